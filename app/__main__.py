@@ -1,0 +1,33 @@
+"""``python -m app`` and the ``ptlab`` command: parse settings, start uvicorn."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from .settings import SettingsError, from_args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the server with settings from PTLAB_* variables and CLI flags."""
+    try:
+        settings = from_args(argv).validate()
+    except SettingsError as exc:
+        print(f"ptlab: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    from .main import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=64 * 1024,
+        # Lab processes must be gone within 2 s of SIGTERM: do not wait long for viewers.
+        timeout_graceful_shutdown=1,
+    )
+
+
+if __name__ == "__main__":
+    main()

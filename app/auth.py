@@ -1,0 +1,82 @@
+"""Who may control the lab: the presenter token, the page's origin, and a per-client rate."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .settings import Settings
+
+COOKIE = "ptlab_token"
+
+
+class AuthError(Exception):
+    """Control refused; ``status`` is 401 (no token) or 403 (wrong token or origin)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def token_matches(given: str | None, expected: str) -> bool:
+    """Constant-time comparison, so timing does not reveal the token."""
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def presented_token(headers: Mapping[str, str], cookies: Mapping[str, str]) -> str | None:
+    """The token a request carries: ``Authorization: Bearer`` first, then the page's cookie."""
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return cookies.get(COOKIE)
+
+
+def check_token(headers: Mapping[str, str], cookies: Mapping[str, str], settings: Settings) -> None:
+    """Raise AuthError unless the request carries the presenter token."""
+    given = presented_token(headers, cookies)
+    if given is None:
+        raise AuthError(
+            401,
+            "control needs the presenter token: send 'Authorization: Bearer TOKEN' "
+            "or open the page once with ?token=TOKEN",
+        )
+    if not token_matches(given, settings.token):
+        raise AuthError(403, "the presenter token is wrong")
+
+
+def origin_allowed(headers: Mapping[str, str], scheme: str, settings: Settings) -> bool:
+    """A websocket from a browser must come from this server's own page or an allowed origin.
+
+    Clients that send no Origin (scripts, tests) are not browsers, so no
+    other site can be riding on a visitor's cookie.
+    """
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    host = headers.get("host", "")
+    own = f"{'https' if scheme in ('https', 'wss') else 'http'}://{host}"
+    return origin == own or origin in settings.allowed_origins
+
+
+@dataclass
+class RateLimit:
+    """Token bucket: ``rate`` commands per second, bursts up to ``burst``."""
+
+    rate: float = 20.0
+    burst: float = 40.0
+    tokens: float = 40.0
+    at: float = 0.0
+
+    def allow(self, now: float | None = None) -> bool:
+        """Take one token if there is one."""
+        now = time.monotonic() if now is None else now
+        if self.at:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

@@ -1,0 +1,227 @@
+"""The sampling loop and the fan-out of snapshots and frames to websocket clients.
+
+Each tick: reap, read /proc for every lab process, join with worker
+reports, diff against the previous tick, and hand one serialized frame to
+every client. Clients that fall behind do not queue frames: the newest wins,
+and a client that missed one gets a fresh snapshot instead, so a slow laptop
+never grows the server's memory or delays anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .protocol import EventView, Frame, ProcessView, ServerInfo, Snapshot
+from .sampling import sample_process
+from .settings import Settings
+from .views import RegionCache, process_view
+from .workers import Lab, LabEvent
+
+log = logging.getLogger("ptlab.hub")
+MAX_OUTBOX = 64
+SNAPSHOT_EVENTS = 20
+
+
+class Sender(Protocol):
+    """What the hub needs of a websocket: sending text."""
+
+    async def send_text(self, data: str) -> None: ...
+
+
+@dataclass(eq=False)
+class Client:
+    """One connected websocket and what is waiting to be sent to it."""
+
+    ws: Sender
+    role: str
+    need_snapshot: bool = True
+    frame: str | None = None
+    outbox: deque[str] = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: int = 0
+    sent: int = 0
+    closed: bool = False
+
+    def reply(self, text: str) -> bool:
+        """Queue a reply (ack or error); False if the client is hopelessly behind."""
+        if len(self.outbox) >= MAX_OUTBOX:
+            return False
+        self.outbox.append(text)
+        self.wake.set()
+        return True
+
+
+def event_view(e: LabEvent) -> EventView:
+    """Wire form of a lab event."""
+    return EventView(id=e.id, ts=e.ts, kind=e.kind, pid=e.pid, tid=e.tid, parent=e.parent, detail=e.detail)  # type: ignore[arg-type]
+
+
+class Hub:
+    """Owns the current picture of the lab and every client's stream."""
+
+    def __init__(self, lab: Lab, settings: Settings) -> None:
+        self.lab = lab
+        self.settings = settings
+        self.seq = 0
+        self.views: dict[int, ProcessView] = {}
+        self.clients: set[Client] = set()
+        self.regions = RegionCache()
+        self._last_event = 0
+        self._task: asyncio.Task[None] | None = None
+        self.tick_seconds: deque[float] = deque(maxlen=600)
+        self.server_info = ServerInfo(
+            pid=os.getpid(),
+            hz=settings.hz,
+            max_processes=settings.max_processes,
+            max_threads=settings.max_threads,
+            cpus=os.cpu_count() or 1,
+        )
+
+    # ---- loop -------------------------------------------------------------
+    def start(self) -> None:
+        """Start ticking at the configured rate."""
+        self._task = asyncio.create_task(self._run(), name="ptlab-hub")
+
+    async def stop(self) -> None:
+        """Stop ticking and release every client's sender."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for c in list(self.clients):
+            c.closed = True
+            c.wake.set()
+
+    async def _run(self) -> None:
+        period = 1.0 / self.settings.hz
+        next_at = time.monotonic()
+        while True:
+            try:
+                self.tick()
+            except Exception:  # a bad tick must not stop the stream for everyone
+                log.exception("tick failed")
+            next_at += period
+            delay = next_at - time.monotonic()
+            if delay < 0:  # fell behind: skip, never burst
+                next_at = time.monotonic()
+                delay = 0
+            await asyncio.sleep(delay)
+
+    def collect(self) -> dict[int, ProcessView]:
+        """Read /proc for every lab process and join it with worker reports."""
+        t0 = time.thread_time()
+        self.lab.reap()
+        views: dict[int, ProcessView] = {}
+        for proc in list(self.lab.procs.values()):
+            sample = sample_process(proc.pid) if proc.status == "running" else None
+            last = self.views.get(proc.pid)
+            if sample is None:
+                if proc.status == "starting":
+                    continue  # not introduced yet: nothing true to show
+                views[proc.pid] = process_view(proc, None, [], last)
+                continue
+            stacks = tuple(t.stack for t in proc.threads.values())
+            regions, _ = self.regions.regions(proc.pid, sample.maps, stacks)
+            views[proc.pid] = process_view(proc, sample, regions, last)
+        self.regions.forget(set(views))
+        self.tick_seconds.append(time.thread_time() - t0)
+        return views
+
+    def tick(self) -> Frame:
+        """Take one sample, broadcast what changed, return the frame."""
+        views = self.collect()
+        changed: list[ProcessView] = []
+        for pid, v in views.items():
+            old = self.views.get(pid)
+            if old is None:
+                changed.append(v)
+                continue
+            same_regions = old.regions == v.regions
+            if same_regions and old == v:
+                continue
+            changed.append(v if not same_regions else v.model_copy(update={"regions": None}))
+        removed = [pid for pid in self.views if pid not in views]
+        events = [event_view(e) for e in self.lab.events_after(self._last_event)]
+        if events:
+            self._last_event = events[-1].id
+        self.views = views
+        self.seq += 1
+        frame = Frame(seq=self.seq, ts=time.time(), changed=changed, removed=removed, events=events)
+        self._broadcast(frame.model_dump_json())
+        return frame
+
+    # ---- clients ----------------------------------------------------------
+    def snapshot(self, role: str = "viewer") -> Snapshot:
+        """The full current picture."""
+        events = [event_view(e) for e in list(self.lab.events)[-SNAPSHOT_EVENTS:]]
+        return Snapshot(
+            seq=self.seq,
+            ts=time.time(),
+            role=role,  # type: ignore[arg-type]
+            server=self.server_info,
+            processes=list(self.views.values()),
+            events=events,
+        )
+
+    def _broadcast(self, text: str) -> None:
+        for c in self.clients:
+            if c.need_snapshot:
+                continue  # the snapshot it is about to get already holds this
+            if c.frame is not None:
+                # Latest frame wins: a frame it never read is dropped, and
+                # since frames are differences, it gets a snapshot instead.
+                c.dropped += 1
+                c.frame = None
+                c.need_snapshot = True
+            else:
+                c.frame = text
+            c.wake.set()
+
+    def add(self, ws: Sender, role: str) -> Client:
+        """Register a client; its first message will be a snapshot."""
+        c = Client(ws=ws, role=role)
+        self.clients.add(c)
+        c.wake.set()
+        return c
+
+    def remove(self, c: Client) -> None:
+        """Forget a client."""
+        c.closed = True
+        c.wake.set()
+        self.clients.discard(c)
+
+    async def pump(self, c: Client) -> None:
+        """Send a client's replies, snapshots and frames until it is closed."""
+        while not c.closed:
+            await c.wake.wait()
+            c.wake.clear()
+            while c.outbox and not c.closed:
+                await c.ws.send_text(c.outbox.popleft())
+            if c.closed:
+                return
+            if c.need_snapshot:
+                c.need_snapshot = False
+                c.frame = None
+                text = self.snapshot(c.role).model_dump_json()
+            elif c.frame is not None:
+                text, c.frame = c.frame, None
+            else:
+                continue
+            await c.ws.send_text(text)
+            c.sent += 1
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for health and benchmarks."""
+        ticks = list(self.tick_seconds)
+        return {
+            "clients": len(self.clients),
+            "dropped": sum(c.dropped for c in self.clients),
+            "tick_cpu_ms_mean": 1000 * sum(ticks) / len(ticks) if ticks else 0.0,
+        }

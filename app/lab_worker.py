@@ -1,0 +1,362 @@
+"""The agent that runs inside every lab process.
+
+A lab process is a small Python program, started by the server (or forked
+from another lab process), that obeys commands arriving on a Unix socket:
+start a thread, stop a thread, fork, exit. It reports what only it can know:
+each thread's native TID and real stack range (from glibc), and the address
+and value of its process-local counter.
+
+Only the main thread ever talks to the server, so a new process shows exactly
+one thread until the class asks for more. It must stay importable without the
+rest of the package (it is started with ``python -m app.lab_worker``) and
+start fast, so it uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+PR_SET_NAME = 15
+PR_SET_PDEATHSIG = 1
+ACTIVITIES = ("idle", "count", "busy")
+# How often the agent wakes to report counter changes and reap children when
+# no command arrives: ten times a second matches the sampler.
+TICK_S = 0.1
+# Increments per second of a thread in "count" activity: slow enough that a
+# class can read the number, fast enough to see it move.
+COUNT_RATE_HZ = 4
+MAX_LINE = 64 * 1024
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_libc.pthread_self.restype = ctypes.c_ulong
+_libc.pthread_getattr_np.argtypes = [ctypes.c_ulong, ctypes.c_void_p]
+_libc.pthread_attr_getstack.argtypes = [
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_void_p),
+    ctypes.POINTER(ctypes.c_size_t),
+]
+_libc.pthread_attr_getguardsize.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+_libc.pthread_attr_destroy.argtypes = [ctypes.c_void_p]
+_libc.pthread_setname_np.argtypes = [ctypes.c_ulong, ctypes.c_char_p]
+
+
+def current_stack() -> tuple[int, int, int]:
+    """Return (start, end, guard size) of the calling thread's stack, as glibc knows it."""
+    attr = ctypes.create_string_buffer(256)  # larger than pthread_attr_t on every ABI
+    if _libc.pthread_getattr_np(_libc.pthread_self(), attr) != 0:
+        raise OSError(ctypes.get_errno(), "pthread_getattr_np failed")
+    try:
+        addr = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        guard = ctypes.c_size_t()
+        _libc.pthread_attr_getstack(attr, ctypes.byref(addr), ctypes.byref(size))
+        _libc.pthread_attr_getguardsize(attr, ctypes.byref(guard))
+        start = addr.value or 0
+        return start, start + size.value, guard.value
+    finally:
+        _libc.pthread_attr_destroy(attr)
+
+
+def set_thread_name(name: str) -> None:
+    """Name the calling OS thread so /proc/PID/task/TID/comm shows it (15 bytes max)."""
+    _libc.pthread_setname_np(_libc.pthread_self(), name.encode()[:15])
+
+
+@dataclass
+class LabThread:
+    """One thread the class asked for, as this process sees it."""
+
+    activity: str
+    stop: threading.Event = field(default_factory=threading.Event)
+    ready: threading.Event = field(default_factory=threading.Event)
+    tid: int = 0
+    stack: tuple[int, int, int] = (0, 0, 0)
+    error: str | None = None
+    thread: threading.Thread | None = None
+
+
+class Agent:
+    """Command loop of one lab process; everything here runs on its main thread except thread bodies."""
+
+    def __init__(self, sock_path: str, server_pid: int, lab_parent: int | None) -> None:
+        self.sock_path = sock_path
+        self.server_pid = server_pid
+        self.lab_parent = lab_parent
+        self.allowed_ppids = {server_pid} | ({lab_parent} if lab_parent else set())
+        # The process-local counter every thread of this process shares. After
+        # a fork the child's copy sits at the same virtual address.
+        self.counter = ctypes.c_long(0)
+        self.counter_lock = threading.Lock()
+        self.last_tid = 0
+        self.threads: dict[int, LabThread] = {}
+        self.ended: list[dict[str, Any]] = []  # thread ends not yet reported
+        self.ended_lock = threading.Lock()
+        self.children: set[int] = set()
+        self.sock: socket.socket | None = None
+        self.buf = b""
+        self.reported_counter: tuple[int, int] | None = None
+
+    # ---- connection -------------------------------------------------------
+    def connect(self) -> None:
+        """Open a fresh connection to the server and introduce this process."""
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.sock_path)
+        self.buf = b""
+        self.send({"type": "hello", **self.describe()})
+        self.reported_counter = (self.counter.value, self.last_tid)
+
+    def send(self, msg: dict[str, Any]) -> None:
+        """Write one JSON line to the server."""
+        assert self.sock is not None
+        self.sock.sendall(json.dumps(msg, separators=(",", ":")).encode() + b"\n")
+
+    def describe(self) -> dict[str, Any]:
+        """Everything the server cannot read from /proc: stacks, activities, the counter."""
+        start, end, guard = current_stack()
+        main = {
+            "tid": threading.get_native_id(),
+            "activity": "main",
+            "stack_start": start,
+            "stack_end": end,
+            "guard": guard,
+        }
+        lab = [
+            {
+                "tid": t.tid,
+                "activity": t.activity,
+                "stack_start": t.stack[0],
+                "stack_end": t.stack[1],
+                "guard": t.stack[2],
+            }
+            for t in self.threads.values()
+        ]
+        return {
+            "pid": os.getpid(),
+            "ppid": os.getppid(),
+            "lab_parent": self.lab_parent,
+            "counter": self.counter_state(),
+            "threads": [main, *lab],
+        }
+
+    def counter_state(self) -> dict[str, int]:
+        """Address and value of the shared counter, and which thread touched it last."""
+        return {
+            "address": ctypes.addressof(self.counter),
+            "value": self.counter.value,
+            "last_tid": self.last_tid,
+        }
+
+    # ---- thread bodies ----------------------------------------------------
+    def _thread_main(self, lt: LabThread) -> None:
+        lt.tid = threading.get_native_id()
+        set_thread_name(f"lab-{lt.activity}")
+        try:
+            lt.stack = current_stack()
+        except OSError as exc:  # never seen on glibc; report rather than hide
+            lt.error = str(exc)
+        lt.ready.set()
+        reason, detail = "stopped", None
+        try:
+            if lt.activity == "idle":
+                lt.stop.wait()
+            elif lt.activity == "count":
+                while not lt.stop.wait(1 / COUNT_RATE_HZ):
+                    with self.counter_lock:
+                        self.counter.value += 1
+                        self.last_tid = lt.tid
+            else:  # busy: pure CPU, checks the stop flag every few thousand steps
+                x = 0
+                while not lt.stop.is_set():
+                    for i in range(20000):
+                        x = (x + i * i) % 1000003
+        except BaseException as exc:  # a lab thread that dies must be shown, not lost
+            reason, detail = "error", repr(exc)
+        with self.ended_lock:
+            self.ended.append({"tid": lt.tid, "reason": reason, "detail": detail})
+
+    def start_thread(self, activity: str) -> dict[str, Any]:
+        """Start one lab thread and wait until it knows its TID and stack."""
+        if activity not in ACTIVITIES:
+            raise ValueError(f"unknown activity {activity!r}; choose one of {', '.join(ACTIVITIES)}")
+        lt = LabThread(activity=activity)
+        th = threading.Thread(target=self._thread_main, args=(lt,), daemon=True)
+        lt.thread = th
+        th.start()
+        if not lt.ready.wait(5):
+            lt.stop.set()
+            raise RuntimeError("thread did not start within 5 s")
+        self.threads[lt.tid] = lt
+        return {"tid": lt.tid, "stack_start": lt.stack[0], "stack_end": lt.stack[1], "guard": lt.stack[2]}
+
+    def stop_thread(self, tid: int) -> dict[str, Any]:
+        """Ask one lab thread to finish and join it."""
+        lt = self.threads.get(tid)
+        if lt is None:
+            raise ValueError(f"thread {tid} is not a lab thread of process {os.getpid()}")
+        lt.stop.set()
+        assert lt.thread is not None
+        lt.thread.join(2)
+        if lt.thread.is_alive():
+            raise RuntimeError(f"thread {tid} did not stop within 2 s")
+        return {"tid": tid}
+
+    # ---- fork -------------------------------------------------------------
+    def fork(self) -> dict[str, Any]:
+        """Fork this process: the child keeps the same address space layout, with one thread."""
+        parent_pid = os.getpid()
+        # Hold the counter lock across fork so the child never inherits it
+        # locked by a thread that does not exist there.
+        with self.counter_lock, self.ended_lock:
+            pid = os.fork()
+            if pid == 0:
+                self._after_fork_in_child(parent_pid)
+                return {}
+        self.children.add(pid)
+        return {"pid": pid}
+
+    def _after_fork_in_child(self, parent_pid: int) -> None:
+        # Only the forking (main) thread exists in the child: the lab threads
+        # of the parent are gone, their bookkeeping must go too.
+        self.counter_lock = threading.Lock()
+        self.ended_lock = threading.Lock()
+        self.threads = {}
+        self.ended = []
+        self.children = set()
+        self.lab_parent = parent_pid
+        self.allowed_ppids = {self.server_pid, parent_pid}
+        raise _ForkedChild
+
+    # ---- main loop --------------------------------------------------------
+    def handle(self, msg: dict[str, Any]) -> None:
+        """Run one command and reply with its result or error."""
+        op = msg.get("op")
+        rid = msg.get("id")
+        try:
+            if op == "start_thread":
+                result = self.start_thread(str(msg.get("activity", "idle")))
+            elif op == "stop_thread":
+                result = self.stop_thread(int(msg["tid"]))
+            elif op == "fork":
+                result = self.fork()
+            elif op == "exit":
+                self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
+                raise SystemExit(int(msg.get("code", 0)))
+            elif op == "crash":
+                # Lets tests and the class see an abnormal exit code.
+                os._exit(int(msg.get("code", 3)))
+            else:
+                raise ValueError(f"unknown op {op!r}")
+        except (ValueError, RuntimeError, KeyError, TypeError, OSError) as exc:
+            self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
+            return
+        self.send({"type": "reply", "id": rid, "ok": True, "result": result})
+        if op in ("start_thread", "fork"):
+            self.send({"type": "threads", **self.describe()})
+
+    def housekeeping(self) -> None:
+        """Report ended threads, counter changes and reaped children; leave if the server is gone."""
+        if os.getppid() not in self.allowed_ppids:
+            raise SystemExit(0)  # server died and we were adopted elsewhere
+        with self.ended_lock:
+            ended, self.ended = self.ended, []
+        for e in ended:
+            lt = self.threads.pop(e["tid"], None)
+            if lt is not None and lt.thread is not None:
+                lt.thread.join(1)
+            self.send({"type": "thread_exit", **e})
+        if ended:
+            self.send({"type": "threads", **self.describe()})
+        now = (self.counter.value, self.last_tid)
+        if now != self.reported_counter:
+            self.reported_counter = now
+            self.send({"type": "counter", **self.counter_state()})
+        for child in list(self.children):
+            try:
+                done, status = os.waitpid(child, os.WNOHANG)
+            except ChildProcessError:
+                self.children.discard(child)
+                continue
+            if done:
+                self.children.discard(child)
+                code = os.waitstatus_to_exitcode(status)
+                self.send({"type": "child_exit", "pid": child, "code": code})
+
+    def run(self) -> None:
+        """Serve commands until told to exit or the server goes away."""
+        self.connect()
+        next_tick = time.monotonic() + TICK_S
+        while True:
+            assert self.sock is not None
+            timeout = max(0.0, next_tick - time.monotonic())
+            readable, _, _ = select.select([self.sock], [], [], timeout)
+            if readable:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise SystemExit(0)  # server closed our line: it is gone or wants us gone
+                self.buf += chunk
+                if len(self.buf) > MAX_LINE and b"\n" not in self.buf:
+                    raise SystemExit(2)
+                while b"\n" in self.buf:
+                    line, self.buf = self.buf.split(b"\n", 1)
+                    self.handle(json.loads(line))
+            if time.monotonic() >= next_tick:
+                self.housekeeping()
+                next_tick = time.monotonic() + TICK_S
+
+
+class _ForkedChild(Exception):
+    """Unwinds the parent's command handling in a fresh child so it can run its own loop."""
+
+
+def _set_process_name(name: str) -> None:
+    _libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: ``python -m app.lab_worker SOCKET SERVER_PID``."""
+    args = sys.argv[1:] if argv is None else argv
+    sock_path, server_pid = args[0], int(args[1])
+    # Die with the server even if it is SIGKILLed; then check it did not die
+    # before the request took effect.
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != server_pid:
+        return
+    # Ctrl-C in the server's terminal reaches us too; the server ends us itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _set_process_name("ptlab-worker")
+    # Forking a threaded process is the point of the lab, not an accident.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    agent = Agent(sock_path, server_pid, None)
+    while True:
+        try:
+            agent.run()
+            return
+        except _ForkedChild:
+            # Now in a freshly forked child: carry on with its own loop, same agent object.
+            _set_process_name("ptlab-worker")
+            continue
+        except (BrokenPipeError, ConnectionResetError, ConnectionRefusedError, FileNotFoundError):
+            return
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except SystemExit as exc:
+        os._exit(exc.code if isinstance(exc.code, int) else 0)
+    os._exit(0)

@@ -1,0 +1,253 @@
+"""The wire format, defined once: REST bodies and websocket messages.
+
+docs/protocol.md describes these same names; the front end and tests use them.
+Addresses are plain integers (JSON numbers hold them exactly up to 2**53,
+above every user-space address on x86-64 and arm64).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Activity = Literal["idle", "count", "busy"]
+EventKind = Literal[
+    "process_started",
+    "process_forked",
+    "process_exited",
+    "thread_started",
+    "thread_stopped",
+    "reset",
+]
+Pid = Annotated[int, Field(ge=1, le=2**22)]
+
+
+class Strict(BaseModel):
+    """Base for messages we receive: unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StackView(BaseModel):
+    """A thread's own stack: the mapped range, and the guard page below it."""
+
+    start: int
+    end: int
+    guard: int = 0
+
+
+class ThreadView(BaseModel):
+    """One thread: the OS view joined with its worker's report."""
+
+    tid: int
+    name: str
+    state: str
+    cpu: int
+    utime: float
+    stime: float
+    vcsw: int
+    ivcsw: int
+    main: bool
+    activity: str
+    stack: StackView | None = None
+
+
+class RegionView(BaseModel):
+    """One classified region of /proc/PID/maps."""
+
+    start: int
+    end: int
+    perms: str
+    kind: Literal["code", "data", "heap", "stack", "shared", "other"]
+    path: str
+    guard: bool = False
+    tid: int | None = None
+
+
+class CounterView(BaseModel):
+    """The process-local counter: real address, value, and the thread that touched it last."""
+
+    address: int
+    value: int
+    last_tid: int = 0
+
+
+class ExitView(BaseModel):
+    """How a lab process ended: exit code, or the signal that killed it."""
+
+    code: int | None = None
+    signal: int | None = None
+    reason: str
+
+
+class ProcessView(BaseModel):
+    """One lab process. ``regions`` is omitted from frames when the maps did not change."""
+
+    pid: int
+    ppid: int
+    parent: int | None = Field(None, description="PID of the lab process this one was forked from")
+    name: str
+    state: str
+    status: Literal["running", "exited"]
+    rss: int
+    started: float
+    threads: list[ThreadView]
+    counter: CounterView | None = None
+    regions: list[RegionView] | None = None
+    exit: ExitView | None = None
+
+
+class EventView(BaseModel):
+    """Something that just happened, for the explanation strip."""
+
+    id: int
+    ts: float
+    kind: EventKind
+    pid: int | None = None
+    tid: int | None = None
+    parent: int | None = None
+    detail: str | None = None
+
+
+class ServerInfo(BaseModel):
+    """Static facts about this server."""
+
+    pid: int
+    hz: float
+    max_processes: int
+    max_threads: int
+    cpus: int
+
+
+class Snapshot(BaseModel):
+    """The whole state: sent first on every websocket and by GET /api/state."""
+
+    type: Literal["snapshot"] = "snapshot"
+    seq: int
+    ts: float
+    role: Literal["presenter", "viewer"] = "viewer"
+    server: ServerInfo
+    processes: list[ProcessView]
+    events: list[EventView]
+
+
+class Frame(BaseModel):
+    """What changed since the previous frame."""
+
+    type: Literal["frame"] = "frame"
+    seq: int
+    ts: float
+    changed: list[ProcessView]
+    removed: list[int]
+    events: list[EventView]
+
+
+# ---- requests ---------------------------------------------------------------
+
+
+class SpawnProcessRequest(Strict):
+    """Start a new lab process, or fork one from ``parent``."""
+
+    parent: Pid | None = None
+
+
+class SpawnThreadRequest(Strict):
+    """Start a thread in a lab process."""
+
+    activity: Activity = "idle"
+
+
+class PidResult(BaseModel):
+    """A process that was started or stopped."""
+
+    pid: int
+
+
+class TidResult(BaseModel):
+    """A thread that was started or stopped."""
+
+    tid: int
+    pid: int
+
+
+class ResetResult(BaseModel):
+    """How many lab processes a reset ended."""
+
+    stopped: int
+
+
+class Health(BaseModel):
+    """Liveness and a few counts."""
+
+    ok: bool
+    processes: int
+    clients: int
+    seq: int
+
+
+class ErrorBody(BaseModel):
+    """Every REST error has this shape."""
+
+    error: str
+    message: str
+
+
+# ---- websocket commands -----------------------------------------------------
+
+
+class SpawnProcessCmd(Strict):
+    op: Literal["spawn_process"]
+    parent: Pid | None = None
+
+
+class SpawnThreadCmd(Strict):
+    op: Literal["spawn_thread"]
+    pid: Pid
+    activity: Activity = "idle"
+
+
+class StopThreadCmd(Strict):
+    op: Literal["stop_thread"]
+    pid: Pid
+    tid: Pid
+
+
+class StopProcessCmd(Strict):
+    op: Literal["stop_process"]
+    pid: Pid
+
+
+class ResetCmd(Strict):
+    op: Literal["reset"]
+
+
+Command = Annotated[
+    SpawnProcessCmd | SpawnThreadCmd | StopThreadCmd | StopProcessCmd | ResetCmd,
+    Field(discriminator="op"),
+]
+
+
+class CommandMessage(Strict):
+    """Client → server: ``{"type": "command", "id": "r1", "command": {"op": ...}}``."""
+
+    type: Literal["command"]
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    command: Command
+
+
+class Ack(BaseModel):
+    """Server → client: a command succeeded."""
+
+    type: Literal["ack"] = "ack"
+    id: str
+    result: dict[str, int]
+
+
+class ErrorMessage(BaseModel):
+    """Server → client: a command or message was refused; nothing changed."""
+
+    type: Literal["error"] = "error"
+    id: str | None = None
+    error: str
+    message: str

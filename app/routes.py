@@ -1,0 +1,249 @@
+"""HTTP and websocket routes: the page, the REST API and the /ws stream.
+
+Every control action, REST or websocket, goes through ``run_command`` so
+both speak the same rules and errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, WebSocket
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from .auth import COOKIE, AuthError, RateLimit, check_token, origin_allowed, token_matches
+from .hub import Hub
+from .protocol import (
+    Ack,
+    CommandMessage,
+    ErrorBody,
+    ErrorMessage,
+    Health,
+    PidResult,
+    ResetCmd,
+    ResetResult,
+    Snapshot,
+    SpawnProcessCmd,
+    SpawnProcessRequest,
+    SpawnThreadCmd,
+    SpawnThreadRequest,
+    StopProcessCmd,
+    StopThreadCmd,
+    TidResult,
+)
+from .settings import Settings
+from .workers import Lab
+
+MAX_WS_MESSAGE = 64 * 1024
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
+}
+
+api = APIRouter(prefix="/api", responses=ERRORS)
+pages = APIRouter()
+
+
+def _lab(request: Request) -> Lab:
+    return request.app.state.lab
+
+
+def _hub(request: Request) -> Hub:
+    return request.app.state.hub
+
+
+def require_presenter(request: Request) -> None:
+    """Dependency: control routes need the presenter token."""
+    check_token(request.headers, request.cookies, request.app.state.settings)
+
+
+async def run_command(lab: Lab, cmd: Any) -> dict[str, int]:
+    """Carry out one validated control command; LabError says why not."""
+    if isinstance(cmd, SpawnProcessCmd):
+        return {"pid": await lab.spawn_process(cmd.parent)}
+    if isinstance(cmd, SpawnThreadCmd):
+        return {"pid": cmd.pid, "tid": await lab.spawn_thread(cmd.pid, cmd.activity)}
+    if isinstance(cmd, StopThreadCmd):
+        await lab.stop_thread(cmd.pid, cmd.tid)
+        return {"pid": cmd.pid, "tid": cmd.tid}
+    if isinstance(cmd, StopProcessCmd):
+        await lab.stop_process(cmd.pid)
+        return {"pid": cmd.pid}
+    if isinstance(cmd, ResetCmd):
+        return {"stopped": await lab.reset()}
+    raise TypeError(f"unhandled command {cmd!r}")  # unreachable: the union is closed
+
+
+# ---- REST ---------------------------------------------------------------------
+
+
+@api.get("/state", response_model=Snapshot)
+async def get_state(request: Request) -> Snapshot:
+    """The full snapshot: every lab process, its threads, regions and counter."""
+    return _hub(request).snapshot()
+
+
+@api.get("/health", response_model=Health)
+async def health(request: Request) -> Health:
+    """Liveness: the server answers and its sampler ticks."""
+    hub = _hub(request)
+    return Health(ok=True, processes=len(_lab(request).live()), clients=len(hub.clients), seq=hub.seq)
+
+
+@api.post("/processes", response_model=PidResult, status_code=201, dependencies=[Depends(require_presenter)])
+async def spawn_process(
+    request: Request, body: Annotated[SpawnProcessRequest | None, Body()] = None
+) -> PidResult:
+    """Start a lab process, or fork ``parent`` (a running lab process)."""
+    parent = body.parent if body else None
+    result = await run_command(_lab(request), SpawnProcessCmd(op="spawn_process", parent=parent))
+    return PidResult(pid=result["pid"])
+
+
+@api.post(
+    "/processes/{pid}/threads",
+    response_model=TidResult,
+    status_code=201,
+    dependencies=[Depends(require_presenter)],
+)
+async def spawn_thread(
+    request: Request, pid: int, body: Annotated[SpawnThreadRequest | None, Body()] = None
+) -> TidResult:
+    """Start a thread (``idle``, ``count`` or ``busy``) in a lab process."""
+    activity = body.activity if body else "idle"
+    result = await run_command(_lab(request), SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
+    return TidResult(pid=pid, tid=result["tid"])
+
+
+@api.delete("/processes/{pid}", response_model=PidResult, dependencies=[Depends(require_presenter)])
+async def stop_process(request: Request, pid: int) -> PidResult:
+    """End a lab process (its forked children live on, adopted)."""
+    await run_command(_lab(request), StopProcessCmd(op="stop_process", pid=pid))
+    return PidResult(pid=pid)
+
+
+@api.delete(
+    "/processes/{pid}/threads/{tid}", response_model=TidResult, dependencies=[Depends(require_presenter)]
+)
+async def stop_thread(request: Request, pid: int, tid: int) -> TidResult:
+    """Stop one lab thread (not the main thread)."""
+    await run_command(_lab(request), StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
+    return TidResult(pid=pid, tid=tid)
+
+
+@api.post("/reset", response_model=ResetResult, dependencies=[Depends(require_presenter)])
+async def reset(request: Request) -> ResetResult:
+    """End every lab process."""
+    result = await run_command(_lab(request), ResetCmd(op="reset"))
+    return ResetResult(stopped=result["stopped"])
+
+
+# ---- page ---------------------------------------------------------------------
+
+
+@pages.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def index(request: Request, token: str | None = None) -> Response:
+    """The dashboard. ``?token=`` is traded for a cookie and removed from the address bar."""
+    settings: Settings = request.app.state.settings
+    if token is not None:
+        if not token_matches(token, settings.token):
+            return request.app.state.templates.TemplateResponse(
+                request, "index.html", {"presenter": False, "token_error": True}, status_code=403
+            )
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
+        return resp
+    try:
+        check_token(request.headers, request.cookies, settings)
+        presenter = True
+    except AuthError:
+        presenter = False
+    return request.app.state.templates.TemplateResponse(
+        request, "index.html", {"presenter": presenter, "token_error": False}
+    )
+
+
+# ---- websocket ----------------------------------------------------------------
+
+
+def _error(rid: str | None, error: str, message: str) -> str:
+    return ErrorMessage(id=rid, error=error, message=message).model_dump_json()
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:3]:
+        where = ".".join(str(p) for p in e["loc"]) or "message"
+        parts.append(f"{where}: {e['msg']}")
+    return "; ".join(parts)
+
+
+async def handle_ws_text(text: str, role: str, limiter: RateLimit, lab: Lab, settings: Settings) -> str:
+    """Validate and carry out one websocket message; return the ack or error to send."""
+    from .workers import LabError  # local: keeps the import graph one-way for readers
+
+    if len(text.encode()) > MAX_WS_MESSAGE:
+        return _error(None, "too_large", f"messages are limited to {MAX_WS_MESSAGE} bytes")
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        return _error(None, "bad_json", f"not valid JSON: {exc}")
+    rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        msg = CommandMessage.model_validate(raw)
+    except ValidationError as exc:
+        return _error(rid, "invalid", _validation_message(exc))
+    if role != "presenter":
+        return _error(
+            msg.id, "forbidden", "only the presenter may control the lab; open the page with ?token="
+        )
+    if not limiter.allow():
+        return _error(msg.id, "rate_limited", "too many commands; slow down")
+    try:
+        result = await run_command(lab, msg.command)
+    except LabError as exc:
+        return _error(msg.id, exc.error, exc.message)
+    return Ack(id=msg.id, result=result).model_dump_json()
+
+
+@pages.websocket("/ws")
+async def ws_stream(websocket: WebSocket) -> None:
+    """Snapshot, then frames at the sampling rate; presenter commands in between."""
+    app = websocket.app
+    settings: Settings = app.state.settings
+    hub: Hub = app.state.hub
+    lab: Lab = app.state.lab
+    same_origin = origin_allowed(websocket.headers, websocket.url.scheme, settings)
+    if not same_origin and not settings.viewers:
+        await websocket.close(code=1008, reason="origin not allowed")
+        return
+    role = "viewer"
+    if same_origin:
+        with contextlib.suppress(AuthError):
+            check_token(websocket.headers, websocket.cookies, settings)
+            role = "presenter"
+    await websocket.accept()
+    client = hub.add(websocket, role)
+    pump = asyncio.create_task(hub.pump(client))
+    limiter = RateLimit()
+    try:
+        while True:
+            msg = await websocket.receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+            text = msg.get("text")
+            if text is None:
+                reply = _error(None, "binary", "send JSON text messages, not binary")
+            else:
+                reply = await handle_ws_text(text, role, limiter, lab, settings)
+            if not client.reply(reply):
+                await websocket.close(code=1008, reason="not reading replies")
+                break
+    finally:
+        hub.remove(client)
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump

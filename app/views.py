@@ -1,0 +1,111 @@
+"""Join the OS view (/proc samples) with what workers report, into wire-format views."""
+
+from __future__ import annotations
+
+from .memory_map import StackRange, classify, clip_stack, parse_maps
+from .protocol import CounterView, ExitView, ProcessView, RegionView, StackView, ThreadView
+from .sampling import ProcessSample, exe_path
+from .workers import LabProcess, describe_exit
+
+
+class RegionCache:
+    """Classified regions per process, recomputed only when maps or stacks change."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[tuple[str, tuple[StackRange, ...]], list[RegionView]]] = {}
+        self._exe: dict[int, str] = {}
+
+    def regions(self, pid: int, maps: str, stacks: tuple[StackRange, ...]) -> tuple[list[RegionView], bool]:
+        """Regions for this maps text; second value says whether they differ from last time."""
+        key = (maps, stacks)
+        hit = self._cache.get(pid)
+        if hit is not None and hit[0] == key:
+            return hit[1], False
+        if pid not in self._exe:
+            self._exe[pid] = exe_path(pid) or ""
+        classified = classify(parse_maps(maps), stacks, [self._exe[pid]] if self._exe[pid] else [])
+        views = [
+            RegionView(
+                start=r.start, end=r.end, perms=r.perms, kind=r.kind, path=r.path, guard=r.guard, tid=r.tid
+            )
+            for r in classified
+        ]
+        changed = hit is None or [v.model_dump() for v in hit[1]] != [v.model_dump() for v in views]
+        self._cache[pid] = (key, views)
+        return views, changed
+
+    def forget(self, keep: set[int]) -> None:
+        """Drop cached processes not in ``keep``."""
+        for pid in list(self._cache):
+            if pid not in keep:
+                self._cache.pop(pid, None)
+                self._exe.pop(pid, None)
+
+
+def process_view(
+    proc: LabProcess, sample: ProcessSample | None, regions: list[RegionView], last: ProcessView | None
+) -> ProcessView:
+    """One lab process as the class sees it.
+
+    Threads come from /proc (the OS's truth); each is matched with its
+    worker's report for activity and stack. A process that is gone keeps
+    its last picture, marked exited with its cause.
+    """
+    if sample is None or not proc.alive:
+        code, sig, reason = (
+            describe_exit(proc.exit_code) if proc.exit_code is not None else (None, None, "gone")
+        )
+        base = last or ProcessView(
+            pid=proc.pid,
+            ppid=0,
+            name="?",
+            state="X",
+            status="exited",
+            rss=0,
+            started=proc.started,
+            threads=[],
+        )
+        return base.model_copy(
+            update={
+                "status": "exited",
+                "state": "X",
+                "threads": [],
+                "exit": ExitView(code=code, signal=sig, reason=reason),
+            }
+        )
+    threads: list[ThreadView] = []
+    for t in sample.threads:
+        w = proc.threads.get(t.tid)
+        stack = None
+        if w is not None and w.stack_end > w.stack_start:
+            start, end = clip_stack(w.stack, regions)
+            stack = StackView(start=start, end=end, guard=w.guard)
+        threads.append(
+            ThreadView(
+                tid=t.tid,
+                name=t.name,
+                state=t.state,
+                cpu=t.cpu,
+                utime=t.utime,
+                stime=t.stime,
+                vcsw=t.vcsw,
+                ivcsw=t.ivcsw,
+                main=t.tid == proc.pid,
+                activity=w.activity if w is not None else "unknown",
+                stack=stack,
+            )
+        )
+    counter = CounterView(**proc.counter) if proc.counter else None
+    return ProcessView(
+        pid=proc.pid,
+        ppid=sample.ppid,
+        parent=proc.parent,
+        name=sample.name,
+        state=sample.state,
+        status="running",
+        rss=sample.rss,
+        started=proc.started,
+        threads=threads,
+        counter=counter,
+        regions=regions,
+    )

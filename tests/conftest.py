@@ -1,0 +1,58 @@
+"""Fixtures: a real server per module, and a check that nothing outlives it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import LabServer, pid_alive  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LabServer]:
+    """A real ptlab server for one test module, ended and checked for leftovers after it."""
+    s = LabServer(env={"PTLAB_MAX_PROCESSES": "12", "PTLAB_MAX_THREADS": "10"}).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+        left = s.leftovers()
+        for pid in left:  # do not let one failure leak into the next module
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert not left, f"lab processes outlived the server: {left}"
+
+
+@pytest.fixture
+def lab(server: LabServer) -> Iterator[LabServer]:
+    """The module's server, reset to no lab processes before and after each test."""
+    server.control("POST", "/api/reset", expect=200)
+    yield server
+    server.control("POST", "/api/reset", expect=200)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any ptlab worker is still alive anywhere on the machine."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"app.lab_worker" in cmd and pid_alive(int(entry)):
+            left.append(int(entry))
+    if left:
+        print(f"\nptlab: lab workers left running after the suite: {left}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

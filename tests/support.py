@@ -1,0 +1,200 @@
+"""Start a real ptlab server on a free loopback port, and check nothing outlives it.
+
+Shared by the tests and benchmarks/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-presenter-token"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid: int) -> bool:
+    """True if the PID exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return text[text.rindex(")") + 2] != "Z"
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` in the process tree, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        ppid = int(text[text.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out: set[int] = set()
+    stack = [pid]
+    while stack:
+        for c in children.get(stack.pop(), []):
+            out.add(c)
+            stack.append(c)
+    return out
+
+
+@dataclass
+class LabServer:
+    """A real ``python -m app`` process bound to 127.0.0.1."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    token: str = TOKEN
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    seen: set[int] = field(default_factory=set)
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        """Base HTTP URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The websocket stream URL."""
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """Headers that make a request the presenter's."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def start(self, timeout: float = 15.0) -> LabServer:
+        """Start the server and wait until /api/health answers."""
+        self.port = self.port or free_port()
+        env = dict(os.environ)
+        env.update({"PTLAB_TOKEN": self.token, "PTLAB_LOG_LEVEL": "warning"})
+        env.update(self.env)
+        log_dir = ROOT / "test-artifacts"
+        log_dir.mkdir(exist_ok=True)
+        self.log_path = log_dir / f"server-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=open(self.log_path, "wb"),  # noqa: SIM115 - the child owns it
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early: {self.log_path.read_text()}")
+            try:
+                self.get("/api/health")
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not answer /api/health in time")
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """One HTTP request; returns (status, decoded JSON)."""
+        data = None if body is None else json.dumps(body).encode()
+        h = {"Content-Type": "application/json"} if data is not None else {}
+        h.update(headers or {})
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as resp:
+                status, raw = resp.status, resp.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        payload = json.loads(raw) if raw else None
+        self._remember(payload)
+        return status, payload
+
+    def get(self, path: str) -> Any:
+        """GET that must succeed."""
+        status, payload = self.request("GET", path)
+        assert status == 200, (status, payload)
+        return payload
+
+    def control(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
+        """A presenter request; checks the status when ``expect`` is given."""
+        status, payload = self.request(method, path, body, self.auth)
+        if expect is not None:
+            assert status == expect, (status, payload)
+        return payload
+
+    def spawn(self, parent: int | None = None) -> int:
+        """Start (or fork) a lab process; its PID."""
+        body = {"parent": parent} if parent else None
+        return self.control("POST", "/api/processes", body, expect=201)["pid"]
+
+    def thread(self, pid: int, activity: str = "idle") -> int:
+        """Start a thread; its TID."""
+        return self.control("POST", f"/api/processes/{pid}/threads", {"activity": activity}, expect=201)["tid"]
+
+    def state(self) -> dict[str, Any]:
+        """GET /api/state."""
+        return self.get("/api/state")
+
+    def process(self, pid: int) -> dict[str, Any]:
+        """One process from /api/state."""
+        for p in self.state()["processes"]:
+            if p["pid"] == pid:
+                return p
+        raise KeyError(pid)
+
+    def _remember(self, payload: Any) -> None:
+        if isinstance(payload, dict):
+            if "pid" in payload and isinstance(payload["pid"], int):
+                self.seen.add(payload["pid"])
+            for p in payload.get("processes", []) if isinstance(payload.get("processes"), list) else []:
+                self.seen.add(p["pid"])
+
+    def workers(self) -> set[int]:
+        """Live processes below the server right now."""
+        assert self.proc is not None
+        return {p for p in descendants(self.proc.pid) if pid_alive(p)}
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> float:
+        """Signal the server, wait for it; return seconds until every lab process was gone."""
+        if self.proc is None or self.proc.poll() is not None:
+            return 0.0
+        self.seen |= self.workers()
+        t0 = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        deadline = t0 + timeout
+        while time.monotonic() < deadline and any(pid_alive(p) for p in self.seen):
+            time.sleep(0.02)
+        return time.monotonic() - t0
+
+    def leftovers(self) -> list[int]:
+        """Lab PIDs ever seen that are still alive."""
+        return sorted(p for p in self.seen if pid_alive(p))
