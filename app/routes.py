@@ -60,8 +60,18 @@ def require_presenter(request: Request) -> None:
     check_token(request.headers, request.cookies, request.app.state.settings)
 
 
-async def run_command(lab: Lab, cmd: Any) -> dict[str, int]:
-    """Carry out one validated control command; LabError says why not."""
+async def run_command(hub: Hub, cmd: Any) -> dict[str, int]:
+    """Carry out one validated control command, then publish its effect at once.
+
+    Publishing right away (instead of at the next tick) means an answer is
+    never ahead of /api/state or the stream: the new PID is already in both.
+    """
+    result = await _execute(hub.lab, cmd)
+    hub.tick()
+    return result
+
+
+async def _execute(lab: Lab, cmd: Any) -> dict[str, int]:
     if isinstance(cmd, SpawnProcessCmd):
         return {"pid": await lab.spawn_process(cmd.parent)}
     if isinstance(cmd, SpawnThreadCmd):
@@ -99,7 +109,7 @@ async def spawn_process(
 ) -> PidResult:
     """Start a lab process, or fork ``parent`` (a running lab process)."""
     parent = body.parent if body else None
-    result = await run_command(_lab(request), SpawnProcessCmd(op="spawn_process", parent=parent))
+    result = await run_command(_hub(request), SpawnProcessCmd(op="spawn_process", parent=parent))
     return PidResult(pid=result["pid"])
 
 
@@ -114,14 +124,14 @@ async def spawn_thread(
 ) -> TidResult:
     """Start a thread (``idle``, ``count`` or ``busy``) in a lab process."""
     activity = body.activity if body else "idle"
-    result = await run_command(_lab(request), SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
+    result = await run_command(_hub(request), SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
     return TidResult(pid=pid, tid=result["tid"])
 
 
 @api.delete("/processes/{pid}", response_model=PidResult, dependencies=[Depends(require_presenter)])
 async def stop_process(request: Request, pid: int) -> PidResult:
     """End a lab process (its forked children live on, adopted)."""
-    await run_command(_lab(request), StopProcessCmd(op="stop_process", pid=pid))
+    await run_command(_hub(request), StopProcessCmd(op="stop_process", pid=pid))
     return PidResult(pid=pid)
 
 
@@ -130,14 +140,14 @@ async def stop_process(request: Request, pid: int) -> PidResult:
 )
 async def stop_thread(request: Request, pid: int, tid: int) -> TidResult:
     """Stop one lab thread (not the main thread)."""
-    await run_command(_lab(request), StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
+    await run_command(_hub(request), StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
     return TidResult(pid=pid, tid=tid)
 
 
 @api.post("/reset", response_model=ResetResult, dependencies=[Depends(require_presenter)])
 async def reset(request: Request) -> ResetResult:
     """End every lab process."""
-    result = await run_command(_lab(request), ResetCmd(op="reset"))
+    result = await run_command(_hub(request), ResetCmd(op="reset"))
     return ResetResult(stopped=result["stopped"])
 
 
@@ -181,7 +191,7 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def handle_ws_text(text: str, role: str, limiter: RateLimit, lab: Lab, settings: Settings) -> str:
+async def handle_ws_text(text: str, role: str, limiter: RateLimit, hub: Hub) -> str:
     """Validate and carry out one websocket message; return the ack or error to send."""
     from .workers import LabError  # local: keeps the import graph one-way for readers
 
@@ -203,7 +213,7 @@ async def handle_ws_text(text: str, role: str, limiter: RateLimit, lab: Lab, set
     if not limiter.allow():
         return _error(msg.id, "rate_limited", "too many commands; slow down")
     try:
-        result = await run_command(lab, msg.command)
+        result = await run_command(hub, msg.command)
     except LabError as exc:
         return _error(msg.id, exc.error, exc.message)
     return Ack(id=msg.id, result=result).model_dump_json()
@@ -215,7 +225,6 @@ async def ws_stream(websocket: WebSocket) -> None:
     app = websocket.app
     settings: Settings = app.state.settings
     hub: Hub = app.state.hub
-    lab: Lab = app.state.lab
     same_origin = origin_allowed(websocket.headers, websocket.url.scheme, settings)
     if not same_origin and not settings.viewers:
         await websocket.close(code=1008, reason="origin not allowed")
@@ -238,7 +247,7 @@ async def ws_stream(websocket: WebSocket) -> None:
             if text is None:
                 reply = _error(None, "binary", "send JSON text messages, not binary")
             else:
-                reply = await handle_ws_text(text, role, limiter, lab, settings)
+                reply = await handle_ws_text(text, role, limiter, hub)
             if not client.reply(reply):
                 await websocket.close(code=1008, reason="not reading replies")
                 break

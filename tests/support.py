@@ -19,6 +19,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.workers import become_subreaper  # noqa: E402
+
+# If a server is SIGKILLed, its orphans come to us rather than to an init that
+# may not reap them, so the tests can prove they are gone and reap them.
+become_subreaper()
 TOKEN = "test-presenter-token"
 
 
@@ -191,10 +198,20 @@ class LabServer:
             self.proc.wait()
             raise
         deadline = t0 + timeout
-        while time.monotonic() < deadline and any(pid_alive(p) for p in self.seen):
-            time.sleep(0.02)
+        # Gone means gone from /proc: dead and reaped, not a zombie.
+        while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in self.seen):
+            self.reap_adopted()
+            time.sleep(0.01)
         return time.monotonic() - t0
 
+    def reap_adopted(self) -> None:
+        """Reap lab processes orphaned to us (we are a subreaper) when the server died hard."""
+        for pid in self.seen:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+
     def leftovers(self) -> list[int]:
-        """Lab PIDs ever seen that are still alive."""
-        return sorted(p for p in self.seen if pid_alive(p))
+        """Lab PIDs ever seen that still exist, alive or as zombies."""
+        return sorted(p for p in self.seen if os.path.exists(f"/proc/{p}"))

@@ -1,0 +1,260 @@
+"""The core engine against a real server, real workers and /proc."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from typing import Any
+
+import pytest
+import websockets
+from support import LabServer, descendants, pid_alive
+
+from app.memory_map import parse_maps
+
+
+def proc_tids(pid: int) -> set[int]:
+    return {int(t) for t in os.listdir(f"/proc/{pid}/task")}
+
+
+def wait_for(pred: Any, timeout: float = 3.0, step: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("condition not met in time")
+
+
+def test_spawn_process_and_threads_match_proc(lab: LabServer) -> None:
+    pid = lab.spawn()
+    tids = [lab.thread(pid, a) for a in ("idle", "count", "busy")]
+    p = wait_for(lambda: (q := lab.process(pid)) and len(q["threads"]) == 4 and q)
+    assert pid_alive(pid)
+    with open(f"/proc/{pid}/stat") as f:
+        assert int(f.read().rsplit(")", 1)[1].split()[1]) == lab.proc.pid  # child of the server
+    assert {t["tid"] for t in p["threads"]} == proc_tids(pid) == {pid, *tids}
+    main = [t for t in p["threads"] if t["main"]]
+    assert [t["tid"] for t in main] == [pid]
+    assert {t["activity"] for t in p["threads"]} == {"main", "idle", "count", "busy"}
+    for t in p["threads"]:
+        with open(f"/proc/{pid}/task/{t['tid']}/stat") as f:
+            assert f.read().split(")")[0].endswith(t["name"])
+    # every stack lies inside a real mapping of this process, each in its own one
+    raw = parse_maps(open(f"/proc/{pid}/maps").read())
+    for t in p["threads"]:
+        s = t["stack"]
+        assert s and any(r.start <= s["start"] and s["end"] <= r.end for r in raw), t
+        own = [r for r in p["regions"] if r["tid"] == t["tid"] and not r["guard"]]
+        assert own and own[0]["kind"] == "stack"
+    starts = sorted(t["stack"]["start"] for t in p["threads"])
+    assert len(set(starts)) == 4
+    # the busy thread really burns CPU in the worker, not in the server
+    busy = next(t for t in p["threads"] if t["activity"] == "busy")
+    time.sleep(0.5)
+    p2 = lab.process(pid)
+    busy2 = next(t for t in p2["threads"] if t["tid"] == busy["tid"])
+    assert busy2["utime"] + busy2["stime"] > busy["utime"] + busy["stime"]
+
+
+def test_regions_have_textbook_kinds_and_match_maps(lab: LabServer) -> None:
+    pid = lab.spawn()
+    p = lab.process(pid)
+    kinds = {r["kind"] for r in p["regions"]}
+    assert {"code", "data", "heap", "stack"} <= kinds
+    raw = parse_maps(open(f"/proc/{pid}/maps").read())
+    heap = [r for r in raw if r.path == "[heap]"]
+    assert heap and any(r["start"] == heap[0].start and r["kind"] == "heap" for r in p["regions"])
+
+
+def test_count_thread_moves_the_shared_counter(lab: LabServer) -> None:
+    pid = lab.spawn()
+    tid = lab.thread(pid, "count")
+    c = wait_for(lambda: (q := lab.process(pid)["counter"]) and q["value"] >= 2 and q)
+    assert c["last_tid"] == tid and c["address"] > 0
+
+
+def test_fork_keeps_counter_address_and_diverges(lab: LabServer) -> None:
+    parent = lab.spawn()
+    lab.thread(parent, "count")
+    wait_for(lambda: lab.process(parent)["counter"]["value"] >= 2)
+    child = lab.spawn(parent=parent)
+    c = lab.process(child)
+    p = lab.process(parent)
+    assert c["parent"] == parent and c["ppid"] == parent
+    assert c["counter"]["address"] == p["counter"]["address"]
+    # only the forking thread survives a fork
+    assert [t["tid"] for t in c["threads"]] == [child] and proc_tids(child) == {child}
+    start = c["counter"]["value"]
+    assert start >= 2  # the child starts with the parent's value...
+    time.sleep(0.6)
+    # ...but the parent's counting thread did not come along: values diverge
+    assert lab.process(child)["counter"]["value"] == start
+    assert lab.process(parent)["counter"]["value"] > start
+
+
+def test_stop_thread_and_process(lab: LabServer) -> None:
+    pid = lab.spawn()
+    tid = lab.thread(pid)
+    lab.control("DELETE", f"/api/processes/{pid}/threads/{tid}", expect=200)
+    assert tid not in proc_tids(pid)
+    err = lab.control("DELETE", f"/api/processes/{pid}/threads/{pid}", expect=409)
+    assert err["error"] == "main_thread"
+    lab.control("DELETE", f"/api/processes/{pid}", expect=200)
+    assert not pid_alive(pid)
+    p = wait_for(lambda: [q for q in lab.state()["processes"] if q["pid"] == pid])[0]
+    assert p["status"] == "exited" and p["exit"]["code"] == 0
+
+
+def test_control_needs_the_token(lab: LabServer) -> None:
+    before = lab.workers()
+    status, body = lab.request("POST", "/api/processes")
+    assert status == 401 and "token" in body["message"]
+    status, body = lab.request("POST", "/api/processes", headers={"Authorization": "Bearer nope-nope"})
+    assert status == 403 and body["error"] == "forbidden"
+    status, _ = lab.request("POST", "/api/reset")
+    assert status == 401
+    assert lab.workers() == before
+    # reading stays open
+    assert lab.request("GET", "/api/state")[0] == 200
+
+
+def test_bad_input_changes_nothing(lab: LabServer) -> None:
+    pid = lab.spawn()
+    cases = [
+        ("POST", f"/api/processes/{pid}/threads", {"activity": "dance"}, 422),
+        ("POST", f"/api/processes/{pid}/threads", {"activity": "idle", "x": 1}, 422),
+        ("POST", "/api/processes", {"parent": -5}, 422),
+        ("POST", "/api/processes", {"parent": 1}, 404),  # init is not ours: never touched
+        ("POST", "/api/processes/1/threads", None, 404),
+        ("DELETE", "/api/processes/1", None, 404),
+        ("DELETE", f"/api/processes/{pid}/threads/1", None, 404),
+        ("POST", "/api/processes/abc/threads", None, 422),
+    ]
+    for method, path, body, code in cases:
+        status, payload = lab.request(method, path, body, lab.auth)
+        assert status == code, (path, body, status, payload)
+        assert payload["message"], payload
+    assert [p["pid"] for p in lab.state()["processes"] if p["status"] == "running"] == [pid]
+    assert proc_tids(pid) == {pid}
+
+
+def test_caps_hold(lab: LabServer) -> None:
+    pid = lab.spawn()
+    for _ in range(9):  # PTLAB_MAX_THREADS=10 in this module, main thread included
+        lab.thread(pid)
+    status, body = lab.request("POST", f"/api/processes/{pid}/threads", {"activity": "idle"}, lab.auth)
+    assert status == 409 and body["error"] == "cap_reached" and "PTLAB_MAX_THREADS" in body["message"]
+    assert len(proc_tids(pid)) == 10
+    for _ in range(11):  # PTLAB_MAX_PROCESSES=12
+        lab.spawn()
+    status, body = lab.request("POST", "/api/processes", None, lab.auth)
+    assert status == 409 and body["error"] == "cap_reached"
+    assert len(lab.workers()) == 12
+
+
+def test_worker_killed_from_outside_is_shown_and_reaped(lab: LabServer) -> None:
+    pid = lab.spawn()
+    os.kill(pid, signal.SIGKILL)
+    p = wait_for(lambda: [q for q in lab.state()["processes"] if q["pid"] == pid and q["status"] == "exited"])
+    assert p[0]["exit"]["signal"] == signal.SIGKILL and "SIGKILL" in p[0]["exit"]["reason"]
+    assert not os.path.exists(f"/proc/{pid}")  # reaped, not a zombie
+    assert lab.get("/api/health")["ok"] is True
+
+
+async def _ws_session(lab: LabServer) -> None:
+    headers = lab.auth
+    async with websockets.connect(lab.ws_url, additional_headers=headers) as ws:
+        snap = json.loads(await ws.recv())
+        assert snap["type"] == "snapshot" and snap["role"] == "presenter"
+        t0 = time.monotonic()
+        await ws.send(json.dumps({"type": "command", "id": "a1", "command": {"op": "spawn_process"}}))
+        pid = None
+        seen_pid_at = None
+        while seen_pid_at is None:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if msg["type"] == "ack" and msg["id"] == "a1":
+                pid = msg["result"]["pid"]
+            if msg["type"] == "frame" and pid and any(p["pid"] == pid for p in msg["changed"]):
+                seen_pid_at = time.monotonic()
+                p = next(p for p in msg["changed"] if p["pid"] == pid)
+                assert p["regions"], "a new process arrives with its regions"
+        await ws.send(
+            json.dumps(
+                {"type": "command", "id": "a2", "command": {"op": "spawn_thread", "pid": pid, "activity": "count"}}
+            )
+        )
+        tid = None
+        t_ack = None
+        while True:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if msg["type"] == "ack" and msg["id"] == "a2":
+                tid, t_ack = msg["result"]["tid"], time.monotonic()
+            if msg["type"] == "frame" and tid:
+                tids = [t["tid"] for p in msg["changed"] if p["pid"] == pid for t in p["threads"]]
+                if tid in tids:
+                    break
+        assert time.monotonic() - t_ack < 0.2 + 0.3  # one tick at 10 Hz, with slack for a loaded CI box
+        assert tid in proc_tids(pid)
+        # errors carry the request id and change nothing
+        await ws.send(json.dumps({"type": "command", "id": "bad", "command": {"op": "spawn_thread", "pid": -1}}))
+        await ws.send("{not json")
+        await ws.send(json.dumps({"type": "command", "id": "u", "command": {"op": "format_disk"}}))
+        errors = []
+        while len(errors) < 3:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if msg["type"] == "error":
+                errors.append(msg)
+        assert [e["id"] for e in errors] == ["bad", None, "u"]
+        assert errors[1]["error"] == "bad_json" and errors[0]["error"] == "invalid"
+        assert proc_tids(pid) == {pid, tid}
+        del t0
+
+
+def test_websocket_commands_and_frames(lab: LabServer) -> None:
+    asyncio.run(_ws_session(lab))
+
+
+async def _viewer_cannot_control(lab: LabServer) -> None:
+    async with websockets.connect(lab.ws_url) as ws:
+        snap = json.loads(await ws.recv())
+        assert snap["role"] == "viewer"
+        await ws.send(json.dumps({"type": "command", "id": "x", "command": {"op": "spawn_process"}}))
+        while True:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if msg["type"] == "error":
+                assert msg["error"] == "forbidden" and msg["id"] == "x"
+                break
+    # a page on another origin never controls, even with the presenter's cookie
+    hdrs = {"Origin": "http://evil.example", "Cookie": f"ptlab_token={lab.token}"}
+    async with websockets.connect(lab.ws_url, additional_headers=hdrs) as ws:
+        assert json.loads(await ws.recv())["role"] == "viewer"
+
+
+def test_viewer_and_foreign_origin_cannot_control(lab: LabServer) -> None:
+    before = lab.workers()
+    asyncio.run(_viewer_cannot_control(lab))
+    assert lab.workers() == before
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_no_worker_outlives_the_server(sig: int) -> None:
+    s = LabServer().start()
+    try:
+        pids = [s.spawn() for _ in range(3)]
+        for p in pids:
+            s.thread(p, "busy")
+            s.thread(p, "idle")
+        grandchild = s.spawn(parent=pids[0])
+        everyone = s.workers()
+        assert set(pids) | {grandchild} <= everyone
+    finally:
+        took = s.stop(sig)
+    assert s.leftovers() == [], f"after {signal.Signals(sig).name}: {s.leftovers()}"
+    assert took < 2.0, f"lab processes took {took:.2f}s to go after {signal.Signals(sig).name}"
+    assert not any(os.path.exists(f"/proc/{p}") for p in everyone)
+    assert descendants(s.proc.pid) == set()
