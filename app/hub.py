@@ -202,20 +202,20 @@ class Hub:
         while not c.closed:
             await c.wake.wait()
             c.wake.clear()
-            while c.outbox and not c.closed:
-                await c.ws.send_text(c.outbox.popleft())
-            if c.closed:
-                return
+            # The picture goes before the replies, so an ack never arrives
+            # ahead of the frame showing what it did.
+            text = None
             if c.need_snapshot:
                 c.need_snapshot = False
                 c.frame = None
                 text = self.snapshot(c.role).model_dump_json()
             elif c.frame is not None:
                 text, c.frame = c.frame, None
-            else:
-                continue
-            await c.ws.send_text(text)
-            c.sent += 1
+            if text is not None:
+                await c.ws.send_text(text)
+                c.sent += 1
+            while c.outbox and not c.closed:
+                await c.ws.send_text(c.outbox.popleft())
 
     def stats(self) -> dict[str, Any]:
         """Counters for health and benchmarks."""

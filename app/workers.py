@@ -114,6 +114,13 @@ def _peer_pid(writer: asyncio.StreamWriter) -> int:
     return struct.unpack("3i", creds)[0]
 
 
+def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
+    try:
+        return not writer.is_closing() and _peer_pid(writer) == pid
+    except OSError:
+        return False
+
+
 def _real_ppid(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -449,6 +456,10 @@ class Lab:
                 signal.pidfd_send_signal(proc.pidfd, sig)
             elif proc.popen is not None and proc.popen.returncode is None:
                 proc.popen.send_signal(sig)  # our own unreaped child: its PID cannot be reused
+            elif proc.writer is not None and _peer_alive(proc.writer, proc.pid):
+                # No pidfd (old kernel or seccomp): the open connection from
+                # this very PID proves it is still the process we admitted.
+                os.kill(proc.pid, sig)
 
     def reap(self) -> None:
         """Collect exit statuses of lab processes that ended; forget long-gone ones."""

@@ -159,7 +159,9 @@ class LabServer:
 
     def thread(self, pid: int, activity: str = "idle") -> int:
         """Start a thread; its TID."""
-        return self.control("POST", f"/api/processes/{pid}/threads", {"activity": activity}, expect=201)["tid"]
+        return self.control("POST", f"/api/processes/{pid}/threads", {"activity": activity}, expect=201)[
+            "tid"
+        ]
 
     def state(self) -> dict[str, Any]:
         """GET /api/state."""
