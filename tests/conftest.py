@@ -12,7 +12,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import LabServer, pid_alive  # noqa: E402
+import contextlib
+
+from support import LabServer, pid_alive
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +27,8 @@ def server() -> Iterator[LabServer]:
         s.stop()
         left = s.leftovers()
         for pid in left:  # do not let one failure leak into the next module
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         assert not left, f"lab processes outlived the server: {left}"
 
 

@@ -5,6 +5,7 @@ Shared by the tests and benchmarks/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -107,7 +108,7 @@ class LabServer:
             [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=env,
-            stdout=open(self.log_path, "wb"),  # noqa: SIM115 - the child owns it
+            stdout=open(self.log_path, "wb"),
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
@@ -209,10 +210,8 @@ class LabServer:
     def reap_adopted(self) -> None:
         """Reap lab processes orphaned to us (we are a subreaper) when the server died hard."""
         for pid in self.seen:
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
 
     def leftovers(self) -> list[int]:
         """Lab PIDs ever seen that still exist, alive or as zombies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_without_reports_anonymous_memory_is_heap() -> None:
 def test_main_stack_is_clipped_to_what_is_mapped() -> None:
     regions = classify(parse_maps(HAND), [MAIN])
     assert clip_stack(MAIN, regions) == (0x7FFD00000000, 0x7FFD00021000)
-    main = [r for r in regions if r.path == "[stack]"][0]
+    main = next(r for r in regions if r.path == "[stack]")
     assert main.tid == 7
 
 
@@ -82,5 +83,5 @@ def test_recorded_worker_with_two_threads() -> None:
             guard = [r for r in regions if r.tid == s.tid and r.guard]
             assert guard and guard[0].end == s.start and guard[0].perms.startswith("---")
     # regions stay sorted and never overlap after splitting
-    for a, b in zip(regions, regions[1:], strict=False):
+    for a, b in itertools.pairwise(regions):
         assert a.end <= b.start
