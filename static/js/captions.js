@@ -1,0 +1,42 @@
+// The explanation strip: ties each event to the textbook claim it shows.
+
+import { t } from "./i18n.js";
+
+/** Translate the server's English exit/stop details ("killed by SIGKILL"…). */
+export function detailText(detail) {
+  if (!detail) return "";
+  let m;
+  if (detail === "stopped") return t("detail.stopped");
+  if (detail === "exited normally") return t("exit.normal");
+  if ((m = /^exited with code (\d+)$/.exec(detail))) return t("exit.code", { code: m[1] });
+  if ((m = /^killed by (\w+)$/.exec(detail))) return t("exit.signal", { sig: m[1] });
+  if ((m = /^error: (.*)$/.exec(detail))) return t("detail.error", { error: m[1] });
+  return detail;
+}
+
+/** One line of text for a server event (EventView). */
+export function caption(ev) {
+  return t(`cap.${ev.kind}`, { pid: ev.pid, tid: ev.tid, parent: ev.parent, detail: detailText(ev.detail) });
+}
+
+export class CaptionStrip {
+  constructor(el) {
+    this.el = el;
+    this.last = null;
+  }
+
+  /** Show the newest event (or the welcome line if there is none). */
+  show(ev) {
+    this.last = ev;
+    this.render();
+  }
+
+  render() {
+    const text = this.last ? caption(this.last) : t("cap.welcome");
+    this.el.textContent = text;
+    this.el.dataset.kind = this.last ? this.last.kind : "welcome";
+    this.el.classList.remove("flash");
+    void this.el.offsetWidth; // restart the highlight animation
+    this.el.classList.add("flash");
+  }
+}

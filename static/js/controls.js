@@ -1,0 +1,154 @@
+// Presenter controls: buttons, keyboard, selection, toasts, help, theme, full screen.
+
+import { getLang, setLang, t } from "./i18n.js";
+
+const TOAST_MS = 4500;
+
+export class Toasts {
+  constructor(el) {
+    this.el = el;
+  }
+
+  show(text, kind = "error") {
+    const div = document.createElement("div");
+    div.className = `toast ${kind}`;
+    div.setAttribute("role", kind === "error" ? "alert" : "status");
+    div.textContent = text;
+    this.el.appendChild(div);
+    while (this.el.children.length > 4) this.el.firstChild.remove();
+    setTimeout(() => div.remove(), TOAST_MS);
+  }
+}
+
+/** Wires the control bar and keyboard to commands on the connection. */
+export class Controls {
+  constructor({ conn, state, toasts, onSelect, redraw }) {
+    this.conn = conn;
+    this.state = state;
+    this.toasts = toasts;
+    this.onSelect = onSelect;
+    this.redraw = redraw;
+    this.selection = { pid: null, tid: null };
+    this.activity = document.getElementById("activity");
+  }
+
+  get presenter() {
+    return this.state.role === "presenter";
+  }
+
+  bind() {
+    document.querySelectorAll("[data-action]").forEach((btn) => {
+      btn.addEventListener("click", () => this.act(btn.dataset.action));
+    });
+    document.getElementById("lang").addEventListener("click", () => setLang(getLang() === "en" ? "ko" : "en"));
+    document.getElementById("theme").addEventListener("click", () => this.toggleTheme());
+    document.getElementById("fullscreen").addEventListener("click", () => this.fullscreen());
+    document.getElementById("help").addEventListener("click", () => this.help());
+    document.getElementById("help-close").addEventListener("click", () => document.getElementById("helpdlg").close());
+    document.addEventListener("keydown", (e) => this.key(e));
+    const svg = document.getElementById("diagram");
+    svg.addEventListener("click", (e) => {
+      const th = e.target.closest(".thread");
+      const card = e.target.closest(".card");
+      if (th) this.select(Number(th.dataset.pid), Number(th.dataset.tid));
+      else if (card) this.select(Number(card.dataset.pid), null);
+    });
+    const theme = localStorage.getItem("ptlab.theme");
+    if (theme) document.body.dataset.theme = theme;
+  }
+
+  select(pid, tid) {
+    this.selection = { pid, tid };
+    this.onSelect(this.selection);
+    this.redraw();
+  }
+
+  /** Keep the selection pointing at something that exists; default to the newest process. */
+  reconcile() {
+    const { pid, tid } = this.selection;
+    const p = pid !== null ? this.state.processes.get(pid) : null;
+    if (!p || p.status !== "running") {
+      const running = this.state.ordered().filter((q) => q.status === "running");
+      this.selection = { pid: running.length ? running[running.length - 1].pid : null, tid: null };
+    } else if (tid !== null && !p.threads.some((th) => th.tid === tid)) {
+      this.selection = { pid, tid: null };
+    }
+    this.onSelect(this.selection);
+  }
+
+  key(e) {
+    if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    if (k === "?") return this.help();
+    if (k === "F" && e.shiftKey) return this.fullscreen();
+    const map = { p: "spawn_process", t: "spawn_thread", f: "fork", r: "reset", delete: "stop_selected" };
+    const action = e.shiftKey ? undefined : map[k.toLowerCase()];
+    if (!action) return;
+    e.preventDefault();
+    this.act(action);
+  }
+
+  async act(action) {
+    if (!this.presenter) return this.toasts.show(t("err.forbidden"));
+    const { pid, tid } = this.selection;
+    let command;
+    switch (action) {
+      case "spawn_process":
+        command = { op: "spawn_process" };
+        break;
+      case "fork":
+        if (pid === null) return this.toasts.show(t("err.no_selection"));
+        command = { op: "spawn_process", parent: pid };
+        break;
+      case "spawn_thread":
+        if (pid === null) return this.toasts.show(t("err.no_selection"));
+        command = { op: "spawn_thread", pid, activity: this.activity.value };
+        break;
+      case "stop_thread":
+        if (tid === null) return this.toasts.show(t("err.no_thread"));
+        command = { op: "stop_thread", pid, tid };
+        break;
+      case "stop_process":
+        if (pid === null) return this.toasts.show(t("err.no_selection"));
+        command = { op: "stop_process", pid };
+        break;
+      case "stop_selected":
+        return this.act(tid !== null ? "stop_thread" : "stop_process");
+      case "reset":
+        command = { op: "reset" };
+        break;
+      default:
+        return undefined;
+    }
+    try {
+      const result = await this.conn.command(command);
+      if (command.op === "spawn_process") this.select(result.pid, null);
+      if (command.op === "spawn_thread") this.select(result.pid, result.tid);
+      if (command.op === "stop_thread") this.select(pid, null);
+      return result;
+    } catch (err) {
+      this.toasts.show(err.code === "disconnected" ? t("err.not_connected") : err.message);
+      return undefined;
+    }
+  }
+
+  toggleTheme() {
+    const next = document.body.dataset.theme === "light" ? "dark" : "light";
+    document.body.dataset.theme = next;
+    localStorage.setItem("ptlab.theme", next);
+    this.redraw();
+  }
+
+  fullscreen() {
+    document.body.classList.toggle("present");
+    if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
+    else document.exitFullscreen?.();
+    setTimeout(() => this.redraw(), 100);
+  }
+
+  help() {
+    const dlg = document.getElementById("helpdlg");
+    if (dlg.open) dlg.close();
+    else dlg.showModal();
+  }
+}

@@ -1,0 +1,118 @@
+// Wires connection → state → diagram, captions and controls.
+
+import { CaptionStrip } from "./captions.js";
+import { Connection } from "./connection.js";
+import { Controls, Toasts } from "./controls.js";
+import { render } from "./diagram.js";
+import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
+import { LabState } from "./state.js";
+
+const state = new LabState();
+const svg = document.getElementById("diagram");
+const connEl = document.getElementById("conn");
+const roleEl = document.getElementById("role");
+const selEl = document.getElementById("selection");
+const strip = new CaptionStrip(document.getElementById("caption"));
+const toasts = new Toasts(document.getElementById("toasts"));
+const tooltip = document.getElementById("tooltip");
+const exitSeen = new Map(); // pid -> performance.now() when first seen exited
+let connStatus = ["connecting"];
+let drawQueued = false;
+
+function exitAge(pid) {
+  return exitSeen.has(pid) ? performance.now() - exitSeen.get(pid) : 0;
+}
+
+function draw() {
+  drawQueued = false;
+  render(svg, {
+    state,
+    selection: controls.selection,
+    exitAge,
+    emptyText: t(state.role === "presenter" ? "empty.presenter" : "empty.viewer"),
+  });
+}
+
+function redraw() {
+  if (!drawQueued) {
+    drawQueued = true;
+    requestAnimationFrame(draw);
+  }
+}
+
+function showSelection(sel) {
+  selEl.textContent =
+    sel.pid === null
+      ? t("selected.none")
+      : sel.tid === null
+        ? t("selected.process", { pid: sel.pid })
+        : t("selected.thread", { pid: sel.pid, tid: sel.tid });
+}
+
+function showStatus(status, retry) {
+  connStatus = [status, retry];
+  connEl.dataset.status = status;
+  connEl.textContent = status === "lost" ? t("conn.lost", { s: retry }) : t(`conn.${status}`);
+}
+
+function showRole() {
+  document.body.dataset.role = state.role;
+  roleEl.textContent = t(`role.${state.role}`);
+  document.querySelectorAll(".controls button, .controls select").forEach((el) => {
+    el.disabled = state.role !== "presenter";
+  });
+}
+
+const conn = new Connection({
+  onMessage: (msg) => {
+    const events = state.apply(msg);
+    if (msg.type === "snapshot") showRole();
+    for (const p of state.processes.values()) {
+      if (p.status === "exited" && !exitSeen.has(p.pid)) exitSeen.set(p.pid, performance.now());
+    }
+    if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
+    else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
+    controls.reconcile();
+    redraw();
+  },
+  onStatus: showStatus,
+});
+
+const controls = new Controls({ conn, state, toasts, onSelect: showSelection, redraw });
+
+// Tooltips by delegation, so they survive the diagram being redrawn ten times a second.
+svg.addEventListener("pointermove", (e) => {
+  const el = e.target.closest("[data-tip]");
+  if (!el) {
+    tooltip.hidden = true;
+    return;
+  }
+  tooltip.textContent = el.dataset.tip;
+  tooltip.hidden = false;
+  const x = Math.min(e.clientX + 16, window.innerWidth - tooltip.offsetWidth - 8);
+  const y = Math.min(e.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);
+  tooltip.style.left = `${x}px`;
+  tooltip.style.top = `${y}px`;
+});
+svg.addEventListener("pointerleave", () => {
+  tooltip.hidden = true;
+});
+
+onLangChange(() => {
+  showRole();
+  showStatus(...connStatus);
+  showSelection(controls.selection);
+  strip.render();
+  document.getElementById("lang").textContent = t("lang.switch");
+  redraw();
+});
+window.addEventListener("resize", redraw);
+document.documentElement.lang = getLang();
+applyStatic();
+document.getElementById("lang").textContent = t("lang.switch");
+showSelection(controls.selection);
+strip.render();
+controls.bind();
+conn.open();
+// Exposed for tests and for curious students with a console open.
+window.ptlab = { state, conn, controls };

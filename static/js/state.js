@@ -1,0 +1,68 @@
+// The page's copy of the lab: a snapshot, patched by frames. No drawing here.
+
+export class LabState {
+  constructor() {
+    this.processes = new Map(); // pid -> ProcessView (regions always present)
+    this.server = null;
+    this.role = "viewer";
+    this.seq = 0;
+    this.ts = 0;
+    this.firstSeen = new Map(); // "p:PID" / "t:PID:TID" -> performance.now() when first drawn
+    this.listeners = new Set();
+  }
+
+  onChange(fn) {
+    this.listeners.add(fn);
+  }
+
+  /** Apply one server message; returns the new events it carried. */
+  apply(msg) {
+    let events = [];
+    if (msg.type === "snapshot") {
+      this.server = msg.server;
+      this.role = msg.role;
+      const fresh = new Map();
+      for (const p of msg.processes) fresh.set(p.pid, p);
+      this.processes = fresh;
+      events = msg.events;
+    } else if (msg.type === "frame") {
+      for (const p of msg.changed) {
+        const old = this.processes.get(p.pid);
+        if (p.regions === null || p.regions === undefined) p.regions = old ? old.regions : [];
+        this.processes.set(p.pid, p);
+      }
+      for (const pid of msg.removed) this.processes.delete(pid);
+      events = msg.events;
+    } else {
+      return [];
+    }
+    this.seq = msg.seq;
+    this.ts = msg.ts;
+    this.markSeen();
+    this.listeners.forEach((fn) => fn(msg, events));
+    return events;
+  }
+
+  markSeen() {
+    const now = performance.now();
+    for (const p of this.processes.values()) {
+      const pk = `p:${p.pid}`;
+      if (!this.firstSeen.has(pk)) this.firstSeen.set(pk, now);
+      for (const th of p.threads) {
+        const tk = `t:${p.pid}:${th.tid}`;
+        if (!this.firstSeen.has(tk)) this.firstSeen.set(tk, now);
+      }
+    }
+  }
+
+  /** Milliseconds since an element was first drawn (for entry animations). */
+  age(key) {
+    const t0 = this.firstSeen.get(key);
+    return t0 === undefined ? Infinity : performance.now() - t0;
+  }
+
+  /** Processes in a stable order: by start time, forked children after their parents. */
+  ordered() {
+    return [...this.processes.values()].sort((a, b) => a.started - b.started || a.pid - b.pid);
+  }
+}

@@ -1,0 +1,233 @@
+"""The dashboard in a real headless Chromium (Debian's) against a real server."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import ROOT, LabServer
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+HANGUL = re.compile("[\uac00-\ud7a3]")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+CHROME_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_page(browser, server: LabServer, presenter: bool, size=(1280, 720)):  # noqa: ANN001, ANN201
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
+    page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
+    page.errors = errors  # type: ignore[attr-defined]
+    return ctx, page
+
+
+def shot(page, name: str) -> Path:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def screen_state(page) -> dict:  # noqa: ANN001
+    """What the SVG shows, read back from the drawn elements."""
+    return page.evaluate(
+        """() => {
+        const out = {};
+        for (const card of document.querySelectorAll('#diagram .card')) {
+          const pid = Number(card.dataset.pid);
+          out[pid] = {
+            status: card.dataset.status,
+            kinds: [...card.querySelectorAll('.band')].map(b => b.dataset.kind),
+            threads: [...card.querySelectorAll('.thread')].map(t => Number(t.dataset.tid)),
+            stacks: [...card.querySelectorAll('.stack-slice')].map(s => [Number(s.dataset.tid), Number(s.dataset.start), Number(s.dataset.end)]),
+            codeStart: Number(card.querySelector('.band[data-kind=code]')?.dataset.start),
+            counter: card.querySelector('.counter')?.dataset.address,
+            title: card.querySelector('.card-title').textContent,
+          };
+        }
+        return out;
+    }"""
+    )
+
+
+def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> None:  # noqa: ANN001
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        assert page.evaluate("document.body.dataset.role") == "presenter"
+        page.click("[data-action=spawn_process]")
+        page.wait_for_selector("#diagram .card[data-status=running]")
+        pid = int(page.get_attribute("#diagram .card[data-status=running]", "data-pid"))
+        page.select_option("#activity", "count")
+        page.click("[data-action=spawn_thread]")
+        page.wait_for_function(f"document.querySelectorAll('.card[data-pid=\"{pid}\"] .thread').length === 2")
+        shot(page, "presenter-1x2")
+        seen = screen_state(page)
+        state = lab.process(pid)
+        s = seen[str(pid)]
+        assert {"code", "data", "heap", "stack"} <= set(s["kinds"])
+        assert s["title"].endswith(str(pid))
+        assert sorted(s["threads"]) == sorted(t["tid"] for t in state["threads"])
+        # each thread has its own stack slice, at the addresses the server reports
+        api_stacks = sorted((t["tid"], t["stack"]["start"], t["stack"]["end"]) for t in state["threads"])
+        assert sorted(tuple(x) for x in s["stacks"]) == api_stacks
+        assert len({x[1] for x in s["stacks"]}) == 2
+        code = [r["start"] for r in state["regions"] if r["kind"] == "code"]
+        assert s["codeStart"] == code[0]
+        assert int(s["counter"]) == state["counter"]["address"]
+        # the caption tells the textbook story of the new thread
+        tid = next(t["tid"] for t in state["threads"] if not t["main"])
+        page.wait_for_function(f"document.getElementById('caption').textContent.includes('{tid}')")
+        assert "Stack" in page.text_content("#caption")
+        assert page.errors == []
+    finally:
+        ctx.close()
+
+
+def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:  # noqa: ANN001
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        page.keyboard.press("p")
+        page.wait_for_selector("#diagram .card[data-status=running]")
+        parent = int(page.get_attribute("#diagram .card[data-status=running]", "data-pid"))
+        page.keyboard.press("f")
+        page.wait_for_function("document.querySelectorAll('#diagram .card[data-status=running]').length === 2")
+        page.wait_for_selector(".fork .fork-link", state="attached")
+        child = int(page.get_attribute(".fork", "data-child"))
+        assert lab.process(child)["parent"] == parent
+        # the fork selected the child; Delete stops it and the card shows it exited
+        page.keyboard.press("Delete")
+        page.wait_for_selector(f".card[data-pid='{child}'][data-status=exited]")
+        assert "exit" in page.text_content(f".card[data-pid='{child}'] .card-sub")
+    finally:
+        ctx.close()
+
+
+def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:  # noqa: ANN001
+    pid = lab.spawn()
+    ctx, page = open_page(browser, lab, presenter=False)
+    try:
+        page.wait_for_selector(f".card[data-pid='{pid}']")
+        assert page.evaluate("document.body.dataset.role") == "viewer"
+        assert not page.is_visible("[data-action=spawn_process]")
+        assert page.is_disabled("[data-action=spawn_process]")
+        page.keyboard.press("p")
+        page.keyboard.press("t")
+        # even straight from the console, the server refuses
+        code = page.evaluate(
+            "window.ptlab.conn.command({op: 'spawn_process'}).then(() => 'ok', (e) => e.code)"
+        )
+        assert code == "forbidden"
+        page.wait_for_timeout(300)
+        assert [p["pid"] for p in lab.state()["processes"] if p["status"] == "running"] == [pid]
+        assert len(lab.process(pid)["threads"]) == 1
+        shot(page, "viewer")
+    finally:
+        ctx.close()
+
+
+def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:  # noqa: ANN001
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        page.click("[data-action=spawn_process]")
+        page.wait_for_function("document.getElementById('caption').dataset.kind === 'process_started'")
+        english = page.text_content("#caption")
+        assert not HANGUL.search(english)
+        page.click("#lang")
+        korean = page.text_content("#caption")
+        assert korean != english and HANGUL.search(korean)
+        assert HANGUL.search(page.text_content("[data-action=spawn_process]"))
+        page.reload()
+        page.wait_for_selector("#conn[data-status=live]")
+        assert HANGUL.search(page.text_content("[data-action=spawn_process]"))
+        shot(page, "korean")
+        page.click("#lang")
+        assert not HANGUL.search(page.text_content("[data-action=spawn_process]"))
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> None:  # noqa: ANN001
+    s = LabServer(env={"PTLAB_MAX_THREADS": "9"}).start()
+    try:
+        pids = [s.spawn() for _ in range(6)]
+        for p in pids:
+            for i in range(8):
+                s.thread(p, ("idle", "count", "busy")[i % 3] if i < 3 else "idle")
+        ctx, page = open_page(browser, s, presenter=True, size=size)
+        try:
+            page.wait_for_function("document.querySelectorAll('#diagram .thread').length === 54")
+            page.wait_for_timeout(800)  # let entry animations finish
+            shot(page, f"six-by-eight-{size[0]}x{size[1]}")
+            m = page.evaluate(
+                """() => {
+                const de = document.documentElement;
+                const svg = document.getElementById('diagram').getBoundingClientRect();
+                const boxes = [...document.querySelectorAll('#diagram .card .card-bg')].map(r => r.getBoundingClientRect());
+                const chips = [...document.querySelectorAll('#diagram .thread .chip')].map(r => r.getBoundingClientRect());
+                const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+                let overlaps = 0;
+                for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) if (overlap(boxes[i], boxes[j])) overlaps++;
+                for (let i = 0; i < chips.length; i++) for (let j = i + 1; j < chips.length; j++) if (overlap(chips[i], chips[j])) overlaps++;
+                const inside = boxes.every(b => b.left >= svg.left - 1 && b.right <= svg.right + 1 && b.top >= svg.top - 1 && b.bottom <= svg.bottom + 1);
+                return {sw: de.scrollWidth, cw: de.clientWidth, sh: de.scrollHeight, ch: de.clientHeight,
+                        cards: boxes.length, overlaps, inside,
+                        base: parseFloat(getComputedStyle(de).fontSize)};
+            }"""
+            )
+            assert m["cards"] == 6
+            assert m["sw"] <= m["cw"] and m["sh"] <= m["ch"], m
+            assert m["overlaps"] == 0 and m["inside"], m
+            assert m["base"] >= 20
+        finally:
+            ctx.close()
+    finally:
+        s.stop()
+        assert s.leftovers() == []
+
+
+def test_readme_screenshot(browser, lab: LabServer) -> None:  # noqa: ANN001
+    """Three processes, one with four threads (a fork among them): the picture in the README."""
+    a = lab.spawn()
+    for activity in ("count", "busy", "idle"):
+        lab.thread(a, activity)
+    lab.spawn()
+    lab.spawn(parent=a)
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        page.wait_for_function("document.querySelectorAll('#diagram .card').length === 3")
+        page.wait_for_timeout(900)
+        path = shot(page, "dashboard-1280x720")
+        assert path.stat().st_size > 20_000
+    finally:
+        ctx.close()
