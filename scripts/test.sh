@@ -10,6 +10,8 @@ if [ ! -x /usr/bin/chromium ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
-.venv/bin/ruff check app tests benchmarks
-.venv/bin/ruff format --check app tests benchmarks
+lint_paths=(app tests)
+[ -d benchmarks ] && lint_paths+=(benchmarks)
+.venv/bin/ruff check "${lint_paths[@]}"
+.venv/bin/ruff format --check "${lint_paths[@]}"
 exec .venv/bin/python -m pytest "$@"

@@ -40,7 +40,7 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def open_page(browser, server: LabServer, presenter: bool, size=(1280, 720)):  # noqa: ANN001, ANN201
+def open_page(browser, server: LabServer, presenter: bool, size=(1280, 720)):
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()
     errors: list[str] = []
@@ -51,14 +51,14 @@ def open_page(browser, server: LabServer, presenter: bool, size=(1280, 720)):  #
     return ctx, page
 
 
-def shot(page, name: str) -> Path:  # noqa: ANN001
+def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
 
 
-def screen_state(page) -> dict:  # noqa: ANN001
+def screen_state(page) -> dict:
     """What the SVG shows, read back from the drawn elements."""
     return page.evaluate(
         """() => {
@@ -80,7 +80,7 @@ def screen_state(page) -> dict:  # noqa: ANN001
     )
 
 
-def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> None:  # noqa: ANN001
+def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> None:
     ctx, page = open_page(browser, lab, presenter=True)
     try:
         assert page.evaluate("document.body.dataset.role") == "presenter"
@@ -113,14 +113,16 @@ def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> N
         ctx.close()
 
 
-def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:  # noqa: ANN001
+def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:
     ctx, page = open_page(browser, lab, presenter=True)
     try:
         page.keyboard.press("p")
         page.wait_for_selector("#diagram .card[data-status=running]")
         parent = int(page.get_attribute("#diagram .card[data-status=running]", "data-pid"))
         page.keyboard.press("f")
-        page.wait_for_function("document.querySelectorAll('#diagram .card[data-status=running]').length === 2")
+        page.wait_for_function(
+            "document.querySelectorAll('#diagram .card[data-status=running]').length === 2"
+        )
         page.wait_for_selector(".fork .fork-link", state="attached")
         child = int(page.get_attribute(".fork", "data-child"))
         assert lab.process(child)["parent"] == parent
@@ -132,7 +134,7 @@ def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:  # noqa: ANN00
         ctx.close()
 
 
-def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:  # noqa: ANN001
+def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:
     pid = lab.spawn()
     ctx, page = open_page(browser, lab, presenter=False)
     try:
@@ -155,7 +157,7 @@ def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:  # noq
         ctx.close()
 
 
-def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:  # noqa: ANN001
+def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:
     ctx, page = open_page(browser, lab, presenter=True)
     try:
         page.click("[data-action=spawn_process]")
@@ -177,7 +179,7 @@ def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabSer
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
-def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> None:  # noqa: ANN001
+def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> None:
     s = LabServer(env={"PTLAB_MAX_THREADS": "9"}).start()
     try:
         pids = [s.spawn() for _ in range(6)]
@@ -216,7 +218,7 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> 
         assert s.leftovers() == []
 
 
-def test_readme_screenshot(browser, lab: LabServer) -> None:  # noqa: ANN001
+def test_readme_screenshot(browser, lab: LabServer) -> None:
     """Three processes, one with four threads (a fork among them): the picture in the README."""
     a = lab.spawn()
     for activity in ("count", "busy", "idle"):
