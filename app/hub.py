@@ -18,8 +18,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .experiments import Experiments
 from .protocol import EventView, Frame, ProcessView, ServerInfo, Snapshot
-from .sampling import sample_process
+from .sampling import frames_readable, page_frame, sample_process
 from .settings import Settings
 from .views import RegionCache, process_view
 from .workers import Lab, LabEvent
@@ -60,14 +61,15 @@ class Client:
 
 def event_view(e: LabEvent) -> EventView:
     """Wire form of a lab event."""
-    return EventView(id=e.id, ts=e.ts, kind=e.kind, pid=e.pid, tid=e.tid, parent=e.parent, detail=e.detail)  # type: ignore[arg-type]
+    return EventView.model_validate(e, from_attributes=True)
 
 
 class Hub:
     """Owns the current picture of the lab and every client's stream."""
 
-    def __init__(self, lab: Lab, settings: Settings) -> None:
+    def __init__(self, lab: Lab, settings: Settings, experiments: Experiments) -> None:
         self.lab = lab
+        self.experiments = experiments
         self.settings = settings
         self.seq = 0
         self.views: dict[int, ProcessView] = {}
@@ -82,6 +84,7 @@ class Hub:
             max_processes=settings.max_processes,
             max_threads=settings.max_threads,
             cpus=os.cpu_count() or 1,
+            pagemap=frames_readable(),
         )
 
     # ---- loop -------------------------------------------------------------
@@ -129,7 +132,9 @@ class Hub:
                 continue
             stacks = tuple(t.stack for t in proc.threads.values())
             regions, _ = self.regions.regions(proc.pid, sample.maps, stacks)
-            views[proc.pid] = process_view(proc, sample, regions, last)
+            counter = proc.counter
+            frame = page_frame(proc.pid, counter["address"]) if counter and self.server_info.pagemap else None
+            views[proc.pid] = process_view(proc, sample, regions, last, frame)
         self.regions.forget(set(views))
         self.tick_seconds.append(time.thread_time() - t0)
         return views

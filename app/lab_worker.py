@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import mmap
 import os
 import select
 import signal
@@ -28,9 +29,20 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.lab_experiments import (
+    MAX_MESSAGE,
+    FileLock,
+    Inbox,
+    SharedSegment,
+    racy_increments,
+    send_message,
+)
+
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
 ACTIVITIES = ("idle", "count", "busy")
+# An experiment may run this long before its threads give up on their own.
+EXPERIMENT_MAX_S = 10.0
 # How often the agent wakes to report counter changes and reap children when
 # no command arrives: ten times a second matches the sampler.
 TICK_S = 0.1
@@ -85,6 +97,26 @@ class LabThread:
     stack: tuple[int, int, int] = (0, 0, 0)
     error: str | None = None
     thread: threading.Thread | None = None
+    job: Job | None = None  # set for threads of a race or shared-memory run
+    done: int = 0
+
+
+@dataclass
+class Job:
+    """One race or shared-memory run: its threads count into ``counter``."""
+
+    kind: str  # "race" or "shm"
+    counter: ctypes.c_long
+    k: int
+    lock: Any
+    stop: threading.Event = field(default_factory=threading.Event)
+    deadline: float = 0.0
+    started: float = 0.0
+    tids: list[int] = field(default_factory=list)
+    done: int = 0
+    finished: int = 0
+    path: str = ""
+    use_lock: bool = False
 
 
 class Agent:
@@ -95,9 +127,18 @@ class Agent:
         self.server_pid = server_pid
         self.lab_parent = lab_parent
         self.allowed_ppids = {server_pid} | ({lab_parent} if lab_parent else set())
-        # The process-local counter every thread of this process shares. After
-        # a fork the child's copy sits at the same virtual address.
-        self.counter = ctypes.c_long(0)
+        # The process-local counter every thread of this process shares, on a
+        # page of its own (private anonymous memory: heap) so that nothing else
+        # writes that page. After a fork the child's copy sits at the same
+        # virtual address, and /proc/PID/pagemap shows the physical page stays
+        # shared until one of them writes it (copy-on-write).
+        self.page = mmap.mmap(-1, mmap.PAGESIZE, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        self.counter = ctypes.c_long.from_buffer(self.page, 0)
+        self.race_counter = ctypes.c_long.from_buffer(self.page, 8)
+        self.jobs: dict[str, Job] = {}
+        self.segments: dict[str, SharedSegment] = {}
+        self.inboxes: dict[str, Inbox] = {}
+        self.reported_shm: list[tuple[str, int]] = []
         self.counter_lock = threading.Lock()
         self.last_tid = 0
         self.threads: dict[int, LabThread] = {}
@@ -158,6 +199,7 @@ class Agent:
             "address": ctypes.addressof(self.counter),
             "value": self.counter.value,
             "last_tid": self.last_tid,
+            "shm": [seg.state() for seg in self.segments.values()],
         }
 
     # ---- thread bodies ----------------------------------------------------
@@ -178,6 +220,9 @@ class Agent:
                     with self.counter_lock:
                         self.counter.value += 1
                         self.last_tid = lt.tid
+            elif lt.job is not None:
+                job = lt.job
+                lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)
             else:  # busy: pure CPU, checks the stop flag every few thousand steps
                 x = 0
                 while not lt.stop.is_set():
@@ -188,11 +233,11 @@ class Agent:
         with self.ended_lock:
             self.ended.append({"tid": lt.tid, "reason": reason, "detail": detail})
 
-    def start_thread(self, activity: str) -> dict[str, Any]:
+    def start_thread(self, activity: str, job: Job | None = None) -> dict[str, Any]:
         """Start one lab thread and wait until it knows its TID and stack."""
-        if activity not in ACTIVITIES:
+        if activity not in ACTIVITIES and job is None:
             raise ValueError(f"unknown activity {activity!r}; choose one of {', '.join(ACTIVITIES)}")
-        lt = LabThread(activity=activity)
+        lt = LabThread(activity=activity, job=job)
         th = threading.Thread(target=self._thread_main, args=(lt,), daemon=True)
         lt.thread = th
         th.start()
@@ -213,6 +258,87 @@ class Agent:
         if lt.thread.is_alive():
             raise RuntimeError(f"thread {tid} did not stop within 2 s")
         return {"tid": tid}
+
+    # ---- experiments ------------------------------------------------------
+    def start_job(self, job_id: str, job: Job, n: int, activity: str) -> dict[str, Any]:
+        """Start ``n`` threads that all count into ``job.counter``."""
+        if any(j.kind == job.kind for j in self.jobs.values()):
+            raise RuntimeError(f"a {job.kind} run is already going in process {os.getpid()}")
+        job.started = time.perf_counter()
+        job.deadline = time.monotonic() + EXPERIMENT_MAX_S
+        self.jobs[job_id] = job
+        for _ in range(n):
+            job.tids.append(self.start_thread(activity, job)["tid"])
+        return {"tids": job.tids}
+
+    def race(self, job_id: str, n: int, k: int, use_lock: bool) -> dict[str, Any]:
+        """N threads, K racy increments each, of one counter shared by the threads."""
+        if not (1 <= n <= 64 and 1 <= k <= 10_000_000):
+            raise ValueError("race needs 1..64 threads and 1..10 000 000 increments")
+        self.race_counter.value = 0
+        job = Job("race", self.race_counter, k, threading.Lock() if use_lock else None, use_lock=use_lock)
+        return self.start_job(job_id, job, n, "race")
+
+    def shm_run(self, job_id: str, path: str, k: int, use_lock: bool) -> dict[str, Any]:
+        """One thread doing K racy increments of a counter in shared memory."""
+        seg = self.attach(path)
+        lock = FileLock(path) if use_lock else None
+        job = Job("shm", seg.counter, k, lock, path=path, use_lock=use_lock)
+        return self.start_job(job_id, job, 1, "shm")
+
+    def attach(self, path: str) -> SharedSegment:
+        """Map a shared-memory segment (once); it then shows in /proc/PID/maps as shared."""
+        if path not in self.segments:
+            self.segments[path] = SharedSegment(path)
+        return self.segments[path]
+
+    def finish_jobs(self) -> None:
+        """Report runs whose threads have all ended."""
+        for job_id, job in list(self.jobs.items()):
+            if job.finished < len(job.tids):
+                continue
+            del self.jobs[job_id]
+            if isinstance(job.lock, FileLock):
+                job.lock.close()
+            result = {
+                "type": "job_done",
+                "job": job_id,
+                "kind": job.kind,
+                "threads": len(job.tids),
+                "increments": job.k,
+                "lock": job.use_lock,
+                "expected": job.done,
+                "seconds": round(time.perf_counter() - job.started, 4),
+                "cancelled": job.stop.is_set() or job.done < job.k * len(job.tids),
+            }
+            if job.kind == "race":
+                result["actual"] = job.counter.value
+            else:
+                result["path"] = job.path
+            self.send(result)
+
+    def ipc_listen(self, xfer: str, kind: str, path: str) -> dict[str, Any]:
+        """Get ready to receive one message (the server made the FIFO or chose the path)."""
+        self.inboxes[xfer] = Inbox(kind, path, xfer)
+        return {}
+
+    def poll_inboxes(self) -> None:
+        """Report every message that has arrived."""
+        for xfer, box in list(self.inboxes.items()):
+            data = box.poll()
+            if data is None:
+                continue
+            box.close()
+            del self.inboxes[xfer]
+            self.send(
+                {
+                    "type": "ipc_received",
+                    "xfer": xfer,
+                    "kind": box.kind,
+                    "text": data[:MAX_MESSAGE].decode("utf-8", "replace"),
+                    "bytes": len(data),
+                }
+            )
 
     # ---- fork -------------------------------------------------------------
     def fork(self) -> dict[str, Any]:
@@ -236,6 +362,10 @@ class Agent:
         self.threads = {}
         self.ended = []
         self.children = set()
+        self.jobs = {}
+        for box in self.inboxes.values():
+            box.close()
+        self.inboxes = {}
         self.lab_parent = parent_pid
         self.allowed_ppids = {self.server_pid, parent_pid}
         raise _ForkedChild
@@ -252,6 +382,25 @@ class Agent:
                 result = self.stop_thread(int(msg["tid"]))
             elif op == "fork":
                 result = self.fork()
+            elif op == "race":
+                result = self.race(
+                    str(msg["job"]), int(msg["threads"]), int(msg["increments"]), bool(msg["lock"])
+                )
+            elif op == "shm_run":
+                result = self.shm_run(
+                    str(msg["job"]), str(msg["path"]), int(msg["increments"]), bool(msg["lock"])
+                )
+            elif op == "shm_attach":
+                result = self.attach(str(msg["path"])).state()
+            elif op == "cancel":
+                for job in self.jobs.values():
+                    job.stop.set()
+                result = {"cancelled": len(self.jobs)}
+            elif op == "ipc_listen":
+                result = self.ipc_listen(str(msg["xfer"]), str(msg["kind"]), str(msg["path"]))
+            elif op == "ipc_send":
+                send_message(str(msg["kind"]), str(msg["path"]), str(msg["text"]).encode())
+                result = {}
             elif op == "exit":
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
                 raise SystemExit(int(msg.get("code", 0)))
@@ -264,7 +413,7 @@ class Agent:
             self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
             return
         self.send({"type": "reply", "id": rid, "ok": True, "result": result})
-        if op in ("start_thread", "fork"):
+        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach"):
             self.send({"type": "threads", **self.describe()})
 
     def housekeeping(self) -> None:
@@ -277,12 +426,21 @@ class Agent:
             lt = self.threads.pop(e["tid"], None)
             if lt is not None and lt.thread is not None:
                 lt.thread.join(1)
+            if lt is not None and lt.job is not None:
+                # an experiment's thread: its run reports once, for all of them
+                lt.job.done += lt.done
+                lt.job.finished += 1
+                continue
             self.send({"type": "thread_exit", **e})
         if ended:
             self.send({"type": "threads", **self.describe()})
+        self.finish_jobs()
+        self.poll_inboxes()
+        shm = [(path, seg.counter.value) for path, seg in self.segments.items()]
         now = (self.counter.value, self.last_tid)
-        if now != self.reported_counter:
+        if now != self.reported_counter or shm != self.reported_shm:
             self.reported_counter = now
+            self.reported_shm = shm
             self.send({"type": "counter", **self.counter_state()})
         for child in list(self.children):
             try:
@@ -302,6 +460,8 @@ class Agent:
         while True:
             assert self.sock is not None
             timeout = max(0.0, next_tick - time.monotonic())
+            # Inboxes are polled at each tick rather than selected on: a FIFO
+            # with no writer yet reads as EOF and would make select() spin.
             readable, _, _ = select.select([self.sock], [], [], timeout)
             if readable:
                 chunk = self.sock.recv(65536)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from . import __version__
 from .auth import AuthError
+from .experiments import Experiments
 from .hub import Hub
 from .routes import api, pages
 from .settings import Settings, from_env
@@ -32,7 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lab = Lab(settings)
         await lab.start()
-        hub = Hub(lab, settings)
+        hub = Hub(lab, settings, Experiments(lab))
         app.state.lab, app.state.hub = lab, hub
         hub.start()
         # The Jupyter habit: the one URL that makes you the presenter.
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await hub.stop()
             await lab.shutdown()
+            hub.experiments.cleanup()
 
     app = FastAPI(
         title="ptlab — Process & Thread Lab",

@@ -7,7 +7,7 @@ above every user-space address on x86-64 and arm64).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,14 +19,19 @@ EventKind = Literal[
     "thread_started",
     "thread_stopped",
     "reset",
+    "race_finished",
+    "shm_finished",
+    "ipc_message",
 ]
+IpcKind = Literal["pipe", "socket", "file"]
 Pid = Annotated[int, Field(ge=1, le=2**22)]
 
 
 class Strict(BaseModel):
     """Base for messages we receive: unknown fields are an error, not ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: "yes" is not a bool and "5" is not a number
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class StackView(BaseModel):
@@ -65,12 +70,42 @@ class RegionView(BaseModel):
     tid: int | None = None
 
 
+class ShmView(BaseModel):
+    """A shared-memory segment this process maps, and the counter in it."""
+
+    path: str
+    address: int
+    value: int
+
+
 class CounterView(BaseModel):
-    """The process-local counter: real address, value, and the thread that touched it last."""
+    """The process-local counter: real address, value, the thread that touched it last.
+
+    ``frame`` is the physical page frame behind it (from /proc/PID/pagemap),
+    or null where the server may not read frames (it needs CAP_SYS_ADMIN).
+    """
 
     address: int
     value: int
     last_tid: int = 0
+    frame: int | None = None
+    shm: list[ShmView] = []
+
+
+class RaceView(BaseModel):
+    """One run of N threads (or processes) doing K read–modify–write increments of one counter."""
+
+    threads: int
+    increments: int
+    lock: bool
+    expected: int = Field(description="increments attempted: threads × increments unless cancelled")
+    actual: int = Field(description="the counter's value afterwards")
+    lost: int
+    seconds: float
+    cancelled: bool = False
+    ts: float
+    pids: list[int] = []
+    path: str | None = None
 
 
 class ExitView(BaseModel):
@@ -96,6 +131,7 @@ class ProcessView(BaseModel):
     counter: CounterView | None = None
     regions: list[RegionView] | None = None
     exit: ExitView | None = None
+    races: list[RaceView] = []
 
 
 class EventView(BaseModel):
@@ -108,6 +144,9 @@ class EventView(BaseModel):
     tid: int | None = None
     parent: int | None = None
     detail: str | None = None
+    peer: int | None = Field(None, description="the receiving process of an IPC message")
+    text: str | None = Field(None, description="the IPC message itself")
+    result: RaceView | None = None
 
 
 class ServerInfo(BaseModel):
@@ -118,6 +157,7 @@ class ServerInfo(BaseModel):
     max_processes: int
     max_threads: int
     cpus: int
+    pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
 
 
 class Snapshot(BaseModel):
@@ -156,6 +196,42 @@ class SpawnThreadRequest(Strict):
     """Start a thread in a lab process."""
 
     activity: Activity = "idle"
+
+
+class RaceRequest(Strict):
+    """Race N threads of one lab process, K increments each, with or without a lock."""
+
+    threads: Annotated[int, Field(ge=2, le=8)] = 4
+    increments: Annotated[int, Field(ge=1, le=200_000)] = 10_000
+    lock: bool = False
+
+
+class IpcRequest(Strict):
+    """Send one message from one lab process to another through the OS."""
+
+    kind: IpcKind
+    sender: Pid
+    receiver: Pid
+    message: Annotated[str, Field(min_length=1, max_length=256)] = "hello"
+
+
+class ShmRequest(Strict):
+    """Two lab processes increment one counter in shared memory, K times each."""
+
+    pids: Annotated[list[Pid], Field(min_length=2, max_length=2)]
+    increments: Annotated[int, Field(ge=1, le=200_000)] = 10_000
+    lock: bool = False
+
+
+class IpcResult(BaseModel):
+    """A message that crossed from one process to another."""
+
+    kind: IpcKind
+    sender: int
+    receiver: int
+    message: str
+    received: str
+    ms: float
 
 
 class PidResult(BaseModel):
@@ -222,8 +298,34 @@ class ResetCmd(Strict):
     op: Literal["reset"]
 
 
+class RaceCmd(RaceRequest):
+    op: Literal["race"]
+    pid: Pid
+
+
+class CancelCmd(Strict):
+    op: Literal["cancel"]
+    pid: Pid
+
+
+class IpcCmd(IpcRequest):
+    op: Literal["ipc"]
+
+
+class ShmCmd(ShmRequest):
+    op: Literal["shm"]
+
+
 Command = Annotated[
-    SpawnProcessCmd | SpawnThreadCmd | StopThreadCmd | StopProcessCmd | ResetCmd,
+    SpawnProcessCmd
+    | SpawnThreadCmd
+    | StopThreadCmd
+    | StopProcessCmd
+    | ResetCmd
+    | RaceCmd
+    | CancelCmd
+    | IpcCmd
+    | ShmCmd,
     Field(discriminator="op"),
 ]
 
@@ -241,7 +343,7 @@ class Ack(BaseModel):
 
     type: Literal["ack"] = "ack"
     id: str
-    result: dict[str, int]
+    result: dict[str, Any]
 
 
 class ErrorMessage(BaseModel):

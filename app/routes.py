@@ -16,16 +16,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from .auth import COOKIE, AuthError, RateLimit, check_token, origin_allowed, token_matches
+from .experiments import Experiments
 from .hub import Hub
 from .protocol import (
     Ack,
+    CancelCmd,
     CommandMessage,
     ErrorBody,
     ErrorMessage,
     Health,
+    IpcCmd,
+    IpcRequest,
+    IpcResult,
     PidResult,
+    RaceCmd,
+    RaceRequest,
+    RaceView,
     ResetCmd,
     ResetResult,
+    ShmCmd,
+    ShmRequest,
     Snapshot,
     SpawnProcessCmd,
     SpawnProcessRequest,
@@ -39,6 +49,7 @@ from .settings import Settings
 from .workers import Lab
 
 MAX_WS_MESSAGE = 64 * 1024
+MAX_INFLIGHT = 4
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
 }
@@ -60,18 +71,18 @@ def require_presenter(request: Request) -> None:
     check_token(request.headers, request.cookies, request.app.state.settings)
 
 
-async def run_command(hub: Hub, cmd: Any) -> dict[str, int]:
+async def run_command(hub: Hub, cmd: Any) -> dict[str, Any]:
     """Carry out one validated control command, then publish its effect at once.
 
     Publishing right away (instead of at the next tick) means an answer is
     never ahead of /api/state or the stream: the new PID is already in both.
     """
-    result = await _execute(hub.lab, cmd)
+    result = await _execute(hub.lab, hub.experiments, cmd)
     hub.tick()
     return result
 
 
-async def _execute(lab: Lab, cmd: Any) -> dict[str, int]:
+async def _execute(lab: Lab, exp: Experiments, cmd: Any) -> dict[str, Any]:
     if isinstance(cmd, SpawnProcessCmd):
         return {"pid": await lab.spawn_process(cmd.parent)}
     if isinstance(cmd, SpawnThreadCmd):
@@ -83,7 +94,17 @@ async def _execute(lab: Lab, cmd: Any) -> dict[str, int]:
         await lab.stop_process(cmd.pid)
         return {"pid": cmd.pid}
     if isinstance(cmd, ResetCmd):
-        return {"stopped": await lab.reset()}
+        stopped = await lab.reset()
+        exp.cleanup()
+        return {"stopped": stopped}
+    if isinstance(cmd, RaceCmd):
+        return await exp.race(cmd.pid, cmd.threads, cmd.increments, cmd.lock)
+    if isinstance(cmd, CancelCmd):
+        return await exp.cancel(cmd.pid)
+    if isinstance(cmd, IpcCmd):
+        return await exp.ipc(cmd.kind, cmd.sender, cmd.receiver, cmd.message)
+    if isinstance(cmd, ShmCmd):
+        return await exp.shm(cmd.pids, cmd.increments, cmd.lock)
     raise TypeError(f"unhandled command {cmd!r}")  # unreachable: the union is closed
 
 
@@ -149,6 +170,34 @@ async def reset(request: Request) -> ResetResult:
     """End every lab process."""
     result = await run_command(_hub(request), ResetCmd(op="reset"))
     return ResetResult(stopped=result["stopped"])
+
+
+@api.post("/processes/{pid}/race", response_model=RaceView, dependencies=[Depends(require_presenter)])
+async def race(
+    request: Request, pid: int, body: Annotated[RaceRequest | None, Body()] = None
+) -> dict[str, Any]:
+    """Race N threads of a process on one counter (read–modify–write), with or without a lock."""
+    b = body or RaceRequest()
+    cmd = RaceCmd(op="race", pid=pid, threads=b.threads, increments=b.increments, lock=b.lock)
+    return await run_command(_hub(request), cmd)
+
+
+@api.delete("/processes/{pid}/race", dependencies=[Depends(require_presenter)])
+async def cancel_race(request: Request, pid: int) -> dict[str, Any]:
+    """Cancel a process's running race or shared-memory run."""
+    return await run_command(_hub(request), CancelCmd(op="cancel", pid=pid))
+
+
+@api.post("/ipc", response_model=IpcResult, dependencies=[Depends(require_presenter)])
+async def ipc(request: Request, body: IpcRequest) -> dict[str, Any]:
+    """Send a message from one lab process to another through a pipe, a Unix socket or a file."""
+    return await run_command(_hub(request), IpcCmd(op="ipc", **body.model_dump()))
+
+
+@api.post("/shm", response_model=RaceView, dependencies=[Depends(require_presenter)])
+async def shm(request: Request, body: ShmRequest) -> dict[str, Any]:
+    """Two lab processes increment one counter in shared memory (both map it: see their maps)."""
+    return await run_command(_hub(request), ShmCmd(op="shm", **body.model_dump()))
 
 
 # ---- page ---------------------------------------------------------------------
@@ -238,6 +287,14 @@ async def ws_stream(websocket: WebSocket) -> None:
     client = hub.add(websocket, role)
     pump = asyncio.create_task(hub.pump(client))
     limiter = RateLimit()
+    # Commands run side by side (a race may take seconds; cancelling it must
+    # not wait behind it), a few at a time per client. Tasks left running
+    # when the client goes are bounded by the lab's own timeouts.
+    inflight: set[asyncio.Task[None]] = set()
+
+    async def answer(text: str) -> None:
+        client.reply(await handle_ws_text(text, role, limiter, hub))
+
     try:
         while True:
             msg = await websocket.receive()
@@ -245,10 +302,17 @@ async def ws_stream(websocket: WebSocket) -> None:
                 break
             text = msg.get("text")
             if text is None:
-                reply = _error(None, "binary", "send JSON text messages, not binary")
+                ok = client.reply(_error(None, "binary", "send JSON text messages, not binary"))
+            elif len(inflight) >= MAX_INFLIGHT:
+                ok = client.reply(
+                    _error(None, "busy", f"at most {MAX_INFLIGHT} commands at once; wait for replies")
+                )
             else:
-                reply = await handle_ws_text(text, role, limiter, hub)
-            if not client.reply(reply):
+                task = asyncio.create_task(answer(text))
+                inflight.add(task)
+                task.add_done_callback(inflight.discard)
+                ok = True
+            if not ok:
                 await websocket.close(code=1008, reason="not reading replies")
                 break
     finally:

@@ -7,6 +7,7 @@ times a second for every lab process and a raw read is many times cheaper.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from dataclasses import dataclass, field
 
@@ -122,3 +123,37 @@ def exe_path(pid: int) -> str | None:
         return os.readlink(f"/proc/{pid}/exe")
     except OSError:
         return None
+
+
+_PFN_MASK = (1 << 55) - 1
+
+
+def page_frame(pid: int, address: int) -> int | None:
+    """The physical page frame number behind a virtual address, from /proc/PID/pagemap.
+
+    None if the page is not present or the kernel hides frame numbers from
+    us (it zeroes them without CAP_SYS_ADMIN).
+    """
+    try:
+        fd = os.open(f"/proc/{pid}/pagemap", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        raw = os.pread(fd, 8, (address // PAGE_SIZE) * 8)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(raw) != 8:
+        return None
+    entry = int.from_bytes(raw, "little")
+    if not entry >> 63:  # bit 63: page present
+        return None
+    return (entry & _PFN_MASK) or None
+
+
+def frames_readable() -> bool:
+    """Whether this process may read physical frame numbers (so copy-on-write can be shown)."""
+    probe = bytearray(PAGE_SIZE)  # touched, so present
+    addr = ctypes.addressof((ctypes.c_char * len(probe)).from_buffer(probe))
+    return page_frame(os.getpid(), addr) is not None

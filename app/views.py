@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .memory_map import StackRange, classify, clip_stack, parse_maps
-from .protocol import CounterView, ExitView, ProcessView, RegionView, StackView, ThreadView
+from .protocol import CounterView, ExitView, ProcessView, RaceView, RegionView, StackView, ThreadView
 from .sampling import ProcessSample, exe_path
 from .workers import LabProcess, describe_exit
 
@@ -43,7 +43,11 @@ class RegionCache:
 
 
 def process_view(
-    proc: LabProcess, sample: ProcessSample | None, regions: list[RegionView], last: ProcessView | None
+    proc: LabProcess,
+    sample: ProcessSample | None,
+    regions: list[RegionView],
+    last: ProcessView | None,
+    frame: int | None = None,
 ) -> ProcessView:
     """One lab process as the class sees it.
 
@@ -95,7 +99,7 @@ def process_view(
                 stack=stack,
             )
         )
-    counter = CounterView(**proc.counter) if proc.counter else None
+    counter = CounterView(**proc.counter, frame=frame) if proc.counter else None
     return ProcessView(
         pid=proc.pid,
         ppid=sample.ppid,
@@ -108,4 +112,5 @@ def process_view(
         threads=threads,
         counter=counter,
         regions=regions,
+        races=[RaceView(**r) for r in proc.races],
     )

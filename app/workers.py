@@ -80,7 +80,7 @@ class LabProcess:
     pidfd: int | None = None
     status: str = "starting"  # starting → running → exited
     threads: dict[int, WorkerThread] = field(default_factory=dict)
-    counter: dict[str, int] | None = None
+    counter: dict[str, Any] | None = None
     exit_code: int | None = None
     exit_reason: str = ""
     exited_at: float | None = None
@@ -88,6 +88,7 @@ class LabProcess:
     pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     hello: asyncio.Future[None] | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
+    races: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=6))
 
     @property
     def alive(self) -> bool:
@@ -106,12 +107,28 @@ class LabEvent:
     tid: int | None = None
     parent: int | None = None
     detail: str | None = None
+    peer: int | None = None
+    text: str | None = None
+    result: dict[str, Any] | None = None
 
 
 def _peer_pid(writer: asyncio.StreamWriter) -> int:
     sock = writer.get_extra_info("socket")
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", creds)[0]
+
+
+def _counter(msg: dict[str, Any]) -> dict[str, Any]:
+    shm = [
+        {"path": str(x["path"]), "address": int(x["address"]), "value": int(x["value"])}
+        for x in msg.get("shm", [])
+    ]
+    return {
+        "address": int(msg["address"]),
+        "value": int(msg["value"]),
+        "last_tid": int(msg["last_tid"]),
+        "shm": shm,
+    }
 
 
 def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
@@ -158,7 +175,8 @@ class Lab:
         self._event_ids = itertools.count(1)
         self._call_ids = itertools.count(1)
         self._reserved = 0
-        self._dir: str | None = None
+        self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.dir: str | None = None
         self._server: asyncio.AbstractServer | None = None
         self.sock_path = ""
 
@@ -166,9 +184,9 @@ class Lab:
     async def start(self) -> None:
         """Open the private socket workers connect to."""
         become_subreaper()
-        self._dir = tempfile.mkdtemp(prefix="ptlab-")
-        os.chmod(self._dir, 0o700)
-        self.sock_path = os.path.join(self._dir, "lab.sock")
+        self.dir = tempfile.mkdtemp(prefix="ptlab-")
+        os.chmod(self.dir, 0o700)
+        self.sock_path = os.path.join(self.dir, "lab.sock")
         self._server = await asyncio.start_unix_server(
             self._on_connect, path=self.sock_path, limit=MAX_WORKER_LINE
         )
@@ -194,8 +212,8 @@ class Lab:
             self._close(p)
         if self._server is not None:
             self._server.close()
-        if self._dir:
-            shutil.rmtree(self._dir, ignore_errors=True)
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---- queries ----------------------------------------------------------
     def live(self) -> list[LabProcess]:
@@ -215,7 +233,8 @@ class Lab:
         """Events newer than ``last_id``."""
         return [e for e in self.events if e.id > last_id]
 
-    def _event(self, kind: str, **kw: Any) -> None:
+    def event(self, kind: str, **kw: Any) -> None:
+        """Record something that happened, for captions."""
         self.events.append(LabEvent(next(self._event_ids), time.time(), kind, **kw))
 
     # ---- actions ----------------------------------------------------------
@@ -255,15 +274,15 @@ class Lab:
         proc = self._record(popen.pid, None)
         proc.popen = popen
         await self._await_hello(proc)
-        self._event("process_started", pid=proc.pid)
+        self.event("process_started", pid=proc.pid)
         return proc.pid
 
     async def _fork(self, parent: LabProcess) -> int:
-        result = await self._call(parent, {"op": "fork"})
+        result = await self.call(parent, {"op": "fork"})
         pid = int(result["pid"])
         proc = self.procs.get(pid) or self._record(pid, parent.pid)
         await self._await_hello(proc)
-        self._event("process_forked", pid=pid, parent=parent.pid)
+        self.event("process_forked", pid=pid, parent=parent.pid)
         return pid
 
     def _record(self, pid: int, parent: int | None) -> LabProcess:
@@ -293,14 +312,14 @@ class Lab:
             )
         proc.reserved_threads += 1
         try:
-            result = await self._call(proc, {"op": "start_thread", "activity": activity})
+            result = await self.call(proc, {"op": "start_thread", "activity": activity})
         finally:
             proc.reserved_threads -= 1
         tid = int(result["tid"])
         proc.threads[tid] = WorkerThread(
             tid, activity, int(result["stack_start"]), int(result["stack_end"]), int(result["guard"])
         )
-        self._event("thread_started", pid=pid, tid=tid, detail=activity)
+        self.event("thread_started", pid=pid, tid=tid, detail=activity)
         return tid
 
     async def stop_thread(self, pid: int, tid: int) -> None:
@@ -311,7 +330,7 @@ class Lab:
             raise LabError("not_found", f"{tid} is not a thread of lab process {pid}", 404)
         if t.activity == "main":
             raise LabError("main_thread", f"thread {tid} is the main thread; stop process {pid} instead", 409)
-        await self._call(proc, {"op": "stop_thread", "tid": tid})
+        await self.call(proc, {"op": "stop_thread", "tid": tid})
         proc.threads.pop(tid, None)
 
     async def stop_process(self, pid: int) -> None:
@@ -321,7 +340,7 @@ class Lab:
             raise LabError("not_found", f"{pid} is not a running lab process", 404)
         with contextlib.suppress(LabError):
             if proc.status == "running":
-                await self._call(proc, {"op": "exit"}, timeout=1.0)
+                await self.call(proc, {"op": "exit"}, timeout=1.0)
         if not await self._wait_gone(proc, 1.0):
             self._signal(proc, signal.SIGKILL)
             await self._wait_gone(proc, 1.0)
@@ -336,7 +355,7 @@ class Lab:
         """End every lab process."""
         live = self.live()
         await asyncio.gather(*(self.stop_process(p.pid) for p in live), return_exceptions=True)
-        self._event("reset", detail=str(len(live)))
+        self.event("reset", detail=str(len(live)))
         return len(live)
 
     async def _wait_gone(self, proc: LabProcess, timeout: float) -> bool:
@@ -356,9 +375,10 @@ class Lab:
         proc.writer.write(json.dumps(msg).encode() + b"\n")
         await proc.writer.drain()
 
-    async def _call(
+    async def call(
         self, proc: LabProcess, msg: dict[str, Any], timeout: float = CALL_TIMEOUT_S
     ) -> dict[str, Any]:
+        """Send one command to a worker and wait for its reply."""
         rid = str(next(self._call_ids))
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         proc.pending[rid] = fut
@@ -423,7 +443,7 @@ class Lab:
             for t in msg.get("threads", [])
         }
         if "counter" in msg:
-            proc.counter = {k: int(v) for k, v in msg["counter"].items()}
+            proc.counter = _counter(msg["counter"])
 
     def _on_message(self, proc: LabProcess, msg: dict[str, Any]) -> None:
         kind = msg.get("type")
@@ -437,12 +457,17 @@ class Lab:
         elif kind == "threads":
             self._update_threads(proc, msg)
         elif kind == "counter":
-            proc.counter = {k: int(msg[k]) for k in ("address", "value", "last_tid")}
+            proc.counter = _counter(msg)
         elif kind == "thread_exit":
             tid = int(msg["tid"])
             proc.threads.pop(tid, None)
             detail = msg.get("reason") if msg.get("detail") is None else f"error: {msg['detail']}"
-            self._event("thread_stopped", pid=proc.pid, tid=tid, detail=detail)
+            self.event("thread_stopped", pid=proc.pid, tid=tid, detail=detail)
+        elif kind in ("job_done", "ipc_received"):
+            # Results of experiments arrive on their own, after the command's reply.
+            fut = self.waiters.get(str(msg.get("job") or msg.get("xfer")))
+            if fut is not None and not fut.done():
+                fut.set_result(msg)
         elif kind == "child_exit":
             child = self.procs.get(int(msg["pid"]))
             if child is not None and child.alive:
@@ -490,7 +515,7 @@ class Lab:
         if proc.hello is not None and not proc.hello.done():
             proc.hello.set_exception(LabError("start_failed", reason, 500))
             proc.hello.exception()  # mark retrieved; _await_hello reports it
-        self._event("process_exited", pid=proc.pid, parent=proc.parent, detail=reason)
+        self.event("process_exited", pid=proc.pid, parent=proc.parent, detail=reason)
 
     def _close(self, proc: LabProcess) -> None:
         if proc.pidfd is not None:

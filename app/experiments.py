@@ -1,0 +1,199 @@
+"""The sharing experiments, run by real lab processes: races, IPC messages, shared memory.
+
+The server only sets the stage (a FIFO or a path in its private directory, a
+segment in /dev/shm) and asks workers to act; every figure comes back from
+the workers or is read from the shared memory itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import time
+from typing import Any
+
+from .lab_experiments import SHM_SIZE
+from .workers import Lab, LabError, LabProcess
+
+# A run's threads stop on their own after 10 s; wait a little longer for the report.
+JOB_TIMEOUT_S = 15.0
+IPC_TIMEOUT_S = 3.0
+SHM_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+class Experiments:
+    """Races, IPC and shared memory across the lab's processes."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self._ids = itertools.count(1)
+        self.segments: dict[tuple[int, int], str] = {}
+        self._busy: set[int] = set()
+
+    def _running(self, pid: int) -> LabProcess:
+        return self.lab.get_running(pid)
+
+    async def _job(self, proc: LabProcess, msg: dict[str, Any]) -> dict[str, Any]:
+        """Start a run in a worker and wait for its report."""
+        job = f"j{next(self._ids)}"
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.lab.waiters[job] = fut
+        try:
+            await self.lab.call(proc, {**msg, "job": job})
+            gone = asyncio.ensure_future(proc.gone.wait())
+            done, _ = await asyncio.wait(
+                {fut, gone}, timeout=JOB_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+            )
+            gone.cancel()
+            if fut not in done:
+                raise LabError(
+                    "experiment_failed", f"process {proc.pid} ended or did not report its run", 409
+                )
+            return fut.result()
+        finally:
+            self.lab.waiters.pop(job, None)
+
+    async def race(self, pid: int, threads: int, increments: int, lock: bool) -> dict[str, Any]:
+        """N threads of one process, K racy increments each; returns expected/actual/lost."""
+        proc = self._running(pid)
+        room = self.lab.settings.max_threads - len(proc.threads) - proc.reserved_threads
+        if threads > room:
+            raise LabError(
+                "cap_reached",
+                f"process {pid} has room for {max(room, 0)} more threads (PTLAB_MAX_THREADS); "
+                "stop some or race fewer",
+                409,
+            )
+        if pid in self._busy:
+            raise LabError("busy", f"process {pid} is already running an experiment", 409)
+        self._busy.add(pid)
+        proc.reserved_threads += threads
+        try:
+            rep = await self._job(
+                proc, {"op": "race", "threads": threads, "increments": increments, "lock": lock}
+            )
+        finally:
+            proc.reserved_threads -= threads
+            self._busy.discard(pid)
+        result = _race_view(rep, int(rep["actual"]), [pid])
+        proc.races.append(result)
+        self.lab.event("race_finished", pid=pid, result=result)
+        return result
+
+    async def cancel(self, pid: int) -> dict[str, Any]:
+        """Stop a process's running experiment early (its report says cancelled)."""
+        proc = self._running(pid)
+        reply = await self.lab.call(proc, {"op": "cancel"})
+        return {"pid": pid, "cancelled": int(reply.get("cancelled", 0))}
+
+    async def ipc(self, kind: str, sender: int, receiver: int, text: str) -> dict[str, Any]:
+        """Send ``text`` from one process to another through a FIFO, a Unix socket or a file."""
+        if sender == receiver:
+            raise LabError("invalid", "sender and receiver must be two different processes", 422)
+        src, dst = self._running(sender), self._running(receiver)
+        assert self.lab.dir is not None
+        xfer = f"x{next(self._ids)}"
+        path = os.path.join(self.lab.dir, f"ipc-{xfer}.{kind}")
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.lab.waiters[xfer] = fut
+        t0 = time.perf_counter()
+        try:
+            if kind == "pipe":
+                os.mkfifo(path, 0o600)
+            await self.lab.call(dst, {"op": "ipc_listen", "xfer": xfer, "kind": kind, "path": path})
+            await self.lab.call(src, {"op": "ipc_send", "kind": kind, "path": path, "text": text})
+            try:
+                got = await asyncio.wait_for(fut, IPC_TIMEOUT_S)
+            except TimeoutError as exc:
+                raise LabError("ipc_failed", f"process {receiver} did not receive the message", 504) from exc
+        finally:
+            self.lab.waiters.pop(xfer, None)
+            for p in (path, path + ".part"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(p)
+        ms = round((time.perf_counter() - t0) * 1000, 2)
+        self.lab.event("ipc_message", pid=sender, peer=receiver, detail=kind, text=got["text"])
+        return {
+            "kind": kind,
+            "sender": sender,
+            "receiver": receiver,
+            "message": text,
+            "received": got["text"],
+            "ms": ms,
+        }
+
+    def _segment(self, a: int, b: int) -> str:
+        key = (min(a, b), max(a, b))
+        if key not in self.segments:
+            base = SHM_DIR or self.lab.dir
+            assert base is not None
+            path = os.path.join(base, f"ptlab-{os.getpid()}-{key[0]}-{key[1]}")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.ftruncate(fd, SHM_SIZE)
+            finally:
+                os.close(fd)
+            self.segments[key] = path
+        return self.segments[key]
+
+    async def shm(self, pids: list[int], increments: int, lock: bool) -> dict[str, Any]:
+        """Two processes each do K racy increments of one counter in shared memory."""
+        a, b = pids
+        if a == b:
+            raise LabError("invalid", "shared memory needs two different processes", 422)
+        procs = [self._running(a), self._running(b)]
+        if self._busy & {a, b}:
+            raise LabError("busy", "one of these processes is already running an experiment", 409)
+        path = self._segment(a, b)
+        fd = os.open(path, os.O_RDWR)
+        try:
+            os.pwrite(fd, bytes(8), 0)  # start from zero
+            self._busy |= {a, b}
+            try:
+                # attach both first, so neither starts counting before the other can
+                for p in procs:
+                    await self.lab.call(p, {"op": "shm_attach", "path": path})
+                msg = {"op": "shm_run", "path": path, "increments": increments, "lock": lock}
+                reps = await asyncio.gather(*(self._job(p, msg) for p in procs))
+            finally:
+                self._busy -= {a, b}
+            actual = int.from_bytes(os.pread(fd, 8, 0), "little", signed=True)
+        finally:
+            os.close(fd)
+        merged = {
+            "threads": 2,
+            "increments": increments,
+            "lock": lock,
+            "expected": sum(int(r["expected"]) for r in reps),
+            "seconds": max(float(r["seconds"]) for r in reps),
+            "cancelled": any(r["cancelled"] for r in reps),
+        }
+        result = _race_view(merged, actual, [a, b], path)
+        self.lab.event("shm_finished", pid=a, peer=b, result=result)
+        return result
+
+    def cleanup(self) -> None:
+        """Remove every shared-memory segment the lab made."""
+        for path in self.segments.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        self.segments.clear()
+
+
+def _race_view(rep: dict[str, Any], actual: int, pids: list[int], path: str | None = None) -> dict[str, Any]:
+    expected = int(rep["expected"])
+    return {
+        "threads": int(rep["threads"]),
+        "increments": int(rep["increments"]),
+        "lock": bool(rep["lock"]),
+        "expected": expected,
+        "actual": actual,
+        "lost": expected - actual,
+        "seconds": float(rep["seconds"]),
+        "cancelled": bool(rep["cancelled"]),
+        "ts": time.time(),
+        "pids": pids,
+        "path": path,
+    }

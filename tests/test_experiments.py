@@ -1,0 +1,138 @@
+"""Races, copy-on-write, IPC and shared memory with real processes and threads (no mocks)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+import threading
+import time
+from typing import Any
+
+import pytest
+from support import LabServer
+
+from app.memory_map import parse_maps
+from app.sampling import frames_readable
+
+
+def race(lab: LabServer, pid: int, lock: bool, threads: int = 4, increments: int = 20_000) -> dict[str, Any]:
+    body = {"threads": threads, "increments": increments, "lock": lock}
+    return lab.control("POST", f"/api/processes/{pid}/race", body, expect=200)
+
+
+def test_race_without_lock_loses_updates_and_lock_fixes_it(lab: LabServer) -> None:
+    pid = lab.spawn()
+    unlocked = [race(lab, pid, lock=False) for _ in range(5)]
+    for r in unlocked:
+        assert r["expected"] == 80_000 and r["lost"] == r["expected"] - r["actual"]
+        assert 0 < r["actual"] <= 80_000
+    assert any(r["lost"] > 0 for r in unlocked), unlocked
+    locked = [race(lab, pid, lock=True) for _ in range(3)]
+    assert all(r["lost"] == 0 and r["actual"] == 80_000 for r in locked), locked
+    # the dashboard gets the last runs side by side
+    shown = lab.process(pid)["races"]
+    assert len(shown) == 6  # the last six of eight runs
+    assert [r["lock"] for r in shown] == [False, False, False, True, True, True]
+    assert [r["actual"] for r in shown[-3:]] == [80_000] * 3
+    # the racing threads were real threads, and they are gone again
+    assert {int(t) for t in os.listdir(f"/proc/{pid}/task")} == {pid}
+
+
+def test_race_can_be_cancelled(lab: LabServer) -> None:
+    pid = lab.spawn()
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        out["r"] = race(lab, pid, lock=True, threads=8, increments=200_000)
+
+    t = threading.Thread(target=run)
+    t.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(os.listdir(f"/proc/{pid}/task")) < 9:
+        time.sleep(0.02)
+    lab.control("DELETE", f"/api/processes/{pid}/race", expect=200)
+    t.join(10)
+    r = out["r"]
+    assert r["cancelled"] is True and r["expected"] < 8 * 200_000
+    assert r["lost"] == 0  # with the lock, even a cancelled run loses nothing
+
+
+def test_race_input_is_checked(lab: LabServer) -> None:
+    pid = lab.spawn()
+    for body in ({"threads": 9}, {"threads": 1}, {"increments": 0}, {"increments": 10**9}, {"lock": "yes"}):
+        status, payload = lab.request("POST", f"/api/processes/{pid}/race", body, lab.auth)
+        assert status == 422, (body, payload)
+    status, _ = lab.request("POST", f"/api/processes/{pid}/race", {"threads": 2})
+    assert status == 401
+    assert lab.process(pid)["races"] == []
+
+
+@pytest.mark.skipif(not frames_readable(), reason="physical frames are hidden without CAP_SYS_ADMIN")
+def test_fork_shares_the_page_until_written(lab: LabServer) -> None:
+    parent = lab.spawn()
+    child = lab.spawn(parent=parent)
+    p, c = lab.process(parent)["counter"], lab.process(child)["counter"]
+    assert p["address"] == c["address"]
+    assert p["frame"] is not None and p["frame"] == c["frame"], "same physical page right after fork"
+    lab.thread(parent, "count")  # the parent writes its counter: copy-on-write
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        p, c = lab.process(parent)["counter"], lab.process(child)["counter"]
+        if p["value"] > 0 and p["frame"] != c["frame"]:
+            break
+        time.sleep(0.05)
+    assert p["address"] == c["address"] and p["value"] > c["value"] == 0
+    assert p["frame"] != c["frame"], "the write gave the parent its own copy"
+
+
+@pytest.mark.parametrize("kind", ["pipe", "socket", "file"])
+def test_message_crosses_between_processes(lab: LabServer, kind: str) -> None:
+    a, b = lab.spawn(), lab.spawn()
+    text = f"hello from {a} via {kind} — 안녕"
+    r = lab.control(
+        "POST", "/api/ipc", {"kind": kind, "sender": a, "receiver": b, "message": text}, expect=200
+    )
+    assert r["received"] == text and r["sender"] == a and r["receiver"] == b
+    events = [e for e in lab.state()["events"] if e["kind"] == "ipc_message"]
+    assert events and events[-1]["pid"] == a and events[-1]["peer"] == b and events[-1]["text"] == text
+    assert not glob.glob(f"{tempfile.gettempdir()}/ptlab-*/ipc-*"), "endpoints cleaned up"
+
+
+def test_ipc_input_is_checked(lab: LabServer) -> None:
+    a = lab.spawn()
+    bad = [
+        {"kind": "pigeon", "sender": a, "receiver": a},
+        {"kind": "pipe", "sender": a, "receiver": a},
+        {"kind": "pipe", "sender": a, "receiver": 1},
+        {"kind": "pipe", "sender": a, "receiver": a + 10**6, "message": "x" * 300},
+    ]
+    codes = [lab.request("POST", "/api/ipc", body, lab.auth)[0] for body in bad]
+    assert codes == [422, 422, 404, 422]
+
+
+def test_shared_memory_is_in_both_maps_and_races_across_processes(lab: LabServer) -> None:
+    a, b = lab.spawn(), lab.spawn()
+    runs = [
+        lab.control("POST", "/api/shm", {"pids": [a, b], "increments": 50_000, "lock": False}, expect=200)
+    ]
+    path = runs[0]["path"]
+    for pid in (a, b):
+        maps = parse_maps(open(f"/proc/{pid}/maps").read())
+        shared = [r for r in maps if r.path == path]
+        assert shared and shared[0].perms[3] == "s", (pid, path)
+        view = lab.process(pid)
+        assert any(r["kind"] == "shared" and r["path"] == path for r in view["regions"])
+    # one value, seen by both processes
+    ca, cb = lab.process(a)["counter"]["shm"], lab.process(b)["counter"]["shm"]
+    assert ca[0]["value"] == cb[0]["value"] == runs[0]["actual"]
+    runs += [
+        lab.control("POST", "/api/shm", {"pids": [a, b], "increments": 50_000, "lock": False})
+        for _ in range(2)
+    ]
+    assert any(r["lost"] > 0 for r in runs), runs
+    locked = lab.control("POST", "/api/shm", {"pids": [a, b], "increments": 20_000, "lock": True}, expect=200)
+    assert locked["lost"] == 0 and locked["actual"] == 40_000
+    # reset removes the segment
+    lab.control("POST", "/api/reset", expect=200)
+    assert not os.path.exists(path)
