@@ -233,3 +233,35 @@ def test_readme_screenshot(browser, lab: LabServer) -> None:
         assert path.stat().st_size > 20_000
     finally:
         ctx.close()
+
+
+def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer) -> None:
+    pid = lab.spawn()
+    other = lab.spawn()
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        page.click(f".card[data-pid='{pid}'] .card-title")
+        page.keyboard.press("e")
+        page.wait_for_selector("#lab [data-exp=race]")
+        page.select_option("#race-n", "4")
+        page.select_option("#race-k", "20000")
+        page.click("[data-exp=race]")
+        page.wait_for_selector("#race-runs .run")
+        run = page.eval_on_selector("#race-runs .run", "el => ({...el.dataset, text: el.textContent})")
+        api = lab.process(pid)["races"][-1]
+        assert int(run["expected"]) == api["expected"] == 80_000
+        assert int(run["actual"]) == api["actual"] and int(run["lost"]) == api["lost"]
+        assert f"{api['actual']:,}".replace(",", " ") in run["text"]
+        page.wait_for_function("document.getElementById('caption').dataset.kind === 'race_finished'")
+        assert f"{api['lost']:,}".replace(",", " ") in page.text_content("#caption")
+        # an IPC message flies from one card to the other and is logged
+        page.select_option("#ipc-to", str(other))
+        page.fill("#ipc-text", "ping")
+        page.click("[data-exp=ipc]")
+        page.wait_for_selector(f".flight[data-from='{pid}'][data-to='{other}']", state="attached")
+        page.wait_for_selector("#ipc-log li")
+        assert "ping" in page.text_content("#ipc-log")
+        shot(page, "experiments")
+        assert page.errors == []
+    finally:
+        ctx.close()

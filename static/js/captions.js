@@ -16,7 +16,23 @@ export function detailText(detail) {
 
 /** One line of text for a server event (EventView). */
 export function caption(ev) {
-  return t(`cap.${ev.kind}`, { pid: ev.pid, tid: ev.tid, parent: ev.parent, detail: detailText(ev.detail) });
+  const fmt = (n) => Number(n).toLocaleString("en-US").replace(/,/g, " ");
+  const r = ev.result;
+  if (r) {
+    const key = ev.kind === "race_finished" && r.lost === 0 && r.lock ? "cap.race_clean" : `cap.${ev.kind}`;
+    return t(key, {
+      pid: ev.pid,
+      peer: ev.peer,
+      n: r.threads,
+      k: fmt(r.increments),
+      expected: fmt(r.expected),
+      actual: fmt(r.actual),
+      lost: fmt(r.lost),
+      lock: t(r.lock ? "race.with_lock" : "race.no_lock"),
+    });
+  }
+  const detail = ev.kind === "ipc_message" ? t(`ipc.${ev.detail}`) : detailText(ev.detail);
+  return t(`cap.${ev.kind}`, { pid: ev.pid, tid: ev.tid, parent: ev.parent, peer: ev.peer, text: ev.text, detail });
 }
 
 export class CaptionStrip {

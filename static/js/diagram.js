@@ -156,6 +156,37 @@ function cpuDot(th, cx, cy, r) {
     <text x="${cx}" y="${cy + 0.5}" class="dot-cpu${run ? " run" : ""}" text-anchor="middle" dominant-baseline="central" font-size="${r * 1.35}">${esc(th.cpu)}</text>`;
 }
 
+/** The card's footer: the counter (address, value, physical page) and any shared-memory counters. */
+function counterLines(p, ctx) {
+  const c = p.counter;
+  if (!c || p.status !== "running") return [];
+  const text = t("card.counter", { addr: hex(c.address), value: c.value });
+  let page = "";
+  if (c.frame !== null && c.frame !== undefined) {
+    page = t("counter.frame", { frame: hex(c.frame) });
+    // a forked relative with the same counter address: is the physical page still shared?
+    const kin = [ctx.state.processes.get(p.parent), ...[...ctx.state.processes.values()].filter((q) => q.parent === p.pid)].find(
+      (q) => q && q.status === "running" && q.counter && q.counter.address === c.address && q.counter.frame,
+    );
+    if (kin) page += ` · ${t(kin.counter.frame === c.frame ? "counter.cow_same" : "counter.cow_copied", { pid: kin.pid })}`;
+  } else if (ctx.state.server && !ctx.state.server.pagemap) {
+    page = t("counter.no_frames");
+  }
+  const lines = [{ text, cls: "own", attrs: ` data-address="${c.address}" data-value="${c.value}" data-frame="${c.frame ?? ""}"` }];
+  // the physical page only matters once there is a fork to compare with
+  if (page && (p.parent || [...ctx.state.processes.values()].some((q) => q.parent === p.pid))) {
+    lines.push({ text: page, cls: "page", attrs: "" });
+  }
+  for (const s of c.shm || []) {
+    lines.push({
+      text: t("counter.shm", { addr: hex(s.address), value: s.value }),
+      cls: "shm",
+      attrs: ` data-path="${esc(s.path)}" data-value="${s.value}"`,
+    });
+  }
+  return lines;
+}
+
 function stateWord(s) {
   const key = `state.${s}`;
   const w = t(key);
@@ -171,7 +202,10 @@ function cardMarkup(p, box, ctx) {
   const age = ctx.state.age(`p:${p.pid}`);
   const selected = ctx.selection.pid === p.pid;
   const headH = fs * 1.6;
-  const footH = p.counter ? fs * 1.35 : 0;
+  const foot = counterLines(p, ctx);
+  // the first footer line at the card's small size, the others smaller still
+  const lineH = (i) => (i === 0 ? fs * 1.2 : fs * 0.95);
+  const footH = foot.reduce((sum, _, i) => sum + lineH(i), 0) + (foot.length ? fs * 0.15 : 0);
   const pad = fs * 0.45;
   const colX = x + pad;
   const many = !exited && p.threads.length > 4;
@@ -184,8 +218,11 @@ function cardMarkup(p, box, ctx) {
   // Stack band gets room for one slice per thread; the rest is shared by log-scaled bands.
   const nT = Math.max(1, threads.length);
   const sliceMin = Math.max(10, small * 0.95);
-  const stackH = Math.min(colH * 0.55, Math.max(colH * 0.28, nT * (sliceMin + 3)));
   const bs = bands(p);
+  // Labelled bands come first; stack slices give way (down to 6 px each) when the card is cramped.
+  const labelled = bs.length * (small + 4);
+  const wanted = Math.min(colH * 0.55, Math.max(colH * 0.28, nT * (sliceMin + 3)));
+  const stackH = Math.max(Math.min(wanted, colH - labelled), Math.min(colH * 0.5, nT * 9));
   const restH = colH - stackH - 4 * bs.length;
   const weights = bs.map((b) => 1 + Math.log2(1 + b.bytes / 4096));
   const minBand = Math.min(fs * 1.15, restH / Math.max(1, bs.length));
@@ -254,6 +291,7 @@ function cardMarkup(p, box, ctx) {
     const tx = panX + c * (chipW + chipGap);
     const ty = chipsTop + r * (chipH + chipGap);
     const tsel = ctx.selection.pid === p.pid && ctx.selection.tid === th.tid;
+    const touched = p.counter && p.counter.last_tid === th.tid;
     const tage = ctx.state.age(`t:${p.pid}:${th.tid}`);
     const sw = Math.min(fs * 1.1, chipH * 0.6);
     const label = `${t("thread.tid", { tid: th.tid })}${th.main ? ` · ${t("thread.main")}` : ""}`;
@@ -261,9 +299,10 @@ function cardMarkup(p, box, ctx) {
     const info = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
     const sy = slicePos.get(th.tid);
     const fsT = twoLine ? fitFont(label, chipW - sw - 30, fs * 0.92) : small;
-    const tipText = `${label}\n${info}\nutime ${th.utime.toFixed(2)} s · stime ${th.stime.toFixed(2)} s\nctx switches ${th.vcsw} / ${th.ivcsw}`;
+    const shared = p.counter ? `\n${t("card.counter", { addr: hex(p.counter.address), value: p.counter.value })}` : "";
+    const tipText = `${label}\n${info}\nutime ${th.utime.toFixed(2)} s · stime ${th.stime.toFixed(2)} s\nctx switches ${th.vcsw} / ${th.ivcsw}${shared}`;
     links.push(`<path class="stack-link" d="M${colX + colW},${sy} C${bx + fs},${sy} ${tx - fs},${ty + chipH / 2} ${tx},${ty + chipH / 2}"/>`);
-    chips.push(`<g class="thread state-${esc(th.state)}${th.main ? " main" : ""}${tsel ? " selected" : ""}" data-pid="${p.pid}" data-tid="${th.tid}" data-state="${esc(th.state)}" data-cpu="${th.cpu}" data-activity="${esc(th.activity)}" data-tip="${esc(tipText)}"${animStyle(tage)}>
+    chips.push(`<g class="thread state-${esc(th.state)}${th.main ? " main" : ""}${tsel ? " selected" : ""}${touched ? " touched" : ""}" data-pid="${p.pid}" data-tid="${th.tid}" data-state="${esc(th.state)}" data-cpu="${th.cpu}" data-activity="${esc(th.activity)}" data-tip="${esc(tipText)}"${animStyle(tage)}>
       <rect x="${tx}" y="${ty}" width="${chipW}" height="${chipH}" rx="6" class="chip"/>
       <rect x="${tx + 5}" y="${ty + (chipH - sw) / 2}" width="${sw * 0.8}" height="${sw}" class="fill-stack"/>
       <rect x="${tx + 5}" y="${ty + (chipH - sw) / 2}" width="${sw * 0.8}" height="${sw}" class="pat-stack"/>
@@ -286,9 +325,12 @@ function cardMarkup(p, box, ctx) {
     ? t("card.exited", { reason: p.exit ? detailText(p.exit.reason) : "?" })
     : `${p.parent ? t("card.forked", { pid: p.parent }) : t("card.ppid", { ppid: p.ppid })} · ${t("card.rss", { size: size(p.rss) })}`;
   headParts.push(`<text x="${x + w - pad}" y="${y + headH / 2 + 1}" class="card-sub" text-anchor="end" dominant-baseline="central" font-size="${small}">${esc(sub)}</text>`);
-  if (p.counter) {
-    parts.push(`<text x="${x + pad}" y="${y + h - footH / 2 - 2}" class="counter" dominant-baseline="central" font-size="${small}" data-address="${p.counter.address}" data-value="${p.counter.value}">${esc(t("card.counter", { addr: hex(p.counter.address), value: p.counter.value }))}</text>`);
-  }
+  let ly = y + h - footH + fs * 0.1;
+  foot.forEach((line, i) => {
+    const size = fitFont(line.text, w - 2 * pad, i === 0 ? small : small * 0.82);
+    parts.push(`<text x="${x + pad}" y="${ly + lineH(i) / 2}" class="counter ${line.cls}" dominant-baseline="central" font-size="${size}"${line.attrs}>${esc(line.text)}</text>`);
+    ly += lineH(i);
+  });
 
   let opacity = 1;
   if (exited) opacity = Math.max(0.25, 1 - ctx.exitAge(p.pid) / EXIT_FADE_MS);
@@ -328,7 +370,7 @@ export function render(svg, ctx) {
     if (p.parent && cards.has(p.parent)) {
       const [a, b] = edgePoints(cards.get(p.parent).box, cards.get(p.pid).box);
       links.push(`<g class="fork" data-parent="${p.parent}" data-child="${p.pid}"><path class="fork-link" d="M${a.x},${a.y} L${b.x},${b.y}" marker-end="url(#arrow)"/>
-        <text x="${(a.x + b.x) / 2}" y="${(a.y + b.y) / 2}" class="fork-label" text-anchor="middle" dominant-baseline="central" font-size="18">fork()</text></g>`);
+        <text x="${(a.x + b.x) / 2 + 10}" y="${(a.y + b.y) / 2}" class="fork-label" dominant-baseline="central" font-size="18">fork()</text></g>`);
     }
   }
   // shared memory present in two processes: link their mapped bands

@@ -4,6 +4,8 @@ import { CaptionStrip } from "./captions.js";
 import { Connection } from "./connection.js";
 import { Controls, Toasts } from "./controls.js";
 import { render } from "./diagram.js";
+import { ExperimentsPanel } from "./experiments.js";
+import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { LabState } from "./state.js";
 
@@ -15,6 +17,7 @@ const selEl = document.getElementById("selection");
 const strip = new CaptionStrip(document.getElementById("caption"));
 const toasts = new Toasts(document.getElementById("toasts"));
 const tooltip = document.getElementById("tooltip");
+const overlay = document.getElementById("overlay");
 const exitSeen = new Map(); // pid -> performance.now() when first seen exited
 let connStatus = ["connecting"];
 let drawQueued = false;
@@ -73,12 +76,36 @@ const conn = new Connection({
     if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
     controls.reconcile();
+    panel.onEvents(events);
     redraw();
+    if (msg.type === "frame") {
+      // after the redraw, so the cards the envelope flies between are in place
+      for (const ev of events.filter((e) => e.kind === "ipc_message")) {
+        requestAnimationFrame(() => fly(svg, overlay, ev, t(`ipc.${ev.detail}`)));
+      }
+    }
   },
   onStatus: showStatus,
 });
 
-const controls = new Controls({ conn, state, toasts, onSelect: showSelection, redraw });
+const controls = new Controls({
+  conn,
+  state,
+  toasts,
+  onSelect: (sel) => {
+    showSelection(sel);
+    panel.render();
+  },
+  redraw,
+});
+const panel = new ExperimentsPanel({
+  el: document.getElementById("lab"),
+  conn,
+  state,
+  controls,
+  toasts,
+  onResize: redraw,
+});
 
 // Tooltips by delegation, so they survive the diagram being redrawn ten times a second.
 svg.addEventListener("pointermove", (e) => {
@@ -104,6 +131,7 @@ onLangChange(() => {
   showSelection(controls.selection);
   strip.render();
   document.getElementById("lang").textContent = t("lang.switch");
+  panel.relabel();
   redraw();
 });
 window.addEventListener("resize", redraw);
@@ -113,6 +141,7 @@ document.getElementById("lang").textContent = t("lang.switch");
 showSelection(controls.selection);
 strip.render();
 controls.bind();
+panel.bind();
 conn.open();
 // Exposed for tests and for curious students with a console open.
-window.ptlab = { state, conn, controls };
+window.ptlab = { state, conn, controls, panel };

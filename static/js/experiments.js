@@ -1,0 +1,182 @@
+// The experiments panel: race, IPC and shared memory. Figures come from the server's
+// replies and from the snapshot's races — nothing here computes a result.
+
+import { esc } from "./diagram.js";
+import { t } from "./i18n.js";
+
+const fmt = (n) => Number(n).toLocaleString("en-US").replace(/,/g, " ");
+
+/** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
+export function runMarkup(r) {
+  const pct = r.expected ? (100 * r.actual) / r.expected : 0;
+  const lostCls = r.lost > 0 ? "lost bad" : "lost good";
+  return `<div class="run" data-expected="${r.expected}" data-actual="${r.actual}" data-lost="${r.lost}" data-lock="${r.lock}">
+    <div class="run-head">${esc(t("race.shape", { n: r.threads, k: fmt(r.increments) }))} · ${esc(r.lock ? t("race.with_lock") : t("race.no_lock"))}${r.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</div>
+    <div class="run-figs"><span>${esc(t("race.expected"))} <b class="expected">${fmt(r.expected)}</b></span>
+      <span>${esc(t("race.actual"))} <b class="actual">${fmt(r.actual)}</b></span>
+      <span class="${lostCls}">${esc(t("race.lost"))} <b>${fmt(r.lost)}</b></span></div>
+    <div class="bar"><div class="bar-fill" style="width:${pct.toFixed(1)}%"></div></div>
+  </div>`;
+}
+
+export class ExperimentsPanel {
+  constructor({ el, conn, state, controls, toasts, onResize }) {
+    this.el = el;
+    this.conn = conn;
+    this.state = state;
+    this.controls = controls;
+    this.toasts = toasts;
+    this.onResize = onResize;
+    this.messages = []; // recent ipc_message events
+    this.shmRuns = []; // recent shm_finished results
+    this.busy = false;
+  }
+
+  bind() {
+    document.getElementById("toggle-lab").addEventListener("click", () => this.toggle());
+    this.el.addEventListener("click", (e) => {
+      const btn = e.target.closest("[data-exp]");
+      if (btn) this.run(btn.dataset.exp);
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "e" || e.key === "E") this.toggle();
+    });
+  }
+
+  get open() {
+    return document.body.classList.contains("lab-open");
+  }
+
+  toggle(force) {
+    document.body.classList.toggle("lab-open", force);
+    this.render();
+    this.onResize();
+  }
+
+  /** Remember results that arrive as events (from any presenter) so every screen shows them. */
+  onEvents(events) {
+    for (const ev of events) {
+      if (ev.kind === "ipc_message") this.messages = [ev, ...this.messages].slice(0, 3);
+      if (ev.kind === "shm_finished" && ev.result) this.shmRuns = [ev.result, ...this.shmRuns].slice(0, 2);
+    }
+    if (events.some((e) => ["ipc_message", "shm_finished", "race_finished"].includes(e.kind))) this.render(true);
+  }
+
+  value(id) {
+    return this.el.querySelector(`#${id}`).value;
+  }
+
+  async run(what) {
+    if (!this.controls.presenter) return this.toasts.show(t("err.forbidden"));
+    const pid = this.controls.selection.pid;
+    if (pid === null) return this.toasts.show(t("err.no_selection"));
+    let command;
+    if (what === "race") {
+      command = {
+        op: "race",
+        pid,
+        threads: Number(this.value("race-n")),
+        increments: Number(this.value("race-k")),
+        lock: this.el.querySelector("#race-lock").checked,
+      };
+    } else if (what === "cancel") {
+      command = { op: "cancel", pid };
+    } else if (what === "ipc") {
+      const to = Number(this.value("ipc-to"));
+      if (!to) return this.toasts.show(t("err.need_two"));
+      command = { op: "ipc", kind: this.value("ipc-kind"), sender: pid, receiver: to, message: this.value("ipc-text") || "hello" };
+    } else if (what === "shm") {
+      const other = Number(this.value("shm-with"));
+      if (!other) return this.toasts.show(t("err.need_two"));
+      command = {
+        op: "shm",
+        pids: [pid, other],
+        increments: Number(this.value("shm-k")),
+        lock: this.el.querySelector("#shm-lock").checked,
+      };
+    } else {
+      return undefined;
+    }
+    this.el.classList.toggle("running", what !== "cancel");
+    try {
+      return await this.conn.command(command);
+    } catch (err) {
+      this.toasts.show(err.message);
+      return undefined;
+    } finally {
+      if (what !== "cancel") this.el.classList.remove("running");
+    }
+  }
+
+  /** Redraw the panel; form fields keep their values (only result areas and choices are rebuilt). */
+  render(resultsOnly = false) {
+    if (!this.open) return;
+    if (!this.el.dataset.built) this.build();
+    const pid = this.controls.selection.pid;
+    const p = pid !== null ? this.state.processes.get(pid) : null;
+    this.el.querySelector("#lab-pid").textContent = pid !== null ? t("selected.process", { pid }) : t("selected.none");
+    const runs = p ? [...p.races].reverse().slice(0, 4) : [];
+    this.el.querySelector("#race-runs").innerHTML = runs.length ? runs.map(runMarkup).join("") : `<p class="hint">${esc(t("race.none"))}</p>`;
+    this.el.querySelector("#shm-runs").innerHTML = this.shmRuns.map(runMarkup).join("");
+    this.el.querySelector("#ipc-log").innerHTML = this.messages
+      .map((m) => `<li data-kind="${esc(m.detail)}">${esc(t("ipc.line", { from: m.pid, to: m.peer, kind: t(`ipc.${m.detail}`), text: m.text }))}</li>`)
+      .join("");
+    if (resultsOnly) return;
+    const others = this.state.ordered().filter((q) => q.status === "running" && q.pid !== pid);
+    for (const id of ["ipc-to", "shm-with"]) {
+      const sel = this.el.querySelector(`#${id}`);
+      const keep = sel.value;
+      sel.innerHTML = others.map((q) => `<option value="${q.pid}">PID ${q.pid}</option>`).join("");
+      if (others.some((q) => String(q.pid) === keep)) sel.value = keep;
+    }
+    this.el.querySelectorAll("button, select, input").forEach((x) => {
+      x.disabled = !this.controls.presenter;
+    });
+  }
+
+  build() {
+    this.el.dataset.built = "1";
+    const opts = (vals, sel) => vals.map((v) => `<option value="${v}"${v === sel ? " selected" : ""}>${fmt(v)}</option>`).join("");
+    this.el.innerHTML = `
+      <h2 data-i18n="lab.title">${esc(t("lab.title"))}</h2>
+      <p id="lab-pid" class="hint"></p>
+      <section class="exp" id="exp-race">
+        <h3>${esc(t("race.title"))}</h3>
+        <p class="hint">${esc(t("race.hint"))}</p>
+        <div class="row">
+          <label>${esc(t("race.threads"))} <select id="race-n">${opts([2, 3, 4, 5, 6, 7, 8], 4)}</select></label>
+          <label>${esc(t("race.increments"))} <select id="race-k">${opts([1000, 10000, 20000, 100000], 20000)}</select></label>
+          <label class="check"><input type="checkbox" id="race-lock"> ${esc(t("race.lock"))}</label>
+        </div>
+        <div class="row"><button type="button" data-exp="race">${esc(t("race.run"))}</button>
+          <button type="button" data-exp="cancel">${esc(t("race.cancel"))}</button></div>
+        <div id="race-runs" class="runs"></div>
+      </section>
+      <section class="exp" id="exp-ipc">
+        <h3>${esc(t("ipc.title"))}</h3>
+        <div class="row">
+          <select id="ipc-kind"><option value="pipe">${esc(t("ipc.pipe"))}</option><option value="socket">${esc(t("ipc.socket"))}</option><option value="file">${esc(t("ipc.file"))}</option></select>
+          <label>→ <select id="ipc-to"></select></label>
+        </div>
+        <div class="row"><input id="ipc-text" maxlength="256" value="hello"> <button type="button" data-exp="ipc">${esc(t("ipc.send"))}</button></div>
+        <ul id="ipc-log" class="log"></ul>
+      </section>
+      <section class="exp" id="exp-shm">
+        <h3>${esc(t("shm.title"))}</h3>
+        <div class="row">
+          <label>${esc(t("shm.with"))} <select id="shm-with"></select></label>
+          <label>${esc(t("race.increments"))} <select id="shm-k">${opts([1000, 10000, 50000, 100000], 50000)}</select></label>
+          <label class="check"><input type="checkbox" id="shm-lock"> ${esc(t("race.lock"))}</label>
+        </div>
+        <div class="row"><button type="button" data-exp="shm">${esc(t("shm.run"))}</button></div>
+        <div id="shm-runs" class="runs"></div>
+      </section>`;
+  }
+
+  /** Language changed: rebuild the form in the new language. */
+  relabel() {
+    delete this.el.dataset.built;
+    this.render();
+  }
+}
