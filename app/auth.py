@@ -61,6 +61,23 @@ def origin_allowed(headers: Mapping[str, str], scheme: str, settings: Settings) 
     return origin == own or origin in settings.allowed_origins
 
 
+class RateLimits:
+    """One token bucket per client key, with a bounded number of keys."""
+
+    def __init__(self, rate: float, burst: float, max_keys: int = 1024) -> None:
+        self.rate, self.burst, self.max_keys = rate, burst, max_keys
+        self.buckets: dict[str, RateLimit] = {}
+
+    def allow(self, key: str) -> bool:
+        """Take one token from ``key``'s bucket."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.max_keys:
+                self.buckets.clear()  # forgetting is safe: a fresh bucket is still bounded
+            bucket = self.buckets[key] = RateLimit(self.rate, self.burst, self.burst)
+        return bucket.allow()
+
+
 @dataclass
 class RateLimit:
     """Token bucket: ``rate`` commands per second, bursts up to ``burst``."""

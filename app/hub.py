@@ -49,13 +49,26 @@ class Client:
     dropped: int = 0
     sent: int = 0
     closed: bool = False
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def reply(self, text: str) -> bool:
-        """Queue a reply (ack or error); False if the client is hopelessly behind."""
-        if len(self.outbox) >= MAX_OUTBOX:
-            return False
+    def reply(self, text: str) -> None:
+        """Queue a reply (ack or error). Replies are never dropped; ``room`` bounds them."""
         self.outbox.append(text)
         self.wake.set()
+
+    async def room(self, timeout: float) -> bool:
+        """Wait until fewer than MAX_OUTBOX replies are unsent; False if the client stopped reading.
+
+        The websocket reader calls this before taking the next message, so a
+        client that sends faster than it reads is slowed down, not buffered.
+        """
+        deadline = time.monotonic() + timeout
+        while len(self.outbox) >= MAX_OUTBOX and not self.closed:
+            self.drained.clear()
+            try:
+                await asyncio.wait_for(self.drained.wait(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                return False
         return True
 
 
@@ -78,6 +91,7 @@ class Hub:
         self._last_event = 0
         self._task: asyncio.Task[None] | None = None
         self.tick_seconds: deque[float] = deque(maxlen=600)
+        self.dropped = 0  # by clients that have gone, too
         self.server_info = ServerInfo(
             pid=os.getpid(),
             hz=settings.hz,
@@ -119,7 +133,6 @@ class Hub:
 
     def collect(self) -> dict[int, ProcessView]:
         """Read /proc for every lab process and join it with worker reports."""
-        t0 = time.thread_time()
         self.lab.reap()
         views: dict[int, ProcessView] = {}
         for proc in list(self.lab.procs.values()):
@@ -136,11 +149,11 @@ class Hub:
             frame = page_frame(proc.pid, counter["address"]) if counter and self.server_info.pagemap else None
             views[proc.pid] = process_view(proc, sample, regions, last, frame)
         self.regions.forget(set(views))
-        self.tick_seconds.append(time.thread_time() - t0)
         return views
 
     def tick(self) -> Frame:
         """Take one sample, broadcast what changed, return the frame."""
+        t0 = time.thread_time()  # CPU time of this (the event loop's) thread: the tick's real cost
         views = self.collect()
         changed: list[ProcessView] = []
         for pid, v in views.items():
@@ -160,6 +173,7 @@ class Hub:
         self.seq += 1
         frame = Frame(seq=self.seq, ts=time.time(), changed=changed, removed=removed, events=events)
         self._broadcast(frame.model_dump_json())
+        self.tick_seconds.append(time.thread_time() - t0)
         return frame
 
     # ---- clients ----------------------------------------------------------
@@ -183,6 +197,7 @@ class Hub:
                 # Latest frame wins: a frame it never read is dropped, and
                 # since frames are differences, it gets a snapshot instead.
                 c.dropped += 1
+                self.dropped += 1
                 c.frame = None
                 c.need_snapshot = True
             else:
@@ -221,12 +236,13 @@ class Hub:
                 c.sent += 1
             while c.outbox and not c.closed:
                 await c.ws.send_text(c.outbox.popleft())
+            c.drained.set()
 
     def stats(self) -> dict[str, Any]:
         """Counters for health and benchmarks."""
         ticks = list(self.tick_seconds)
         return {
             "clients": len(self.clients),
-            "dropped": sum(c.dropped for c in self.clients),
+            "dropped": self.dropped,
             "tick_cpu_ms_mean": 1000 * sum(ticks) / len(ticks) if ticks else 0.0,
         }

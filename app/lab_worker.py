@@ -40,7 +40,7 @@ from app.lab_experiments import (
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
-ACTIVITIES = ("idle", "count", "busy")
+ACTIVITIES = ("idle", "count", "busy", "raise")
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
 # How often the agent wakes to report counter changes and reap children when
@@ -220,6 +220,10 @@ class Agent:
                     with self.counter_lock:
                         self.counter.value += 1
                         self.last_tid = lt.tid
+            elif lt.activity == "raise":
+                # Shows that an uncaught exception ends only its own thread, not the process.
+                if not lt.stop.wait(1.0):
+                    raise RuntimeError(f"thread {lt.tid} raised on purpose")
             elif lt.job is not None:
                 job = lt.job
                 lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)

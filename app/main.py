@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from . import __version__
-from .auth import AuthError
+from .auth import AuthError, RateLimits
 from .experiments import Experiments
 from .hub import Hub
 from .routes import api, pages
@@ -52,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="Real processes and threads, read from /proc. Control needs the presenter token.",
     )
     app.state.settings = settings
+    # Generous for a teacher's clicks and scripts, far below a flood.
+    app.state.rest_limits = RateLimits(rate=50, burst=100)
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     app.include_router(api)

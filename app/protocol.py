@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Activity = Literal["idle", "count", "busy"]
+Activity = Literal["idle", "count", "busy", "raise"]
 EventKind = Literal[
     "process_started",
     "process_forked",
@@ -260,6 +260,8 @@ class Health(BaseModel):
     processes: int
     clients: int
     seq: int
+    dropped: int = Field(description="frames dropped for clients that read too slowly (latest frame wins)")
+    tick_ms: float = Field(description="mean CPU time of one sampling tick over the last minute, ms")
 
 
 class ErrorBody(BaseModel):
@@ -292,6 +294,7 @@ class StopThreadCmd(Strict):
 class StopProcessCmd(Strict):
     op: Literal["stop_process"]
     pid: Pid
+    code: Annotated[int, Field(ge=0, le=255)] = 0
 
 
 class ResetCmd(Strict):

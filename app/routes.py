@@ -11,7 +11,7 @@ import contextlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, WebSocket
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -46,15 +46,19 @@ from .protocol import (
     TidResult,
 )
 from .settings import Settings
-from .workers import Lab
+from .workers import Lab, LabError
 
 MAX_WS_MESSAGE = 64 * 1024
 MAX_INFLIGHT = 4
+# A client whose unread replies do not drain in this long has stopped reading.
+REPLY_DRAIN_S = 10.0
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
 }
 
 api = APIRouter(prefix="/api", responses=ERRORS)
+# The same bounds as the wire format's Pid, so a bad path is a 422, never a 500.
+PidPath = Annotated[int, Path(ge=1, le=2**22)]
 pages = APIRouter()
 
 
@@ -67,8 +71,11 @@ def _hub(request: Request) -> Hub:
 
 
 def require_presenter(request: Request) -> None:
-    """Dependency: control routes need the presenter token."""
+    """Dependency: control routes need the presenter token, at a bounded rate per client address."""
     check_token(request.headers, request.cookies, request.app.state.settings)
+    client = request.client.host if request.client else "?"
+    if not request.app.state.rest_limits.allow(client):
+        raise LabError("rate_limited", "too many control requests; slow down", 429)
 
 
 async def run_command(hub: Hub, cmd: Any) -> dict[str, Any]:
@@ -91,7 +98,7 @@ async def _execute(lab: Lab, exp: Experiments, cmd: Any) -> dict[str, Any]:
         await lab.stop_thread(cmd.pid, cmd.tid)
         return {"pid": cmd.pid, "tid": cmd.tid}
     if isinstance(cmd, StopProcessCmd):
-        await lab.stop_process(cmd.pid)
+        await lab.stop_process(cmd.pid, cmd.code)
         return {"pid": cmd.pid}
     if isinstance(cmd, ResetCmd):
         stopped = await lab.reset()
@@ -121,7 +128,15 @@ async def get_state(request: Request) -> Snapshot:
 async def health(request: Request) -> Health:
     """Liveness: the server answers and its sampler ticks."""
     hub = _hub(request)
-    return Health(ok=True, processes=len(_lab(request).live()), clients=len(hub.clients), seq=hub.seq)
+    stats = hub.stats()
+    return Health(
+        ok=True,
+        processes=len(_lab(request).live()),
+        clients=stats["clients"],
+        seq=hub.seq,
+        dropped=stats["dropped"],
+        tick_ms=round(stats["tick_cpu_ms_mean"], 3),
+    )
 
 
 @api.post("/processes", response_model=PidResult, status_code=201, dependencies=[Depends(require_presenter)])
@@ -141,7 +156,7 @@ async def spawn_process(
     dependencies=[Depends(require_presenter)],
 )
 async def spawn_thread(
-    request: Request, pid: int, body: Annotated[SpawnThreadRequest | None, Body()] = None
+    request: Request, pid: PidPath, body: Annotated[SpawnThreadRequest | None, Body()] = None
 ) -> TidResult:
     """Start a thread (``idle``, ``count`` or ``busy``) in a lab process."""
     activity = body.activity if body else "idle"
@@ -150,16 +165,18 @@ async def spawn_thread(
 
 
 @api.delete("/processes/{pid}", response_model=PidResult, dependencies=[Depends(require_presenter)])
-async def stop_process(request: Request, pid: int) -> PidResult:
-    """End a lab process (its forked children live on, adopted)."""
-    await run_command(_hub(request), StopProcessCmd(op="stop_process", pid=pid))
+async def stop_process(
+    request: Request, pid: PidPath, code: Annotated[int, Query(ge=0, le=255)] = 0
+) -> PidResult:
+    """End a lab process with exit code ``code`` (its forked children live on, adopted)."""
+    await run_command(_hub(request), StopProcessCmd(op="stop_process", pid=pid, code=code))
     return PidResult(pid=pid)
 
 
 @api.delete(
     "/processes/{pid}/threads/{tid}", response_model=TidResult, dependencies=[Depends(require_presenter)]
 )
-async def stop_thread(request: Request, pid: int, tid: int) -> TidResult:
+async def stop_thread(request: Request, pid: PidPath, tid: PidPath) -> TidResult:
     """Stop one lab thread (not the main thread)."""
     await run_command(_hub(request), StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
     return TidResult(pid=pid, tid=tid)
@@ -174,7 +191,7 @@ async def reset(request: Request) -> ResetResult:
 
 @api.post("/processes/{pid}/race", response_model=RaceView, dependencies=[Depends(require_presenter)])
 async def race(
-    request: Request, pid: int, body: Annotated[RaceRequest | None, Body()] = None
+    request: Request, pid: PidPath, body: Annotated[RaceRequest | None, Body()] = None
 ) -> dict[str, Any]:
     """Race N threads of a process on one counter (read–modify–write), with or without a lock."""
     b = body or RaceRequest()
@@ -183,7 +200,7 @@ async def race(
 
 
 @api.delete("/processes/{pid}/race", dependencies=[Depends(require_presenter)])
-async def cancel_race(request: Request, pid: int) -> dict[str, Any]:
+async def cancel_race(request: Request, pid: PidPath) -> dict[str, Any]:
     """Cancel a process's running race or shared-memory run."""
     return await run_command(_hub(request), CancelCmd(op="cancel", pid=pid))
 
@@ -242,8 +259,6 @@ def _validation_message(exc: ValidationError) -> str:
 
 async def handle_ws_text(text: str, role: str, limiter: RateLimit, hub: Hub) -> str:
     """Validate and carry out one websocket message; return the ack or error to send."""
-    from .workers import LabError  # local: keeps the import graph one-way for readers
-
     if len(text.encode()) > MAX_WS_MESSAGE:
         return _error(None, "too_large", f"messages are limited to {MAX_WS_MESSAGE} bytes")
     try:
@@ -297,24 +312,23 @@ async def ws_stream(websocket: WebSocket) -> None:
 
     try:
         while True:
+            if not await client.room(REPLY_DRAIN_S):
+                await websocket.close(code=1008, reason="not reading replies")
+                break
             msg = await websocket.receive()
             if msg["type"] == "websocket.disconnect":
                 break
             text = msg.get("text")
             if text is None:
-                ok = client.reply(_error(None, "binary", "send JSON text messages, not binary"))
+                client.reply(_error(None, "binary", "send JSON text messages, not binary"))
             elif len(inflight) >= MAX_INFLIGHT:
-                ok = client.reply(
+                client.reply(
                     _error(None, "busy", f"at most {MAX_INFLIGHT} commands at once; wait for replies")
                 )
             else:
                 task = asyncio.create_task(answer(text))
                 inflight.add(task)
                 task.add_done_callback(inflight.discard)
-                ok = True
-            if not ok:
-                await websocket.close(code=1008, reason="not reading replies")
-                break
     finally:
         hub.remove(client)
         pump.cancel()

@@ -333,14 +333,14 @@ class Lab:
         await self.call(proc, {"op": "stop_thread", "tid": tid})
         proc.threads.pop(tid, None)
 
-    async def stop_process(self, pid: int) -> None:
-        """Ask a lab process to exit; kill it if it does not within a second."""
+    async def stop_process(self, pid: int, code: int = 0) -> None:
+        """Ask a lab process to exit with ``code``; kill it if it does not within a second."""
         proc = self.procs.get(pid)
         if proc is None or not proc.alive:
             raise LabError("not_found", f"{pid} is not a running lab process", 404)
         with contextlib.suppress(LabError):
             if proc.status == "running":
-                await self.call(proc, {"op": "exit"}, timeout=1.0)
+                await self.call(proc, {"op": "exit", "code": code}, timeout=1.0)
         if not await self._wait_gone(proc, 1.0):
             self._signal(proc, signal.SIGKILL)
             await self._wait_gone(proc, 1.0)

@@ -35,9 +35,9 @@ def server() -> Iterator[LabServer]:
 @pytest.fixture
 def lab(server: LabServer) -> Iterator[LabServer]:
     """The module's server, reset to no lab processes before and after each test."""
-    server.control("POST", "/api/reset", expect=200)
+    server.reset()
     yield server
-    server.control("POST", "/api/reset", expect=200)
+    server.reset()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
