@@ -31,6 +31,9 @@ class Experiments:
         self._ids = itertools.count(1)
         self.segments: dict[tuple[int, int], str] = {}
         self._busy: set[int] = set()
+        self.costs_result: dict[str, Any] | None = None
+        self.costs_version = 0
+        self._costs_pid: int | None = None
 
     def _running(self, pid: int) -> LabProcess:
         return self.lab.get_running(pid)
@@ -173,6 +176,31 @@ class Experiments:
         result = _race_view(merged, actual, [a, b], path)
         self.lab.event("shm_finished", pid=a, peer=b, result=result)
         return result
+
+    async def costs(self) -> dict[str, Any]:
+        """Measure thread vs process costs in a fresh lab process (shown while it works), then end it."""
+        if self._costs_pid is not None:
+            raise LabError("busy", f"a measurement is already running in process {self._costs_pid}", 409)
+        pid = await self.lab.spawn_process()
+        self._costs_pid = pid
+        try:
+            rep = await self._job(self.lab.get_running(pid), {"op": "costs"})
+        finally:
+            self._costs_pid = None
+            with contextlib.suppress(LabError):
+                await self.lab.stop_process(pid)
+        if not rep.get("costs"):
+            raise LabError("experiment_failed", f"the measurement failed: {rep.get('error')}", 500)
+        self.costs_result = {**rep["costs"], "pid": pid, "ts": time.time()}
+        self.costs_version += 1
+        self.lab.event("costs_finished", pid=pid)
+        return self.costs_result
+
+    async def cancel_costs(self) -> dict[str, Any]:
+        """Cut a running measurement short; what was measured so far is kept."""
+        if self._costs_pid is None:
+            raise LabError("not_running", "no measurement is running", 409)
+        return await self.cancel(self._costs_pid)
 
     def cleanup(self) -> None:
         """Remove every shared-memory segment the lab made."""

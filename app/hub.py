@@ -89,6 +89,7 @@ class Hub:
         self.clients: set[Client] = set()
         self.regions = RegionCache()
         self._last_event = 0
+        self._costs_sent = 0
         self._task: asyncio.Task[None] | None = None
         self.tick_seconds: deque[float] = deque(maxlen=600)
         self.dropped = 0  # by clients that have gone, too
@@ -171,7 +172,13 @@ class Hub:
             self._last_event = events[-1].id
         self.views = views
         self.seq += 1
-        frame = Frame(seq=self.seq, ts=time.time(), changed=changed, removed=removed, events=events)
+        costs = None
+        if self.experiments.costs_version != self._costs_sent:
+            self._costs_sent = self.experiments.costs_version
+            costs = self.experiments.costs_result
+        frame = Frame(
+            seq=self.seq, ts=time.time(), changed=changed, removed=removed, events=events, costs=costs
+        )
         self._broadcast(frame.model_dump_json())
         self.tick_seconds.append(time.thread_time() - t0)
         return frame
@@ -187,6 +194,7 @@ class Hub:
             server=self.server_info,
             processes=list(self.views.values()),
             events=events,
+            costs=self.experiments.costs_result,  # type: ignore[arg-type]
         )
 
     def _broadcast(self, text: str) -> None:

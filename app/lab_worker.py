@@ -99,6 +99,8 @@ class LabThread:
     thread: threading.Thread | None = None
     job: Job | None = None  # set for threads of a race or shared-memory run
     done: int = 0
+    job_id: str = ""  # set for the thread measuring costs
+    result: dict[str, Any] | None = None
 
 
 @dataclass
@@ -224,6 +226,10 @@ class Agent:
                 # Shows that an uncaught exception ends only its own thread, not the process.
                 if not lt.stop.wait(1.0):
                     raise RuntimeError(f"thread {lt.tid} raised on purpose")
+            elif lt.activity == "costs":
+                from app.lab_costs import measure  # on demand: it imports multiprocessing
+
+                lt.result = measure(lt.stop)
             elif lt.job is not None:
                 job = lt.job
                 lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)
@@ -237,11 +243,11 @@ class Agent:
         with self.ended_lock:
             self.ended.append({"tid": lt.tid, "reason": reason, "detail": detail})
 
-    def start_thread(self, activity: str, job: Job | None = None) -> dict[str, Any]:
+    def start_thread(self, activity: str, job: Job | None = None, job_id: str = "") -> dict[str, Any]:
         """Start one lab thread and wait until it knows its TID and stack."""
-        if activity not in ACTIVITIES and job is None:
+        if activity not in ACTIVITIES and job is None and not job_id:
             raise ValueError(f"unknown activity {activity!r}; choose one of {', '.join(ACTIVITIES)}")
-        lt = LabThread(activity=activity, job=job)
+        lt = LabThread(activity=activity, job=job, job_id=job_id)
         th = threading.Thread(target=self._thread_main, args=(lt,), daemon=True)
         lt.thread = th
         th.start()
@@ -274,6 +280,13 @@ class Agent:
         for _ in range(n):
             job.tids.append(self.start_thread(activity, job)["tid"])
         return {"tids": job.tids}
+
+    def start_costs(self, job_id: str) -> dict[str, Any]:
+        """Measure thread and process costs on a thread of this process; reported when done."""
+        if any(t.activity == "costs" for t in self.threads.values()):
+            raise RuntimeError("a costs measurement is already running here")
+        result = self.start_thread("costs", None, job_id)
+        return {"tid": result["tid"]}
 
     def race(self, job_id: str, n: int, k: int, use_lock: bool) -> dict[str, Any]:
         """N threads, K racy increments each, of one counter shared by the threads."""
@@ -397,9 +410,14 @@ class Agent:
             elif op == "shm_attach":
                 result = self.attach(str(msg["path"])).state()
             elif op == "cancel":
+                measuring = [t for t in self.threads.values() if t.activity == "costs"]
                 for job in self.jobs.values():
                     job.stop.set()
-                result = {"cancelled": len(self.jobs)}
+                for t in measuring:
+                    t.stop.set()
+                result = {"cancelled": len(self.jobs) + len(measuring)}
+            elif op == "costs":
+                result = self.start_costs(str(msg["job"]))
             elif op == "ipc_listen":
                 result = self.ipc_listen(str(msg["xfer"]), str(msg["kind"]), str(msg["path"]))
             elif op == "ipc_send":
@@ -417,7 +435,7 @@ class Agent:
             self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
             return
         self.send({"type": "reply", "id": rid, "ok": True, "result": result})
-        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach"):
+        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach", "costs"):
             self.send({"type": "threads", **self.describe()})
 
     def housekeeping(self) -> None:
@@ -434,6 +452,17 @@ class Agent:
                 # an experiment's thread: its run reports once, for all of them
                 lt.job.done += lt.done
                 lt.job.finished += 1
+                continue
+            if lt is not None and lt.job_id:
+                self.send(
+                    {
+                        "type": "job_done",
+                        "job": lt.job_id,
+                        "kind": "costs",
+                        "costs": lt.result,
+                        "error": e["detail"],
+                    }
+                )
                 continue
             self.send({"type": "thread_exit", **e})
         if ended:

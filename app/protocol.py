@@ -22,6 +22,7 @@ EventKind = Literal[
     "race_finished",
     "shm_finished",
     "ipc_message",
+    "costs_finished",
 ]
 IpcKind = Literal["pipe", "socket", "file"]
 Pid = Annotated[int, Field(ge=1, le=2**22)]
@@ -170,6 +171,7 @@ class Snapshot(BaseModel):
     server: ServerInfo
     processes: list[ProcessView]
     events: list[EventView]
+    costs: CostsView | None = None
 
 
 class Frame(BaseModel):
@@ -181,6 +183,7 @@ class Frame(BaseModel):
     changed: list[ProcessView]
     removed: list[int]
     events: list[EventView]
+    costs: CostsView | None = Field(None, description="present only when a new measurement finished")
 
 
 # ---- requests ---------------------------------------------------------------
@@ -232,6 +235,29 @@ class IpcResult(BaseModel):
     message: str
     received: str
     ms: float
+
+
+class CostRow(BaseModel):
+    """One measured cost: median of ``n`` runs, with the lowest and highest."""
+
+    group: Literal["creation", "memory", "switch", "cpu"]
+    name: str
+    median: float
+    low: float
+    high: float
+    n: int
+    unit: str = Field(description="s (seconds), B (bytes), x (speed-up), share (of one core)")
+
+
+class CostsView(BaseModel):
+    """Thread vs process costs, measured in a dedicated lab process."""
+
+    rows: list[CostRow]
+    cancelled: bool
+    seconds: float
+    cpus: int
+    pid: int
+    ts: float
 
 
 class PidResult(BaseModel):
@@ -311,6 +337,14 @@ class CancelCmd(Strict):
     pid: Pid
 
 
+class CostsCmd(Strict):
+    op: Literal["costs"]
+
+
+class CancelCostsCmd(Strict):
+    op: Literal["cancel_costs"]
+
+
 class IpcCmd(IpcRequest):
     op: Literal["ipc"]
 
@@ -328,7 +362,9 @@ Command = Annotated[
     | RaceCmd
     | CancelCmd
     | IpcCmd
-    | ShmCmd,
+    | ShmCmd
+    | CostsCmd
+    | CancelCostsCmd,
     Field(discriminator="op"),
 ]
 

@@ -21,7 +21,10 @@ from .hub import Hub
 from .protocol import (
     Ack,
     CancelCmd,
+    CancelCostsCmd,
     CommandMessage,
+    CostsCmd,
+    CostsView,
     ErrorBody,
     ErrorMessage,
     Health,
@@ -112,6 +115,10 @@ async def _execute(lab: Lab, exp: Experiments, cmd: Any) -> dict[str, Any]:
         return await exp.ipc(cmd.kind, cmd.sender, cmd.receiver, cmd.message)
     if isinstance(cmd, ShmCmd):
         return await exp.shm(cmd.pids, cmd.increments, cmd.lock)
+    if isinstance(cmd, CostsCmd):
+        return await exp.costs()
+    if isinstance(cmd, CancelCostsCmd):
+        return await exp.cancel_costs()
     raise TypeError(f"unhandled command {cmd!r}")  # unreachable: the union is closed
 
 
@@ -215,6 +222,24 @@ async def ipc(request: Request, body: IpcRequest) -> dict[str, Any]:
 async def shm(request: Request, body: ShmRequest) -> dict[str, Any]:
     """Two lab processes increment one counter in shared memory (both map it: see their maps)."""
     return await run_command(_hub(request), ShmCmd(op="shm", **body.model_dump()))
+
+
+@api.post("/costs", response_model=CostsView, dependencies=[Depends(require_presenter)])
+async def costs(request: Request) -> dict[str, Any]:
+    """Measure thread vs process costs (creation, memory, context switch, CPU-bound work) in ≤ 10 s."""
+    return await run_command(_hub(request), CostsCmd(op="costs"))
+
+
+@api.get("/costs", response_model=CostsView | None)
+async def last_costs(request: Request) -> dict[str, Any] | None:
+    """The latest measurement, if any."""
+    return _hub(request).experiments.costs_result
+
+
+@api.delete("/costs", dependencies=[Depends(require_presenter)])
+async def cancel_costs(request: Request) -> dict[str, Any]:
+    """Cut a running measurement short."""
+    return await run_command(_hub(request), CancelCostsCmd(op="cancel_costs"))
 
 
 # ---- page ---------------------------------------------------------------------

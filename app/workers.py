@@ -207,7 +207,7 @@ class Lab:
         while time.monotonic() < deadline and any(p.alive for p in live):
             self.reap()
             await asyncio.sleep(0.02)
-        self._reap_orphans()
+        self.reap()
         for p in self.procs.values():
             self._close(p)
         if self._server is not None:
@@ -487,18 +487,26 @@ class Lab:
                 os.kill(proc.pid, sig)
 
     def reap(self) -> None:
-        """Collect exit statuses of lab processes that ended; forget long-gone ones."""
+        """Collect exit statuses of every child that ended; forget long-gone lab processes.
+
+        Every child of the server is a lab process or was adopted from one
+        (we are a subreaper: orphaned forks, multiprocessing helpers), so
+        waiting for any child reaps them all. A forked child whose lab parent
+        lives is reaped by that parent, which tells us.
+        """
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            proc = self.procs.get(pid)
+            if proc is not None and proc.alive:
+                self._mark_exited(proc, os.waitstatus_to_exitcode(status))
         now = time.time()
         for proc in list(self.procs.values()):
-            if proc.alive:
-                try:
-                    done, status = os.waitpid(proc.pid, os.WNOHANG)
-                except ChildProcessError:
-                    # A forked child still has its lab parent, which reaps it and tells us.
-                    continue
-                if done:
-                    self._mark_exited(proc, os.waitstatus_to_exitcode(status))
-            elif proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:
+            if not proc.alive and proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:
                 del self.procs[proc.pid]
 
     def _mark_exited(self, proc: LabProcess, code: int) -> None:
@@ -525,14 +533,3 @@ class Lab:
         if proc.writer is not None:
             proc.writer.close()
             proc.writer = None
-
-    def _reap_orphans(self) -> None:
-        # At shutdown, adopted orphans (subreaper) may be ours to reap though
-        # we never saw them exit; collect every child left.
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return

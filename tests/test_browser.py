@@ -265,3 +265,23 @@ def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer)
         assert page.errors == []
     finally:
         ctx.close()
+
+
+def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None:
+    ctx, page = open_page(browser, lab, presenter=True)
+    try:
+        page.keyboard.press("e")
+        page.click("[data-exp=costs]")
+        page.click("#costs-run")
+        page.wait_for_selector(".costs-table", timeout=20_000)
+        api = {r["name"]: r for r in lab.get("/api/costs")["rows"]}
+        shown = page.eval_on_selector_all(
+            ".costs-table tr[data-name]", "rows => rows.map(r => [r.dataset.name, Number(r.dataset.median)])"
+        )
+        assert {n for n, _ in shown} >= {"thread", "fork", "spawn", "threads_speedup", "processes_speedup"}
+        for name, median in shown:
+            assert median == api[name]["median"]
+        assert "GIL" in page.text_content("#costsdlg")
+        shot(page, "costs")
+    finally:
+        ctx.close()

@@ -1,6 +1,7 @@
 // The experiments panel: race, IPC and shared memory. Figures come from the server's
 // replies and from the snapshot's races — nothing here computes a result.
 
+import { costsMarkup } from "./costs.js";
 import { esc } from "./diagram.js";
 import { t } from "./i18n.js";
 
@@ -34,14 +35,47 @@ export class ExperimentsPanel {
 
   bind() {
     document.getElementById("toggle-lab").addEventListener("click", () => this.toggle());
+    const dlg = document.getElementById("costsdlg");
+    document.getElementById("costs-close").addEventListener("click", () => dlg.close());
+    document.getElementById("costs-run").addEventListener("click", () => this.measure("costs"));
+    document.getElementById("costs-cancel").addEventListener("click", () => this.measure("cancel_costs"));
     this.el.addEventListener("click", (e) => {
       const btn = e.target.closest("[data-exp]");
-      if (btn) this.run(btn.dataset.exp);
+      if (btn && btn.dataset.exp === "costs") this.showCosts();
+      else if (btn) this.run(btn.dataset.exp);
     });
     document.addEventListener("keydown", (e) => {
       if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === "e" || e.key === "E") this.toggle();
     });
+  }
+
+  showCosts() {
+    this.renderCosts();
+    const dlg = document.getElementById("costsdlg");
+    if (!dlg.open) dlg.showModal();
+  }
+
+  renderCosts() {
+    document.getElementById("costs-body").innerHTML = costsMarkup(this.state.costs);
+    const presenter = this.controls.presenter;
+    document.getElementById("costs-run").disabled = !presenter;
+    document.getElementById("costs-cancel").disabled = !presenter;
+  }
+
+  async measure(op) {
+    if (!this.controls.presenter) return this.toasts.show(t("err.forbidden"));
+    const dlg = document.getElementById("costsdlg");
+    if (op === "costs") dlg.classList.add("running");
+    try {
+      return await this.conn.command({ op });
+    } catch (err) {
+      this.toasts.show(err.message);
+      return undefined;
+    } finally {
+      if (op === "costs") dlg.classList.remove("running");
+      this.renderCosts();
+    }
   }
 
   get open() {
@@ -61,6 +95,7 @@ export class ExperimentsPanel {
       if (ev.kind === "shm_finished" && ev.result) this.shmRuns = [ev.result, ...this.shmRuns].slice(0, 2);
     }
     if (events.some((e) => ["ipc_message", "shm_finished", "race_finished"].includes(e.kind))) this.render(true);
+    if (events.some((e) => e.kind === "costs_finished") && document.getElementById("costsdlg").open) this.renderCosts();
   }
 
   value(id) {
@@ -131,7 +166,7 @@ export class ExperimentsPanel {
       if (others.some((q) => String(q.pid) === keep)) sel.value = keep;
     }
     this.el.querySelectorAll("button, select, input").forEach((x) => {
-      x.disabled = !this.controls.presenter;
+      x.disabled = !this.controls.presenter && x.dataset.exp !== "costs"; // everyone may look at costs
     });
   }
 
@@ -171,6 +206,9 @@ export class ExperimentsPanel {
         </div>
         <div class="row"><button type="button" data-exp="shm">${esc(t("shm.run"))}</button></div>
         <div id="shm-runs" class="runs"></div>
+      </section>
+      <section class="exp" id="exp-costs">
+        <div class="row"><button type="button" data-exp="costs">${esc(t("costs.open"))}</button></div>
       </section>`;
   }
 

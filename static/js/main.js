@@ -132,6 +132,7 @@ onLangChange(() => {
   strip.render();
   document.getElementById("lang").textContent = t("lang.switch");
   panel.relabel();
+  if (document.getElementById("costsdlg").open) panel.renderCosts();
   redraw();
 });
 window.addEventListener("resize", redraw);

@@ -4,6 +4,7 @@ export class LabState {
   constructor() {
     this.processes = new Map(); // pid -> ProcessView (regions always present)
     this.server = null;
+    this.costs = null; // the latest thread-vs-process measurement
     this.role = "viewer";
     this.seq = 0;
     this.ts = 0;
@@ -36,6 +37,7 @@ export class LabState {
     } else {
       return [];
     }
+    if (msg.costs) this.costs = msg.costs;
     this.seq = msg.seq;
     this.ts = msg.ts;
     this.markSeen();
