@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -19,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .experiments import Experiments
+from .memory_map import StackRange
 from .protocol import EventView, Frame, ProcessView, ServerInfo, Snapshot
-from .sampling import frames_readable, page_frame, sample_process
+from .sampling import Sampler, frames_readable, page_frame
 from .settings import Settings
 from .views import RegionCache, process_view
 from .workers import Lab, LabEvent
@@ -88,10 +90,14 @@ class Hub:
         self.views: dict[int, ProcessView] = {}
         self.clients: set[Client] = set()
         self.regions = RegionCache()
+        self.sampler = Sampler()
+        self._stacks: dict[int, tuple[StackRange, ...]] = {}
+        self._inputs: dict[int, tuple[object, ...]] = {}
         self._last_event = 0
         self._costs_sent = 0
         self._task: asyncio.Task[None] | None = None
-        self.tick_seconds: deque[float] = deque(maxlen=600)
+        # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
+        self.tick_seconds: deque[float] = deque(maxlen=50)
         self.dropped = 0  # by clients that have gone, too
         self.server_info = ServerInfo(
             pid=os.getpid(),
@@ -116,6 +122,7 @@ class Hub:
         for c in list(self.clients):
             c.closed = True
             c.wake.set()
+        self.sampler.close()
 
     async def _run(self) -> None:
         period = 1.0 / self.settings.hz
@@ -135,21 +142,49 @@ class Hub:
     def collect(self) -> dict[int, ProcessView]:
         """Read /proc for every lab process and join it with worker reports."""
         self.lab.reap()
+        self.sampler.next_tick()
         views: dict[int, ProcessView] = {}
         for proc in list(self.lab.procs.values()):
-            sample = sample_process(proc.pid) if proc.status == "running" else None
+            stacks = tuple(t.stack for t in proc.threads.values())
+            # a thread started or ended: its stack was (un)mapped, read the maps now
+            force = self._stacks.get(proc.pid) != stacks
+            self._stacks[proc.pid] = stacks
+            sample = self.sampler.sample(proc.pid, force_maps=force) if proc.status == "running" else None
             last = self.views.get(proc.pid)
             if sample is None:
                 if proc.status == "starting":
                     continue  # not introduced yet: nothing true to show
                 views[proc.pid] = process_view(proc, None, [], last)
                 continue
-            stacks = tuple(t.stack for t in proc.threads.values())
             regions, _ = self.regions.regions(proc.pid, sample.maps, stacks)
             counter = proc.counter
             frame = page_frame(proc.pid, counter["address"]) if counter and self.server_info.pagemap else None
-            views[proc.pid] = process_view(proc, sample, regions, last, frame)
-        self.regions.forget(set(views))
+            # Nothing the view is made of changed: reuse it (and the diff below is an identity check).
+            inputs = (
+                sample.ppid,
+                sample.name,
+                sample.state,
+                sample.rss,
+                sample.threads,
+                id(regions),
+                frame,
+                counter and dict(counter),
+                len(proc.races),
+                proc.races[-1] if proc.races else None,
+                tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),
+            )
+            if last is not None and self._inputs.get(proc.pid) == inputs:
+                views[proc.pid] = last
+                continue
+            self._inputs[proc.pid] = inputs
+            clip = functools.partial(self.regions.clipped, proc.pid)
+            views[proc.pid] = process_view(proc, sample, regions, last, frame, clip)
+        keep = set(views)
+        self.regions.forget(keep)
+        self.sampler.forget(keep)
+        for cache in (self._stacks, self._inputs):
+            for pid in [p for p in cache if p not in keep]:
+                del cache[pid]
         return views
 
     def tick(self) -> Frame:
@@ -159,6 +194,8 @@ class Hub:
         changed: list[ProcessView] = []
         for pid, v in views.items():
             old = self.views.get(pid)
+            if old is v:
+                continue
             if old is None:
                 changed.append(v)
                 continue

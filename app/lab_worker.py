@@ -267,6 +267,9 @@ class Agent:
         lt.thread.join(2)
         if lt.thread.is_alive():
             raise RuntimeError(f"thread {tid} did not stop within 2 s")
+        # Gone now, not at the next housekeeping: a report sent before then
+        # must not bring it back (housekeeping still reports its end).
+        del self.threads[tid]
         return {"tid": tid}
 
     # ---- experiments ------------------------------------------------------

@@ -287,7 +287,7 @@ class Health(BaseModel):
     clients: int
     seq: int
     dropped: int = Field(description="frames dropped for clients that read too slowly (latest frame wins)")
-    tick_ms: float = Field(description="mean CPU time of one sampling tick over the last minute, ms")
+    tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
 
 
 class ErrorBody(BaseModel):

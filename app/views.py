@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .memory_map import StackRange, classify, clip_stack, parse_maps
 from .protocol import CounterView, ExitView, ProcessView, RaceView, RegionView, StackView, ThreadView
 from .sampling import ProcessSample, exe_path
@@ -14,6 +16,7 @@ class RegionCache:
     def __init__(self) -> None:
         self._cache: dict[int, tuple[tuple[str, tuple[StackRange, ...]], list[RegionView]]] = {}
         self._exe: dict[int, str] = {}
+        self._clipped: dict[int, dict[StackRange, tuple[int, int]]] = {}
 
     def regions(self, pid: int, maps: str, stacks: tuple[StackRange, ...]) -> tuple[list[RegionView], bool]:
         """Regions for this maps text; second value says whether they differ from last time."""
@@ -30,9 +33,20 @@ class RegionCache:
             )
             for r in classified
         ]
-        changed = hit is None or [v.model_dump() for v in hit[1]] != [v.model_dump() for v in views]
+        changed = hit is None or hit[1] != views
+        if not changed:
+            views = hit[1]  # same content: keep the old list, so comparing frames is an identity check
         self._cache[pid] = (key, views)
+        self._clipped[pid] = {}
         return views, changed
+
+    def clipped(self, pid: int, stack: StackRange) -> tuple[int, int]:
+        """A reported stack clipped to this process's current regions (cached until they change)."""
+        cache = self._clipped.setdefault(pid, {})
+        if stack not in cache:
+            hit = self._cache.get(pid)
+            cache[stack] = clip_stack(stack, hit[1] if hit else [])
+        return cache[stack]
 
     def forget(self, keep: set[int]) -> None:
         """Drop cached processes not in ``keep``."""
@@ -40,6 +54,7 @@ class RegionCache:
             if pid not in keep:
                 self._cache.pop(pid, None)
                 self._exe.pop(pid, None)
+                self._clipped.pop(pid, None)
 
 
 def process_view(
@@ -48,6 +63,7 @@ def process_view(
     regions: list[RegionView],
     last: ProcessView | None,
     frame: int | None = None,
+    clip: Callable[[StackRange], tuple[int, int]] | None = None,
 ) -> ProcessView:
     """One lab process as the class sees it.
 
@@ -82,7 +98,7 @@ def process_view(
         w = proc.threads.get(t.tid)
         stack = None
         if w is not None and w.stack_end > w.stack_start:
-            start, end = clip_stack(w.stack, regions)
+            start, end = clip(w.stack) if clip else clip_stack(w.stack, regions)
             stack = StackView(start=start, end=end, guard=w.guard)
         threads.append(
             ThreadView(

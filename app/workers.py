@@ -61,11 +61,11 @@ class WorkerThread:
     stack_start: int
     stack_end: int
     guard: int
+    stack: StackRange = field(init=False)
 
-    @property
-    def stack(self) -> StackRange:
-        """The reported stack as a range for the maps classifier."""
-        return StackRange(self.tid, self.stack_start, self.stack_end, self.guard)
+    def __post_init__(self) -> None:
+        # Built once: the sampler asks for it every tick.
+        self.stack = StackRange(self.tid, self.stack_start, self.stack_end, self.guard)
 
 
 @dataclass

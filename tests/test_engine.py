@@ -157,6 +157,15 @@ def test_caps_hold(lab: LabServer) -> None:
     assert len(lab.workers()) == 12
 
 
+def test_a_stopped_thread_frees_its_place_at_once(lab: LabServer) -> None:
+    pid = lab.spawn()
+    tids = [lab.thread(pid) for _ in range(9)]  # at the cap of 10
+    for _ in range(5):
+        lab.control("DELETE", f"/api/processes/{pid}/threads/{tids.pop()}", expect=200)
+        tids.append(lab.thread(pid))  # no ghost of the stopped one may hold the place
+    assert proc_tids(pid) == {pid, *tids}
+
+
 def test_worker_killed_from_outside_is_shown_and_reaped(lab: LabServer) -> None:
     pid = lab.spawn()
     os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,327 @@
+"""ptlab's own performance, on loopback: prints a table and writes JSON.
+
+    .venv/bin/python benchmarks/run.py            # everything (about 3 minutes)
+    .venv/bin/python benchmarks/run.py --quick    # fewer workloads, shorter windows
+    .venv/bin/python benchmarks/run.py --soak 10  # the 10-minute soak (not part of the default run)
+
+Not part of the test suite's pass/fail: it reports, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+from support import LabServer  # noqa: E402
+
+CLK = os.sysconf("SC_CLK_TCK")
+RESULTS = HERE / "results"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK
+
+
+def rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def populate(s: LabServer, procs: int, threads: int, activities: tuple[str, ...] = ("idle",)) -> list[int]:
+    """``procs`` lab processes with ``threads`` threads each, main thread included."""
+    pids = [s.spawn() for _ in range(procs)]
+    for p in pids:
+        for i in range(threads - 1):
+            s.thread(p, activities[i % len(activities)])
+    return pids
+
+
+def server(procs: int = 32, threads: int = 9) -> LabServer:
+    env = {"PTLAB_MAX_PROCESSES": str(max(procs, 8)), "PTLAB_MAX_THREADS": str(max(threads, 9))}
+    return LabServer(env=env, token="bench-token-1234").start()
+
+
+# ---- 1. sampler cost --------------------------------------------------------
+
+
+def bench_sampler(quick: bool) -> list[dict[str, Any]]:
+    loads = [(1, 1), (8, 8), (32, 8)] if quick else [(1, 1), (1, 8), (8, 1), (8, 8), (32, 1), (32, 8)]
+    window = 3.0 if quick else 5.0
+    out = []
+    s = server()
+    try:
+        for procs, threads in loads:
+            s.reset()
+            populate(s, procs, threads)
+            time.sleep(6)  # let the 50-tick mean forget the spawning
+            c0, t0 = cpu_seconds(s.proc.pid), time.monotonic()
+            time.sleep(window)
+            cpu = (cpu_seconds(s.proc.pid) - c0) / (time.monotonic() - t0)
+            tick_ms = s.get("/api/health")["tick_ms"]
+            out.append(
+                {
+                    "processes": procs,
+                    "threads": threads,
+                    "tick_ms": tick_ms,
+                    # ms per tick x 10 ticks/s = ms of CPU per second; / 1000 ms x 100 % = tick_ms
+                    "sampler_core_pct": round(tick_ms, 2),
+                    "server_core_pct": round(100 * cpu, 2),
+                }
+            )
+            print(f"  sampler {procs:>2} x {threads}: {out[-1]}", flush=True)
+    finally:
+        s.stop()
+    return out
+
+
+# ---- 2. click-to-frame latency -----------------------------------------------
+
+
+async def _click_to_frame(s: LabServer, rounds: int) -> list[float]:
+    lat = []
+    pid = s.spawn()
+    async with (
+        websockets.connect(s.ws_url, max_size=None) as ws,
+        httpx.AsyncClient(base_url=s.url, headers=s.auth) as http,
+    ):
+        await ws.recv()
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            post = asyncio.create_task(http.post(f"/api/processes/{pid}/threads", json={"activity": "idle"}))
+            seen_at: dict[int, float] = {}  # TID -> when a frame first showed it
+            while True:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                if msg["type"] == "frame":
+                    for p in msg["changed"]:
+                        for t in p["threads"] if p["pid"] == pid else []:
+                            seen_at.setdefault(t["tid"], time.perf_counter())
+                if post.done():
+                    body = post.result().json()
+                    tid = body.get("tid")
+                    assert tid, body
+                    if tid in seen_at:
+                        break
+            lat.append(seen_at[tid] - t0)
+            r = await http.delete(f"/api/processes/{pid}/threads/{tid}")
+            assert r.status_code == 200, r.text
+    return lat
+
+
+def bench_click(quick: bool) -> list[dict[str, Any]]:
+    rounds = 15 if quick else 40
+    out = []
+    for viewers in (1, 50):
+        s = server()
+        extra = None
+        try:
+            if viewers > 1:
+                extra = subprocess.Popen(
+                    [sys.executable, str(HERE / "viewers.py"), s.ws_url, str(viewers - 1), "600"],
+                    stdout=subprocess.DEVNULL,
+                )
+                time.sleep(2)
+            lat = sorted(asyncio.run(_click_to_frame(s, rounds)))
+            out.append(
+                {
+                    "viewers": viewers,
+                    "rounds": rounds,
+                    "p50_ms": round(1000 * statistics.median(lat), 1),
+                    "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1),
+                }
+            )
+            print(f"  click-to-frame, {viewers} viewers: {out[-1]}", flush=True)
+        finally:
+            if extra is not None:
+                extra.kill()
+                extra.wait()
+            s.stop()
+    return out
+
+
+# ---- 3. fan-out ----------------------------------------------------------------
+
+
+def bench_fanout(quick: bool) -> list[dict[str, Any]]:
+    seconds = 6.0 if quick else 12.0
+    out = []
+    s = server()
+    try:
+        populate(s, 4, 4, ("count", "busy", "idle"))
+        for n in (10, 100, 300):
+            c0, t0 = cpu_seconds(s.proc.pid), time.monotonic()
+            r = subprocess.run(
+                [sys.executable, str(HERE / "viewers.py"), s.ws_url, str(n), str(seconds)],
+                capture_output=True,
+                text=True,
+                timeout=seconds + 120,
+            )
+            cpu = (cpu_seconds(s.proc.pid) - c0) / (time.monotonic() - t0)
+            stats = json.loads(r.stdout.strip().splitlines()[-1])
+            stats.update(
+                {"server_core_pct": round(100 * cpu, 1), "server_rss_mb": round(rss(s.proc.pid) / 2**20, 1)}
+            )
+            stats["dropped_total"] = s.get("/api/health")["dropped"]
+            out.append(stats)
+            print(f"  fan-out {n}: {stats}", flush=True)
+    finally:
+        s.stop()
+    return out
+
+
+# ---- 4. frame size ------------------------------------------------------------
+
+
+async def _frames(url: str, seconds: float) -> list[int]:
+    sizes = []
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.recv()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            msg = await ws.recv(decode=False)
+            if msg.startswith(b'{"type":"frame"'):
+                sizes.append(len(msg))
+    return sizes
+
+
+def bench_frames(quick: bool) -> dict[str, Any]:
+    s = server()
+    try:
+        populate(s, 8, 8)
+        time.sleep(1)
+        snapshot = len(json.dumps(s.state(), separators=(",", ":")))
+        idle = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
+        s.reset()
+        populate(s, 8, 8, ("count", "busy", "idle"))
+        time.sleep(1)
+        busy = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
+        out = {
+            "snapshot_bytes": snapshot,
+            "idle_frame_bytes_median": int(statistics.median(idle)),
+            "idle_frame_bytes_max": max(idle),
+            "busy_frame_bytes_median": int(statistics.median(busy)),
+            "busy_frame_bytes_max": max(busy),
+        }
+        print(f"  frames 8 x 8: {out}", flush=True)
+        return out
+    finally:
+        s.stop()
+
+
+# ---- 5. soak ------------------------------------------------------------------
+
+
+def soak(minutes: float) -> dict[str, Any]:
+    """4 x 4 with churn every second; server memory and fds sampled each 10 s."""
+    s = server()
+    samples = []
+    try:
+        pids = populate(s, 4, 4, ("count", "busy", "idle"))
+        end = time.monotonic() + minutes * 60
+        i = 0
+        next_sample = time.monotonic()
+        while time.monotonic() < end:
+            # churn: replace one process, add and stop a thread
+            victim = pids.pop(0)
+            s.control("DELETE", f"/api/processes/{victim}", expect=200)
+            pids.append(s.spawn())
+            tid = s.thread(pids[-1], "count")
+            s.control("DELETE", f"/api/processes/{pids[-1]}/threads/{tid}", expect=200)
+            for _ in range(3):
+                s.thread(pids[-1], ("count", "busy", "idle")[i % 3])
+            i += 1
+            if time.monotonic() >= next_sample:
+                samples.append(
+                    {
+                        "t": round(time.monotonic() - end + minutes * 60),
+                        "rss": rss(s.proc.pid),
+                        "fds": fds(s.proc.pid),
+                    }
+                )
+                next_sample += 10
+            time.sleep(1)
+    finally:
+        s.stop()
+    settled = samples[len(samples) // 10 :] or samples
+    first, last = settled[0], settled[-1]
+    out = {
+        "minutes": minutes,
+        "churn_rounds": i,
+        "rss_first_mb": round(first["rss"] / 2**20, 1),
+        "rss_last_mb": round(last["rss"] / 2**20, 1),
+        "rss_growth_pct": round(100 * (last["rss"] - first["rss"]) / first["rss"], 1),
+        "fds_first": first["fds"],
+        "fds_last": last["fds"],
+        "leftover_lab_processes": s.leftovers(),
+    }
+    print(f"  soak: {out}", flush=True)
+    return out
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
+    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames"])
+    args = ap.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    result: dict[str, Any] = {"machine": machine()}
+    if args.soak:
+        result["soak"] = soak(args.soak)
+    else:
+        steps = {
+            "sampler": bench_sampler,
+            "click": bench_click,
+            "fanout": bench_fanout,
+            "frames": bench_frames,
+        }
+        for name, fn in steps.items():
+            if args.only in (None, name):
+                print(f"{name}…", flush=True)
+                result[name] = fn(args.quick)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print(f"\nwritten {path}")
+
+
+if __name__ == "__main__":
+    main()
