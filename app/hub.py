@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import os
 import time
@@ -21,7 +22,8 @@ from typing import Any, Protocol
 
 from .experiments import Experiments
 from .memory_map import StackRange
-from .protocol import EventView, Frame, ProcessView, ServerInfo, Snapshot
+from .patches import diff_process
+from .protocol import EventView, ProcessView, ServerInfo, Snapshot
 from .sampling import Sampler, frames_readable, page_frame
 from .settings import Settings
 from .views import RegionCache, process_view
@@ -93,6 +95,7 @@ class Hub:
         self.sampler = Sampler()
         self._stacks: dict[int, tuple[StackRange, ...]] = {}
         self._inputs: dict[int, tuple[object, ...]] = {}
+        self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
         self._last_event = 0
         self._costs_sent = 0
         self._task: asyncio.Task[None] | None = None
@@ -187,36 +190,47 @@ class Hub:
                 del cache[pid]
         return views
 
-    def tick(self) -> Frame:
-        """Take one sample, broadcast what changed, return the frame."""
+    def tick(self) -> dict[str, Any]:
+        """Take one sample, broadcast what changed (as a Frame), return the frame."""
         t0 = time.thread_time()  # CPU time of this (the event loop's) thread: the tick's real cost
         views = self.collect()
-        changed: list[ProcessView] = []
+        changed: list[dict[str, Any]] = []
+        dumps: dict[int, dict[str, Any]] = {}
         for pid, v in views.items():
             old = self.views.get(pid)
             if old is v:
+                dumps[pid] = self._dumps[pid]
                 continue
-            if old is None:
-                changed.append(v)
+            dumps[pid] = d = v.model_dump(mode="json", exclude={"regions"})
+            if old is None or old.status != v.status:
+                changed.append(v.model_dump(mode="json"))  # whole: new, or just exited
                 continue
-            same_regions = old.regions == v.regions
-            if same_regions and old == v:
-                continue
-            changed.append(v if not same_regions else v.model_copy(update={"regions": None}))
+            patch = diff_process(self._dumps[pid], d)
+            if old.regions is not v.regions:  # the region cache keeps the list while maps are unchanged
+                patch = patch or {"pid": pid, "patch": True}
+                patch["regions"] = [r.model_dump(mode="json") for r in v.regions or []]
+            if patch is not None:
+                changed.append(patch)
         removed = [pid for pid in self.views if pid not in views]
-        events = [event_view(e) for e in self.lab.events_after(self._last_event)]
+        events = [event_view(e).model_dump(mode="json") for e in self.lab.events_after(self._last_event)]
         if events:
-            self._last_event = events[-1].id
+            self._last_event = events[-1]["id"]
         self.views = views
+        self._dumps = dumps
         self.seq += 1
-        costs = None
+        frame: dict[str, Any] = {
+            "type": "frame",
+            "seq": self.seq,
+            "ts": time.time(),
+            "changed": changed,
+            "removed": removed,
+            "events": events,
+        }
         if self.experiments.costs_version != self._costs_sent:
             self._costs_sent = self.experiments.costs_version
-            costs = self.experiments.costs_result
-        frame = Frame(
-            seq=self.seq, ts=time.time(), changed=changed, removed=removed, events=events, costs=costs
-        )
-        self._broadcast(frame.model_dump_json())
+            frame["costs"] = self.experiments.costs_result
+        # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
+        self._broadcast(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
         self.tick_seconds.append(time.thread_time() - t0)
         return frame
 

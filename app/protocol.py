@@ -174,13 +174,30 @@ class Snapshot(BaseModel):
     costs: CostsView | None = None
 
 
+class ProcessPatch(BaseModel):
+    """The fields of a process that changed since the previous frame (see app/patches.py).
+
+    ``threads`` holds only threads that changed: new ones whole, others as
+    ``{"tid", changed fields}``; ``tids`` is the full ordered set of TIDs,
+    present whenever threads came or went. ``regions``, when present, is the
+    whole new list.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    pid: int
+    patch: Literal[True]
+    threads: list[dict[str, Any]] | None = None
+    tids: list[int] | None = None
+
+
 class Frame(BaseModel):
-    """What changed since the previous frame."""
+    """What changed since the previous frame: whole views for new or just-exited processes, else patches."""
 
     type: Literal["frame"] = "frame"
     seq: int
     ts: float
-    changed: list[ProcessView]
+    changed: list[ProcessView | ProcessPatch]
     removed: list[int]
     events: list[EventView]
     costs: CostsView | None = Field(None, description="present only when a new measurement finished")

@@ -330,6 +330,8 @@ class Lab:
             raise LabError("not_found", f"{tid} is not a thread of lab process {pid}", 404)
         if t.activity == "main":
             raise LabError("main_thread", f"thread {tid} is the main thread; stop process {pid} instead", 409)
+        if t.activity in ("race", "shm", "costs"):
+            raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment", 409)
         await self.call(proc, {"op": "stop_thread", "tid": tid})
         proc.threads.pop(tid, None)
 

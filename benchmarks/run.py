@@ -69,7 +69,7 @@ def server(procs: int = 32, threads: int = 9) -> LabServer:
 
 
 def bench_sampler(quick: bool) -> list[dict[str, Any]]:
-    loads = [(1, 1), (8, 8), (32, 8)] if quick else [(1, 1), (1, 8), (8, 1), (8, 8), (32, 1), (32, 8)]
+    loads = [(1, 1), (8, 4), (32, 8)] if quick else [(1, 1), (1, 8), (8, 1), (8, 4), (8, 8), (32, 1), (32, 8)]
     window = 3.0 if quick else 5.0
     out = []
     s = server()
@@ -117,7 +117,7 @@ async def _click_to_frame(s: LabServer, rounds: int) -> list[float]:
                 msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 if msg["type"] == "frame":
                     for p in msg["changed"]:
-                        for t in p["threads"] if p["pid"] == pid else []:
+                        for t in p.get("threads", []) if p["pid"] == pid else []:
                             seen_at.setdefault(t["tid"], time.perf_counter())
                 if post.done():
                     body = post.result().json()
@@ -166,12 +166,12 @@ def bench_click(quick: bool) -> list[dict[str, Any]]:
 
 
 def bench_fanout(quick: bool) -> list[dict[str, Any]]:
-    seconds = 6.0 if quick else 12.0
     out = []
     s = server()
     try:
         populate(s, 4, 4, ("count", "busy", "idle"))
         for n in (10, 100, 300):
+            seconds = 6.0 if quick else (30.0 if n == 300 else 12.0)
             c0, t0 = cpu_seconds(s.proc.pid), time.monotonic()
             r = subprocess.run(
                 [sys.executable, str(HERE / "viewers.py"), s.ws_url, str(n), str(seconds)],
@@ -192,7 +192,60 @@ def bench_fanout(quick: bool) -> list[dict[str, Any]]:
     return out
 
 
-# ---- 4. frame size ------------------------------------------------------------
+# ---- 4. a flood of spawns -------------------------------------------------------
+
+
+async def _flood(s: LabServer, n: int) -> list[int]:
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(base_url=s.url, headers=s.auth, limits=limits, timeout=30) as c:
+        replies = await asyncio.gather(*(c.post("/api/processes") for _ in range(n)))
+    return [r.status_code for r in replies]
+
+
+HEALTH_PROBE = """
+import sys, time, httpx
+c = httpx.Client(base_url=sys.argv[1])
+t = []
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    t0 = time.perf_counter()
+    c.get("/api/health")
+    t.append(time.perf_counter() - t0)
+    time.sleep(0.01)
+t.sort()
+print(1000 * t[len(t) // 2], 1000 * t[int(len(t) * 0.95)], 1000 * t[-1])
+"""
+
+
+def bench_flood(quick: bool) -> dict[str, Any]:
+    """1 000 spawn requests at once; /api/health timed from another process meanwhile."""
+    s = server(procs=16)
+    try:
+        probe = subprocess.Popen(
+            [sys.executable, "-c", HEALTH_PROBE, s.url, "6"], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        codes = asyncio.run(_flood(s, 1000))
+        took = time.monotonic() - t0
+        p50, p95, worst = (float(x) for x in probe.communicate(timeout=30)[0].split())
+        out = {
+            "requests": len(codes),
+            "seconds": round(took, 2),
+            "created": codes.count(201),
+            "refused_cap": codes.count(409),
+            "refused_rate": codes.count(429),
+            "health_p50_ms": round(p50, 1),
+            "health_p95_ms": round(p95, 1),
+            "health_max_ms": round(worst, 1),
+        }
+        print(f"  flood: {out}", flush=True)
+        return out
+    finally:
+        s.stop()
+
+
+# ---- 5. frame size ------------------------------------------------------------
 
 
 async def _frames(url: str, seconds: float) -> list[int]:
@@ -231,7 +284,7 @@ def bench_frames(quick: bool) -> dict[str, Any]:
         s.stop()
 
 
-# ---- 5. soak ------------------------------------------------------------------
+# ---- 6. soak ------------------------------------------------------------------
 
 
 def soak(minutes: float) -> dict[str, Any]:
@@ -297,11 +350,74 @@ def machine() -> dict[str, Any]:
     }
 
 
+def markdown(r: dict[str, Any]) -> str:
+    """The results as the tables in benchmarks/README.md."""
+    out = []
+    m = r["machine"]
+    out.append(
+        f"Machine: {m['cpu']}, {m['cpus']} CPUs, Linux {m['kernel']}, Python {m['python']}, {m['date']}.\n"
+    )
+    if "sampler" in r:
+        out.append(
+            "| workload (processes × threads) | tick CPU (ms) | sampler, % of a core at 10 Hz | server process, % of a core |"
+        )
+        out.append("| --- | --- | --- | --- |")
+        for x in r["sampler"]:
+            out.append(
+                f"| {x['processes']} × {x['threads']} | {x['tick_ms']:.2f} | {x['sampler_core_pct']:.2f} | {x['server_core_pct']:.2f} |"
+            )
+        out.append("")
+    if "click" in r:
+        out.append("| viewers | click-to-frame p50 (ms) | p95 (ms) | rounds |")
+        out.append("| --- | --- | --- | --- |")
+        for x in r["click"]:
+            out.append(f"| {x['viewers']} | {x['p50_ms']} | {x['p95_ms']} | {x['rounds']} |")
+        out.append("")
+    if "fanout" in r:
+        out.append(
+            "| viewers | frames received | fewest per viewer | lag p50 (ms) | lag p99 (ms) | server CPU (% of a core) | server RSS (MB) | dropped |"
+        )
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for x in r["fanout"]:
+            out.append(
+                f"| {x['viewers']} | {x['frames']} | {x['min_frames']} | {x['lag_p50_ms']:.1f} | {x['lag_p99_ms']:.1f} "
+                f"| {x['server_core_pct']} | {x['server_rss_mb']} | {x['dropped_total']} |"
+            )
+        out.append("")
+    if "frames" in r:
+        f = r["frames"]
+        out.append("| 8 × 8 | bytes |")
+        out.append("| --- | --- |")
+        out.append(f"| snapshot | {f['snapshot_bytes']} |")
+        out.append(
+            f"| steady frame, idle threads (median / max) | {f['idle_frame_bytes_median']} / {f['idle_frame_bytes_max']} |"
+        )
+        out.append(
+            f"| steady frame, count + busy threads (median / max) | {f['busy_frame_bytes_median']} / {f['busy_frame_bytes_max']} |"
+        )
+        out.append("")
+    if "flood" in r:
+        f = r["flood"]
+        out.append(
+            f"Flood: {f['requests']} spawn requests in {f['seconds']} s → {f['created']} created, "
+            f"{f['refused_cap']} refused at the cap, {f['refused_rate']} rate-limited; "
+            f"/api/health meanwhile p50 {f['health_p50_ms']} ms, p95 {f['health_p95_ms']} ms, max {f['health_max_ms']} ms.\n"
+        )
+    if "soak" in r:
+        s = r["soak"]
+        out.append(
+            f"Soak: {s['minutes']} min, {s['churn_rounds']} churn rounds; server RSS {s['rss_first_mb']} → "
+            f"{s['rss_last_mb']} MB ({s['rss_growth_pct']} %); fds {s['fds_first']} → {s['fds_last']}; "
+            f"lab processes left: {s['leftover_lab_processes']}.\n"
+        )
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
-    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames"])
+    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood"])
     args = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     result: dict[str, Any] = {"machine": machine()}
@@ -313,6 +429,7 @@ def main() -> None:
             "click": bench_click,
             "fanout": bench_fanout,
             "frames": bench_frames,
+            "flood": bench_flood,
         }
         for name, fn in steps.items():
             if args.only in (None, name):
@@ -320,7 +437,9 @@ def main() -> None:
                 result[name] = fn(args.quick)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(result, indent=2))
-    print(f"\nwritten {path}")
+    table = markdown(result)
+    path.with_suffix(".md").write_text(table)
+    print(f"\n{table}\nwritten {path} and {path.with_suffix('.md').name}")
 
 
 if __name__ == "__main__":

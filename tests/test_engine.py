@@ -208,7 +208,7 @@ async def _ws_session(lab: LabServer) -> None:
             if msg["type"] == "frame":
                 for p in msg["changed"]:
                     if p["pid"] == pid:
-                        threads_seen = [t["tid"] for t in p["threads"]]
+                        threads_seen = p.get("tids") or [t["tid"] for t in p.get("threads", [])]
             if msg["type"] == "ack" and msg["id"] == "a2":
                 tid = msg["result"]["tid"]
                 break

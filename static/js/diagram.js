@@ -160,7 +160,8 @@ function cpuDot(th, cx, cy, r) {
 function counterLines(p, ctx) {
   const c = p.counter;
   if (!c || p.status !== "running") return [];
-  const text = t("card.counter", { addr: hex(c.address), value: c.value });
+  const last = c.last_tid ? ` · ${t("counter.last", { tid: c.last_tid })}` : "";
+  const text = t("card.counter", { addr: hex(c.address), value: c.value }) + last;
   let page = "";
   if (c.frame !== null && c.frame !== undefined) {
     page = t("counter.frame", { frame: hex(c.frame) });

@@ -108,7 +108,8 @@ const panel = new ExperimentsPanel({
 });
 
 // Tooltips by delegation, so they survive the diagram being redrawn ten times a second.
-svg.addEventListener("pointermove", (e) => {
+// Hover shows them; a tap (no hover on touch screens) shows them too.
+function showTip(e) {
   const el = e.target.closest("[data-tip]");
   if (!el) {
     tooltip.hidden = true;
@@ -120,7 +121,9 @@ svg.addEventListener("pointermove", (e) => {
   const y = Math.min(e.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);
   tooltip.style.left = `${x}px`;
   tooltip.style.top = `${y}px`;
-});
+}
+svg.addEventListener("pointermove", showTip);
+svg.addEventListener("pointerdown", showTip);
 svg.addEventListener("pointerleave", () => {
   tooltip.hidden = true;
 });

@@ -1,5 +1,16 @@
 // The page's copy of the lab: a snapshot, patched by frames. No drawing here.
 
+/** Apply a ProcessPatch (see app/patches.py, which does the same in Python). */
+export function applyPatch(old, patch) {
+  const { patch: _marker, threads: changedThreads = [], tids, ...fields } = patch;
+  const out = { ...old, ...fields };
+  const threads = new Map(old.threads.map((t) => [t.tid, t]));
+  for (const t of changedThreads) threads.set(t.tid, { ...(threads.get(t.tid) || {}), ...t });
+  const order = tids || old.threads.map((t) => t.tid);
+  out.threads = order.filter((tid) => threads.has(tid)).map((tid) => threads.get(tid));
+  return out;
+}
+
 export class LabState {
   constructor() {
     this.processes = new Map(); // pid -> ProcessView (regions always present)
@@ -29,8 +40,7 @@ export class LabState {
     } else if (msg.type === "frame") {
       for (const p of msg.changed) {
         const old = this.processes.get(p.pid);
-        if (p.regions === null || p.regions === undefined) p.regions = old ? old.regions : [];
-        this.processes.set(p.pid, p);
+        this.processes.set(p.pid, p.patch && old ? applyPatch(old, p) : p);
       }
       for (const pid of msg.removed) this.processes.delete(pid);
       events = msg.events;
