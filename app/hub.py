@@ -96,6 +96,7 @@ class Hub:
         self._stacks: dict[int, tuple[StackRange, ...]] = {}
         self._inputs: dict[int, tuple[object, ...]] = {}
         self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
+        self._new_regions: set[int] = set()  # processes whose regions changed this tick
         self._last_event = 0
         self._costs_sent = 0
         self._task: asyncio.Task[None] | None = None
@@ -146,6 +147,7 @@ class Hub:
         """Read /proc for every lab process and join it with worker reports."""
         self.lab.reap()
         self.sampler.next_tick()
+        self._new_regions = set()
         views: dict[int, ProcessView] = {}
         for proc in list(self.lab.procs.values()):
             stacks = tuple(t.stack for t in proc.threads.values())
@@ -159,7 +161,9 @@ class Hub:
                     continue  # not introduced yet: nothing true to show
                 views[proc.pid] = process_view(proc, None, [], last)
                 continue
-            regions, _ = self.regions.regions(proc.pid, sample.maps, stacks)
+            regions, regions_changed = self.regions.regions(proc.pid, sample.maps, stacks)
+            if regions_changed:
+                self._new_regions.add(proc.pid)
             counter = proc.counter
             frame = page_frame(proc.pid, counter["address"]) if counter and self.server_info.pagemap else None
             # Nothing the view is made of changed: reuse it (and the diff below is an identity check).
@@ -206,7 +210,7 @@ class Hub:
                 changed.append(v.model_dump(mode="json"))  # whole: new, or just exited
                 continue
             patch = diff_process(self._dumps[pid], d)
-            if old.regions is not v.regions:  # the region cache keeps the list while maps are unchanged
+            if pid in self._new_regions:
                 patch = patch or {"pid": pid, "patch": True}
                 patch["regions"] = [r.model_dump(mode="json") for r in v.regions or []]
             if patch is not None:

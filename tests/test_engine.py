@@ -231,6 +231,33 @@ async def _ws_session(lab: LabServer) -> None:
         assert proc_tids(pid) == {pid, tid}
 
 
+async def _patches(lab: LabServer, pid: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    async with websockets.connect(lab.ws_url) as ws:
+        await ws.recv()
+        await asyncio.sleep(0.6)  # let maps settle
+        quiet: list[dict[str, Any]] = []
+        for _ in range(15):
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            quiet += [p for p in msg["changed"] if p["pid"] == pid]
+        await asyncio.to_thread(lab.thread, pid, "idle")
+        after: list[dict[str, Any]] = []
+        for _ in range(5):
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            after += [p for p in msg["changed"] if p["pid"] == pid]
+        return quiet, after
+
+
+def test_frames_are_small_patches_and_resend_regions_only_when_maps_change(lab: LabServer) -> None:
+    pid = lab.spawn()
+    lab.thread(pid, "count")  # the counter moves: the process changes every few ticks
+    quiet, after = asyncio.run(_patches(lab, pid))
+    assert quiet and all(p.get("patch") is True for p in quiet)
+    assert not any("regions" in p for p in quiet), "regions re-sent although the maps did not change"
+    assert any("counter" in p for p in quiet)
+    # a new thread maps a new stack: the regions come again, with the thread and the new TID list
+    assert any("regions" in p and "tids" in p for p in after)
+
+
 def test_websocket_commands_and_frames(lab: LabServer) -> None:
     asyncio.run(_ws_session(lab))
 

@@ -20,11 +20,6 @@ export class LabState {
     this.seq = 0;
     this.ts = 0;
     this.firstSeen = new Map(); // "p:PID" / "t:PID:TID" -> performance.now() when first drawn
-    this.listeners = new Set();
-  }
-
-  onChange(fn) {
-    this.listeners.add(fn);
   }
 
   /** Apply one server message; returns the new events it carried. */
@@ -51,12 +46,19 @@ export class LabState {
     this.seq = msg.seq;
     this.ts = msg.ts;
     this.markSeen();
-    this.listeners.forEach((fn) => fn(msg, events));
     return events;
   }
 
   markSeen() {
     const now = performance.now();
+    if (this.firstSeen.size > 4096) {
+      // a long lesson: forget what is no longer on screen
+      const live = new Set(["p", "t"].flatMap((k) => [...this.processes.keys()].map((pid) => `${k}:${pid}`)));
+      for (const key of this.firstSeen.keys()) {
+        const [k, pid] = key.split(":");
+        if (!live.has(`${k}:${pid}`)) this.firstSeen.delete(key);
+      }
+    }
     for (const p of this.processes.values()) {
       const pk = `p:${p.pid}`;
       if (!this.firstSeen.has(pk)) this.firstSeen.set(pk, now);
