@@ -149,6 +149,17 @@ function compactChip(th, x, y, width, max) {
   return `<text x="${x}" y="${y}" class="thread-tid" dominant-baseline="central" font-size="${f}">${esc(th.tid)}<tspan class="thread-info" dx="${f * 0.4}">${esc(rest)}</tspan></text>`;
 }
 
+/** The second line of a thread chip; in a narrow chip the state is shown as its letter (R, S…). */
+function infoLine(th, info, doing, x, y, width, max) {
+  let text = info;
+  let f = fitFont(text, width, max);
+  if (f < max * 0.75) {
+    text = `${th.state} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
+    f = fitFont(text, width, max);
+  }
+  return `<text x="${x}" y="${y}" class="thread-info" dominant-baseline="central" font-size="${f}">${esc(text)}</text>`;
+}
+
 /** A dot, filled when the thread is running, holding the number of the CPU it last ran on. */
 function cpuDot(th, cx, cy, r) {
   const run = th.state === "R";
@@ -310,7 +321,7 @@ function cardMarkup(p, box, ctx) {
       ${
         twoLine
           ? `<text x="${tx + sw + 10}" y="${ty + chipH * 0.33}" class="thread-tid" dominant-baseline="central" font-size="${fsT}">${esc(label)}</text>
-             <text x="${tx + sw + 10}" y="${ty + chipH * 0.72}" class="thread-info" dominant-baseline="central" font-size="${fsT * 0.8}">${esc(info)}</text>`
+             ${infoLine(th, info, doing, tx + sw + 10, ty + chipH * 0.72, chipW - sw - 34, fsT * 0.8)}`
           : compactChip(th, tx + sw + 10, ty + chipH / 2, chipW - sw - 16 - chipH * 0.8, Math.min(fsT, chipH * 0.62))
       }
       ${twoLine ? `<circle cx="${tx + chipW - 12}" cy="${ty + chipH / 2}" r="${Math.min(7, chipH / 4)}" class="dot-${th.state === "R" ? "run" : "wait"}"/>` : cpuDot(th, tx + chipW - chipH * 0.45, ty + chipH / 2, chipH * 0.36)}
