@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 import httpx  # noqa: E402
 import websockets  # noqa: E402
-from support import LabServer  # noqa: E402
+from support import LabServer, rss  # noqa: E402
 
 CLK = os.sysconf("SC_CLK_TCK")
 RESULTS = HERE / "results"
@@ -37,14 +37,6 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK
-
-
-def rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def fds(pid: int) -> int:

@@ -47,6 +47,15 @@ def pid_alive(pid: int) -> bool:
     return text[text.rindex(")") + 2] != "Z"
 
 
+def rss(pid: int) -> int:
+    """Resident memory of a process, bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def descendants(pid: int) -> set[int]:
     """Every process below ``pid`` in the process tree, read from /proc."""
     children: dict[int, list[int]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,20 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def open_page(browser, server: LabServer, presenter: bool, size=(1280, 720)):
+@contextmanager
+def opened(browser, server: LabServer, presenter: bool, size=(1280, 720)) -> Iterator[object]:
+    """A page of its own (fresh cookies and storage), live on the stream; closed afterwards."""
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
-    page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
-    page.errors = errors  # type: ignore[attr-defined]
-    return ctx, page
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
+        page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
+        page.errors = errors  # type: ignore[attr-defined]
+        yield page
+    finally:
+        ctx.close()
 
 
 def shot(page, name: str) -> Path:
@@ -81,8 +87,7 @@ def screen_state(page) -> dict:
 
 
 def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> None:
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         assert page.evaluate("document.body.dataset.role") == "presenter"
         page.click("[data-action=spawn_process]")
         page.wait_for_selector("#diagram .card[data-status=running]")
@@ -109,13 +114,10 @@ def test_spawn_process_and_thread_draws_real_boxes(browser, lab: LabServer) -> N
         page.wait_for_function(f"document.getElementById('caption').textContent.includes('{tid}')")
         assert "Stack" in page.text_content("#caption")
         assert page.errors == []
-    finally:
-        ctx.close()
 
 
 def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         page.keyboard.press("p")
         page.wait_for_selector("#diagram .card[data-status=running]")
         parent = int(page.get_attribute("#diagram .card[data-status=running]", "data-pid"))
@@ -130,14 +132,11 @@ def test_keyboard_fork_and_stop(browser, lab: LabServer) -> None:
         page.keyboard.press("Delete")
         page.wait_for_selector(f".card[data-pid='{child}'][data-status=exited]")
         assert "exit" in page.text_content(f".card[data-pid='{child}'] .card-sub")
-    finally:
-        ctx.close()
 
 
 def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:
     pid = lab.spawn()
-    ctx, page = open_page(browser, lab, presenter=False)
-    try:
+    with opened(browser, lab, presenter=False) as page:
         page.wait_for_selector(f".card[data-pid='{pid}']")
         assert page.evaluate("document.body.dataset.role") == "viewer"
         assert not page.is_visible("[data-action=spawn_process]")
@@ -153,13 +152,10 @@ def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:
         assert [p["pid"] for p in lab.state()["processes"] if p["status"] == "running"] == [pid]
         assert len(lab.process(pid)["threads"]) == 1
         shot(page, "viewer")
-    finally:
-        ctx.close()
 
 
 def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         page.click("[data-action=spawn_process]")
         page.wait_for_function("document.getElementById('caption').dataset.kind === 'process_started'")
         english = page.text_content("#caption")
@@ -174,8 +170,6 @@ def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabSer
         shot(page, "korean")
         page.click("#lang")
         assert not HANGUL.search(page.text_content("[data-action=spawn_process]"))
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
@@ -186,8 +180,7 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> 
         for p in pids:
             for i in range(8):
                 s.thread(p, ("idle", "count", "busy")[i % 3] if i < 3 else "idle")
-        ctx, page = open_page(browser, s, presenter=True, size=size)
-        try:
+        with opened(browser, s, presenter=True, size=size) as page:
             page.wait_for_function("document.querySelectorAll('#diagram .thread').length === 54")
             page.wait_for_timeout(800)  # let entry animations finish
             shot(page, f"six-by-eight-{size[0]}x{size[1]}")
@@ -211,8 +204,6 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> 
             assert m["sw"] <= m["cw"] and m["sh"] <= m["ch"], m
             assert m["overlaps"] == 0 and m["inside"], m
             assert m["base"] >= 20
-        finally:
-            ctx.close()
     finally:
         s.stop()
         assert s.leftovers() == []
@@ -225,21 +216,17 @@ def test_readme_screenshot(browser, lab: LabServer) -> None:
         lab.thread(a, activity)
     lab.spawn()
     lab.spawn(parent=a)
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         page.wait_for_function("document.querySelectorAll('#diagram .card').length === 3")
         page.wait_for_timeout(900)
         path = shot(page, "dashboard-1280x720")
         assert path.stat().st_size > 20_000
-    finally:
-        ctx.close()
 
 
 def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer) -> None:
     pid = lab.spawn()
     other = lab.spawn()
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         page.click(f".card[data-pid='{pid}'] .card-title")
         page.keyboard.press("e")
         page.wait_for_selector("#lab [data-exp=race]")
@@ -263,13 +250,10 @@ def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer)
         assert "ping" in page.text_content("#ipc-log")
         shot(page, "experiments")
         assert page.errors == []
-    finally:
-        ctx.close()
 
 
 def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None:
-    ctx, page = open_page(browser, lab, presenter=True)
-    try:
+    with opened(browser, lab, presenter=True) as page:
         page.keyboard.press("e")
         page.click("[data-exp=costs]")
         page.click("#costs-run")
@@ -283,5 +267,3 @@ def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None
             assert median == api[name]["median"]
         assert "GIL" in page.text_content("#costsdlg")
         shot(page, "costs")
-    finally:
-        ctx.close()

@@ -19,7 +19,7 @@ import pytest
 import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import ROOT, LabServer, descendants, free_port
+from support import ROOT, LabServer, descendants, free_port, rss
 from websockets.sync.client import connect as ws_connect
 
 
@@ -229,14 +229,6 @@ def _raw_viewer(port: int) -> socket.socket:
     return s
 
 
-def _rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 async def _viewers(lab: LabServer, n: int, seconds: float) -> list[int]:
     async def one() -> int:
         got = 0
@@ -260,9 +252,9 @@ def test_slow_viewer_is_dropped_not_queued_and_many_viewers_all_get_frames(lab: 
     slow = [_raw_viewer(lab.port) for _ in range(3)]
     try:
         time.sleep(1.0)
-        rss0 = _rss(lab.proc.pid)
+        rss0 = rss(lab.proc.pid)
         counts = asyncio.run(_viewers(lab, 60, 4.0))
-        rss1 = _rss(lab.proc.pid)
+        rss1 = rss(lab.proc.pid)
         health = lab.get("/api/health")
     finally:
         for s in slow:
