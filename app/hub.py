@@ -143,8 +143,8 @@ class Hub:
                 delay = 0
             await asyncio.sleep(delay)
 
-    def collect(self) -> dict[int, ProcessView]:
-        """Read /proc for every lab process and join it with worker reports."""
+    def collect(self, fresh: bool = False) -> dict[int, ProcessView]:
+        """Read /proc for every lab process and join it with worker reports (``fresh``: maps too)."""
         self.lab.reap()
         self.sampler.next_tick()
         self._new_regions = set()
@@ -152,7 +152,7 @@ class Hub:
         for proc in list(self.lab.procs.values()):
             stacks = tuple(t.stack for t in proc.threads.values())
             # a thread started or ended: its stack was (un)mapped, read the maps now
-            force = self._stacks.get(proc.pid) != stacks
+            force = fresh or self._stacks.get(proc.pid) != stacks
             self._stacks[proc.pid] = stacks
             sample = self.sampler.sample(proc.pid, force_maps=force) if proc.status == "running" else None
             last = self.views.get(proc.pid)
@@ -194,10 +194,14 @@ class Hub:
                 del cache[pid]
         return views
 
-    def tick(self) -> dict[str, Any]:
-        """Take one sample, broadcast what changed (as a Frame), return the frame."""
+    def tick(self, fresh: bool = False) -> dict[str, Any]:
+        """Take one sample, broadcast what changed (as a Frame), return the frame.
+
+        ``fresh`` re-reads every process's maps now rather than on its turn:
+        after a command, whatever it mapped (a stack, shared memory) shows at once.
+        """
         t0 = time.thread_time()  # CPU time of this (the event loop's) thread: the tick's real cost
-        views = self.collect()
+        views = self.collect(fresh)
         changed: list[dict[str, Any]] = []
         dumps: dict[int, dict[str, Any]] = {}
         for pid, v in views.items():

@@ -88,7 +88,7 @@ async def run_command(hub: Hub, cmd: Any) -> dict[str, Any]:
     never ahead of /api/state or the stream: the new PID is already in both.
     """
     result = await _execute(hub.lab, hub.experiments, cmd)
-    hub.tick()
+    hub.tick(fresh=True)
     return result
 
 
