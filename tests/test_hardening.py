@@ -289,3 +289,22 @@ def test_worker_faults_are_shown_reaped_and_harmless(lab: LabServer) -> None:
     for p in (a, b):
         assert not os.path.exists(f"/proc/{p}")  # reaped: no zombie
     assert lab.get("/api/health")["ok"]
+
+
+def test_foreign_pages_are_refused_when_viewing_is_closed() -> None:
+    s = LabServer(env={"PTLAB_VIEWERS": "0", "PTLAB_ALLOWED_ORIGINS": "http://projector.local"}).start()
+    try:
+        cookie = {"Cookie": f"ptlab_token={s.token}"}
+        with (
+            pytest.raises(websockets.InvalidStatus),
+            ws_connect(s.ws_url, additional_headers={"Origin": "http://evil.example", **cookie}),
+        ):
+            pass
+        # an allowed origin may control with the cookie; a script without Origin may watch
+        with ws_connect(s.ws_url, additional_headers={"Origin": "http://projector.local", **cookie}) as ws:
+            assert json.loads(ws.recv())["role"] == "presenter"
+        with ws_connect(s.ws_url) as ws:
+            assert json.loads(ws.recv())["role"] == "viewer"
+    finally:
+        s.stop()
+    assert s.leftovers() == []

@@ -113,16 +113,16 @@ function animStyle(age) {
   return age < ENTER_MS ? ` class-enter="1" style="animation-delay:-${Math.round(age)}ms"` : "";
 }
 
-function bandMarkup(b, x, y, w, h, fs) {
+function bandMarkup(b, x, y, w, h, fs, name = t(`kind.${b.kind}`)) {
   const tip = t("tip.band", { kind: t(`kind.${b.kind}`), count: b.regions.length, size: size(b.bytes) });
   const first = b.regions[0];
   const detail = first ? `${tip}\n${b.regions.slice(0, 6).map(regionTip).join("\n")}` : tip;
   const label = h >= fs * 0.9;
-  const showSize = w >= fitWidth(t(`kind.${b.kind}`), fs) + fitWidth(size(b.bytes), fs * 0.75) + 24;
+  const showSize = w >= fitWidth(name, fs) + fitWidth(size(b.bytes), fs * 0.75) + 24;
   return `<g class="band kind-${b.kind}" data-kind="${b.kind}" data-bytes="${b.bytes}" data-count="${b.regions.length}" data-start="${first ? first.start : ""}" data-tip="${esc(detail)}">
     <rect x="${x}" y="${y}" width="${w}" height="${h}" class="fill-${b.kind}"/>
     <rect x="${x}" y="${y}" width="${w}" height="${h}" class="pat-${b.kind}"/>
-    ${label ? `<text x="${x + 8}" y="${y + h / 2}" class="band-label" dominant-baseline="central" font-size="${fs}">${esc(t(`kind.${b.kind}`))}</text>
+    ${label ? `<text x="${x + 8}" y="${y + h / 2}" class="band-label" dominant-baseline="central" font-size="${fs}">${esc(name)}</text>
     ${showSize ? `<text x="${x + w - 6}" y="${y + h / 2}" class="band-size" text-anchor="end" dominant-baseline="central" font-size="${fs * 0.75}">${size(b.bytes)}</text>` : ""}` : ""}
   </g>`;
 }
@@ -245,7 +245,9 @@ function cardMarkup(p, box, ctx) {
   const bandPos = {};
   bs.forEach((b, i) => {
     const bh = minBand + (flex * weights[i]) / wsum;
-    parts.push(bandMarkup(b, colX, cy, colW, bh, small));
+    const partners = b.kind === "shared" && ctx.partners ? ctx.partners.get(p.pid) : null;
+    const name = partners ? `${t("kind.shared")} ↔ ${[...new Set(partners)].join(", ")}` : t(`kind.${b.kind}`);
+    parts.push(bandMarkup(b, colX, cy, colW, bh, small, name));
     bandPos[b.kind] = { y: cy, h: bh };
     cy += bh + 4;
   });
@@ -369,6 +371,23 @@ export function render(svg, ctx) {
     svg.innerHTML = `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty" font-size="28">${esc(ctx.emptyText)}</text>`;
     return;
   }
+  // shared memory present in two processes: label and link their Shared bands
+  const byPath = new Map();
+  for (const p of procs) {
+    for (const r of p.regions || []) {
+      if (r.kind === "shared" && r.path && p.status === "running") {
+        if (!byPath.has(r.path)) byPath.set(r.path, new Set());
+        byPath.get(r.path).add(p.pid);
+      }
+    }
+  }
+  ctx.partners = new Map();
+  for (const pids of byPath.values()) {
+    for (const pid of pids) {
+      const others = [...pids].filter((q) => q !== pid);
+      if (others.length) ctx.partners.set(pid, [...(ctx.partners.get(pid) || []), ...others]);
+    }
+  }
   const cards = new Map();
   procs.forEach((p, i) => {
     const c = i % g.cols;
@@ -383,16 +402,6 @@ export function render(svg, ctx) {
       const [a, b] = edgePoints(cards.get(p.parent).box, cards.get(p.pid).box);
       links.push(`<g class="fork" data-parent="${p.parent}" data-child="${p.pid}"><path class="fork-link" d="M${a.x},${a.y} L${b.x},${b.y}" marker-end="url(#arrow)"/>
         <text x="${(a.x + b.x) / 2 + 10}" y="${(a.y + b.y) / 2}" class="fork-label" dominant-baseline="central" font-size="18">fork()</text></g>`);
-    }
-  }
-  // shared memory present in two processes: link their mapped bands
-  const byPath = new Map();
-  for (const p of procs) {
-    for (const r of p.regions || []) {
-      if (r.kind === "shared" && r.path && p.status === "running") {
-        if (!byPath.has(r.path)) byPath.set(r.path, new Set());
-        byPath.get(r.path).add(p.pid);
-      }
     }
   }
   for (const [path, pids] of byPath) {
