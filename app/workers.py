@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,14 +254,25 @@ class Lab:
         if parent is not None:
             parent_proc = self.get_running(parent)
         self._reserve_process()
+        held = True
+
+        def release() -> None:
+            # Once the new process is recorded it counts itself (it is live),
+            # so its reservation must stop counting, or concurrent spawns near
+            # the cap would be refused for places that are free.
+            nonlocal held
+            if held:
+                held = False
+                self._reserved -= 1
+
         try:
             if parent is None:
-                return await self._spawn_new()
-            return await self._fork(parent_proc)
+                return await self._spawn_new(release)
+            return await self._fork(parent_proc, release)
         finally:
-            self._reserved -= 1
+            release()
 
-    async def _spawn_new(self) -> int:
+    async def _spawn_new(self, recorded: Callable[[], None]) -> int:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         popen = subprocess.Popen(
@@ -273,14 +285,16 @@ class Lab:
         )
         proc = self._record(popen.pid, None)
         proc.popen = popen
+        recorded()
         await self._await_hello(proc)
         self.event("process_started", pid=proc.pid)
         return proc.pid
 
-    async def _fork(self, parent: LabProcess) -> int:
+    async def _fork(self, parent: LabProcess, recorded: Callable[[], None]) -> int:
         result = await self.call(parent, {"op": "fork"})
         pid = int(result["pid"])
         proc = self.procs.get(pid) or self._record(pid, parent.pid)
+        recorded()
         await self._await_hello(proc)
         self.event("process_forked", pid=pid, parent=parent.pid)
         return pid

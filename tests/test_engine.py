@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -164,6 +165,13 @@ def test_a_stopped_thread_frees_its_place_at_once(lab: LabServer) -> None:
         lab.control("DELETE", f"/api/processes/{pid}/threads/{tids.pop()}", expect=200)
         tids.append(lab.thread(pid))  # no ghost of the stopped one may hold the place
     assert proc_tids(pid) == {pid, *tids}
+
+
+def test_concurrent_spawns_up_to_the_cap_all_succeed(lab: LabServer) -> None:
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(lambda _: lab.request("POST", "/api/processes", None, lab.auth), range(12)))
+    assert [status for status, _ in results] == [201] * 12, results  # PTLAB_MAX_PROCESSES=12
+    assert len(lab.workers()) == 12
 
 
 def test_worker_killed_from_outside_is_shown_and_reaped(lab: LabServer) -> None:
