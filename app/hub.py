@@ -173,14 +173,13 @@ class Hub:
                 sample.state,
                 sample.rss,
                 sample.threads,
-                id(regions),
                 frame,
                 counter and dict(counter),
                 len(proc.races),
                 proc.races[-1] if proc.races else None,
                 tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),
             )
-            if last is not None and self._inputs.get(proc.pid) == inputs:
+            if last is not None and not regions_changed and self._inputs.get(proc.pid) == inputs:
                 views[proc.pid] = last
                 continue
             self._inputs[proc.pid] = inputs
