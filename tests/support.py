@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -88,6 +90,7 @@ class LabServer:
     proc: subprocess.Popen[bytes] | None = None
     seen: set[int] = field(default_factory=set)
     log_path: Path | None = None
+    tmp: str = ""
 
     @property
     def url(self) -> str:
@@ -108,7 +111,10 @@ class LabServer:
         """Start the server and wait until /api/health answers."""
         self.port = self.port or free_port()
         env = dict(os.environ)
-        env.update({"PTLAB_TOKEN": self.token, "PTLAB_LOG_LEVEL": "warning"})
+        # The server's private directory goes in here, so it is removed even
+        # when a test SIGKILLs the server and it cannot clean up after itself.
+        self.tmp = tempfile.mkdtemp(prefix="ptlab-test-")
+        env.update({"PTLAB_TOKEN": self.token, "PTLAB_LOG_LEVEL": "warning", "TMPDIR": self.tmp})
         env.update(self.env)
         log_dir = ROOT / "test-artifacts"
         log_dir.mkdir(exist_ok=True)
@@ -227,7 +233,9 @@ class LabServer:
         while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in self.seen):
             self.reap_adopted()
             time.sleep(0.01)
-        return time.monotonic() - t0
+        took = time.monotonic() - t0
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return took
 
     def reap_adopted(self) -> None:
         """Reap lab processes orphaned to us (we are a subreaper) when the server died hard."""

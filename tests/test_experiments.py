@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tempfile
 import threading
 import time
 from typing import Any
@@ -105,7 +104,8 @@ def test_message_crosses_between_processes(lab: LabServer, kind: str) -> None:
     assert r["received"] == text and r["sender"] == a and r["receiver"] == b
     events = [e for e in lab.state()["events"] if e["kind"] == "ipc_message"]
     assert events and events[-1]["pid"] == a and events[-1]["peer"] == b and events[-1]["text"] == text
-    assert not glob.glob(f"{tempfile.gettempdir()}/ptlab-*/ipc-*"), "endpoints cleaned up"
+    assert glob.glob(f"{lab.tmp}/ptlab-*/lab.sock"), "the server's private directory is where we look"
+    assert not glob.glob(f"{lab.tmp}/ptlab-*/ipc-*"), "endpoints cleaned up"
 
 
 def test_ipc_input_is_checked(lab: LabServer) -> None:
