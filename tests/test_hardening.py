@@ -229,23 +229,7 @@ def _raw_viewer(port: int) -> socket.socket:
     return s
 
 
-async def _viewers(lab: LabServer, n: int, seconds: float) -> list[int]:
-    async def one() -> int:
-        got = 0
-        async with websockets.connect(lab.ws_url, max_size=None) as ws:
-            end = time.monotonic() + seconds
-            while time.monotonic() < end:
-                try:
-                    await asyncio.wait_for(ws.recv(), 1)
-                    got += 1
-                except TimeoutError:
-                    pass
-        return got
-
-    return await asyncio.gather(*(one() for _ in range(n)))
-
-
-def test_slow_viewer_is_dropped_not_queued_and_many_viewers_all_get_frames(lab: LabServer) -> None:
+def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer) -> None:
     pid = lab.spawn()
     for a in ("busy", "count", "idle"):
         lab.thread(pid, a)  # every frame changes: a steady stream
@@ -253,15 +237,23 @@ def test_slow_viewer_is_dropped_not_queued_and_many_viewers_all_get_frames(lab: 
     try:
         time.sleep(1.0)
         rss0 = rss(lab.proc.pid)
-        counts = asyncio.run(_viewers(lab, 60, 4.0))
+        # the viewers run in a process of their own, as students' laptops would
+        r = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "viewers.py"), lab.ws_url, "300", "30"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        stats = json.loads(r.stdout.strip().splitlines()[-1])
         rss1 = rss(lab.proc.pid)
         health = lab.get("/api/health")
     finally:
         for s in slow:
             s.close()
-    assert min(counts) >= 15, counts  # ~40 frames each at 10 Hz
+    assert stats["error_count"] == 0, stats["errors"]
+    assert stats["min_frames"] >= 200, stats  # 300 at 10 Hz; every viewer kept up
     assert health["ok"] and health["clients"] >= 3  # the silent ones are still attached
-    assert rss1 - rss0 < 40 * 1024 * 1024, (rss0, rss1)
+    assert rss1 - rss0 < 60 * 1024 * 1024, (rss0, rss1)  # bounded: no per-client backlog
 
 
 def test_worker_faults_are_shown_reaped_and_harmless(lab: LabServer) -> None:
