@@ -267,3 +267,16 @@ def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None
             assert median == api[name]["median"]
         assert "GIL" in page.text_content("#costsdlg")
         shot(page, "costs")
+
+
+def test_every_string_exists_in_both_languages(browser, lab: LabServer) -> None:
+    with opened(browser, lab, presenter=False) as page:
+        missing = page.evaluate(
+            """async () => {
+            const m = await import('/static/js/i18n.js');
+            return m.LANGS.flatMap((lang) => m.missingKeys(lang).map((k) => lang + ':' + k));
+        }"""
+        )
+        assert missing == []
+        # and nothing on the page shows an untranslated key
+        assert "⟦" not in page.text_content("body")

@@ -314,7 +314,9 @@ function cardMarkup(p, box, ctx) {
     const sy = slicePos.get(th.tid);
     const fsT = twoLine ? fitFont(label, chipW - sw - 30, fs * 0.92) : small;
     const shared = p.counter ? `\n${t("card.counter", { addr: hex(p.counter.address), value: p.counter.value })}` : "";
-    const tipText = `${label}\n${info}\nutime ${th.utime.toFixed(2)} s · stime ${th.stime.toFixed(2)} s\nctx switches ${th.vcsw} / ${th.ivcsw}${shared}`;
+    const times = t("tip.times", { u: th.utime.toFixed(2), s: th.stime.toFixed(2) });
+    const switches = t("tip.switches", { v: th.vcsw, i: th.ivcsw });
+    const tipText = `${label}\n${info}\n${times}\n${switches}${shared}`;
     links.push(`<path class="stack-link" d="M${colX + colW},${sy} C${bx + fs},${sy} ${tx - fs},${ty + chipH / 2} ${tx},${ty + chipH / 2}"/>`);
     chips.push(`<g class="thread state-${esc(th.state)}${th.main ? " main" : ""}${tsel ? " selected" : ""}${touched ? " touched" : ""}" data-pid="${p.pid}" data-tid="${th.tid}" data-state="${esc(th.state)}" data-cpu="${th.cpu}" data-activity="${esc(th.activity)}" data-tip="${esc(tipText)}"${animStyle(tage)}>
       <rect x="${tx}" y="${ty}" width="${chipW}" height="${chipH}" rx="6" class="chip"/>

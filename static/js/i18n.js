@@ -62,6 +62,8 @@ const TABLE = {
     "tip.region": "{kind}: {start} – {end} ({size}) {perms} {path}",
     "tip.band": "{kind}: {count} regions, {size} in all",
     "tip.stack": "stack of thread {tid}: {start} – {end} ({size})",
+    "tip.times": "CPU time: {u} s user, {s} s kernel",
+    "tip.switches": "context switches: {v} voluntary, {i} involuntary",
     "cap.process_started": "New process {pid}: its own Code, Data, Heap and Stack, and one (main) thread.",
     "cap.process_forked": "fork(): process {pid} is a copy of {parent} — same addresses, separate memory.",
     "cap.thread_started": "New thread {tid} in process {pid}: its own Stack; Code, Data and Heap shared with its siblings.",
@@ -208,6 +210,8 @@ const TABLE = {
     "tip.region": "{kind}: {start} – {end} ({size}) {perms} {path}",
     "tip.band": "{kind}: 영역 {count}개, 모두 {size}",
     "tip.stack": "스레드 {tid}의 스택: {start} – {end} ({size})",
+    "tip.times": "CPU 시간: 사용자 {u}초, 커널 {s}초",
+    "tip.switches": "문맥 교환: 자발적 {v}회, 비자발적 {i}회",
     "cap.process_started": "새 프로세스 {pid}: 자신만의 코드·데이터·힙·스택과 (메인) 스레드 하나.",
     "cap.process_forked": "fork(): 프로세스 {pid}는 {parent}의 복사본 — 주소는 같고 메모리는 따로.",
     "cap.thread_started": "새 스레드 {tid} (프로세스 {pid}): 자기 스택만 새로; 코드·데이터·힙은 형제 스레드와 공유.",
@@ -336,3 +340,9 @@ export function applyStatic(root = document) {
 
 export const KEYS = Object.keys(TABLE.en);
 export const LANGS = Object.keys(TABLE);
+
+/** Keys a language lacks (it would fall back to English there); for tests. */
+export function missingKeys(lang) {
+  const all = new Set(LANGS.flatMap((l) => Object.keys(TABLE[l])));
+  return [...all].filter((k) => !(k in TABLE[lang]));
+}
