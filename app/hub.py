@@ -150,7 +150,7 @@ class Hub:
         self._new_regions = set()
         views: dict[int, ProcessView] = {}
         for proc in list(self.lab.procs.values()):
-            stacks = tuple(t.stack for t in proc.threads.values())
+            stacks = tuple(t.stack for t in proc.threads.values()) + proc.inherited
             # a thread started or ended: its stack was (un)mapped, read the maps now
             force = fresh or self._stacks.get(proc.pid) != stacks
             self._stacks[proc.pid] = stacks

@@ -141,6 +141,9 @@ class Agent:
         self.segments: dict[str, SharedSegment] = {}
         self.inboxes: dict[str, Inbox] = {}
         self.reported_shm: list[tuple[str, int]] = []
+        # Stacks of the parent's other threads, copied by fork: mapped here,
+        # but no thread of this process runs on them.
+        self.inherited: list[dict[str, int]] = []
         self.counter_lock = threading.Lock()
         self.last_tid = 0
         self.threads: dict[int, LabThread] = {}
@@ -193,6 +196,7 @@ class Agent:
             "lab_parent": self.lab_parent,
             "counter": self.counter_state(),
             "threads": [main, *lab],
+            "inherited": self.inherited,
         }
 
     def counter_state(self) -> dict[str, int]:
@@ -376,7 +380,12 @@ class Agent:
 
     def _after_fork_in_child(self, parent_pid: int) -> None:
         # Only the forking (main) thread exists in the child: the lab threads
-        # of the parent are gone, their bookkeeping must go too.
+        # of the parent are gone, their bookkeeping must go too. Their stacks
+        # are still mapped (fork copies the whole address space): say so.
+        self.inherited = [
+            {"stack_start": t.stack[0], "stack_end": t.stack[1], "guard": t.stack[2]}
+            for t in self.threads.values()
+        ] + self.inherited
         self.counter_lock = threading.Lock()
         self.ended_lock = threading.Lock()
         self.threads = {}

@@ -68,7 +68,9 @@ class RegionView(BaseModel):
     kind: Literal["code", "data", "heap", "stack", "shared", "other"]
     path: str
     guard: bool = False
-    tid: int | None = None
+    tid: int | None = Field(
+        None, description="the thread whose stack this is; 0: a stack copied by fork from a parent's thread"
+    )
 
 
 class ShmView(BaseModel):

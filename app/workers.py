@@ -90,6 +90,8 @@ class LabProcess:
     hello: asyncio.Future[None] | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     races: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=6))
+    # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
+    inherited: tuple[StackRange, ...] = ()
 
     @property
     def alive(self) -> bool:
@@ -460,6 +462,10 @@ class Lab:
         }
         if "counter" in msg:
             proc.counter = _counter(msg["counter"])
+        proc.inherited = tuple(
+            StackRange(0, int(s["stack_start"]), int(s["stack_end"]), int(s["guard"]))
+            for s in msg.get("inherited", [])
+        )
 
     def _on_message(self, proc: LabProcess, msg: dict[str, Any]) -> None:
         kind = msg.get("type")

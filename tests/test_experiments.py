@@ -76,6 +76,26 @@ def test_race_input_is_checked(lab: LabServer) -> None:
     assert lab.process(pid)["races"] == []
 
 
+def test_a_fork_copies_the_other_threads_stacks_but_not_the_threads(lab: LabServer) -> None:
+    parent = lab.spawn()
+    tids = [lab.thread(parent, "idle") for _ in range(2)]
+    child = lab.spawn(parent=parent)
+    stacks = {
+        (t["stack"]["start"], t["stack"]["end"]) for t in lab.process(parent)["threads"] if t["tid"] in tids
+    }
+    c = lab.process(child)
+    copied = {
+        (r["start"], r["end"])
+        for r in c["regions"]
+        if r["kind"] == "stack" and r["tid"] == 0 and not r["guard"]
+    }
+    assert copied == stacks  # mapped in the child at the same addresses...
+    assert [t["tid"] for t in c["threads"]] == [child]  # ...with no thread running on them
+    raw = parse_maps(open(f"/proc/{child}/maps").read())
+    for start, end in copied:
+        assert any(r.start <= start and end <= r.end for r in raw)
+
+
 @pytest.mark.skipif(not frames_readable(), reason="physical frames are hidden without CAP_SYS_ADMIN")
 def test_fork_shares_the_page_until_written(lab: LabServer) -> None:
     parent = lab.spawn()

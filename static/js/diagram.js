@@ -228,7 +228,9 @@ function cardMarkup(p, box, ctx) {
   const threads = exited ? [] : [...p.threads].sort((a, b) => (b.main ? 1 : 0) - (a.main ? 1 : 0) || a.tid - b.tid);
 
   // Stack band gets room for one slice per thread; the rest is shared by log-scaled bands.
-  const nT = Math.max(1, threads.length);
+  // stacks a fork copied from the parent's other threads: mapped here, no thread runs on them
+  const copied = exited ? [] : (p.regions || []).filter((r) => r.kind === "stack" && r.tid === 0 && !r.guard);
+  const nT = Math.max(1, threads.length + copied.length);
   const sliceMin = Math.max(10, small * 0.95);
   const bs = bands(p);
   // Labelled bands come first; stack slices give way (down to 6 px each) when the card is cramped.
@@ -270,6 +272,15 @@ function cardMarkup(p, box, ctx) {
       <rect x="${colX}" y="${sy}" width="${colW}" height="${sliceH}" class="pat-stack"/>
       ${st && st.guard ? `<rect x="${colX}" y="${sy + sliceH - 2}" width="${colW}" height="2" class="guard"/>` : ""}
       ${sliceH >= small * 0.85 ? `<text x="${colX + 8}" y="${sy + sliceH / 2}" class="band-label" dominant-baseline="central" font-size="${Math.min(small, sliceH * 0.9)}">${esc(t("kind.stack"))} ${th.tid}</text>` : ""}
+    </g>`);
+  });
+  copied.forEach((r, j) => {
+    const sy = stackY + (threads.length + j) * (sliceH + sliceGap);
+    const tip = t("tip.copied", { start: hex(r.start), end: hex(r.end), size: size(r.end - r.start) });
+    parts.push(`<g class="band kind-stack stack-slice copied" data-kind="stack" data-tid="0" data-start="${r.start}" data-end="${r.end}" data-tip="${esc(tip)}">
+      <rect x="${colX}" y="${sy}" width="${colW}" height="${sliceH}" class="fill-stack"/>
+      <rect x="${colX}" y="${sy}" width="${colW}" height="${sliceH}" class="pat-stack"/>
+      ${sliceH >= small * 0.85 ? `<text x="${colX + 8}" y="${sy + sliceH / 2}" class="band-label" dominant-baseline="central" font-size="${fitFont(t("kind.copied"), colW - 10, Math.min(small, sliceH * 0.9))}">${esc(t("kind.copied"))}</text>` : ""}
     </g>`);
   });
   if (!threads.length) {
