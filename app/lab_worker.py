@@ -438,9 +438,6 @@ class Agent:
             elif op == "exit":
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
                 raise SystemExit(int(msg.get("code", 0)))
-            elif op == "crash":
-                # Lets tests and the class see an abnormal exit code.
-                os._exit(int(msg.get("code", 3)))
             else:
                 raise ValueError(f"unknown op {op!r}")
         except (ValueError, RuntimeError, KeyError, TypeError, OSError) as exc:

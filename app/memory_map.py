@@ -20,8 +20,6 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Protocol
 
-KINDS = ("code", "data", "heap", "stack", "shared", "other")
-
 
 @dataclass(frozen=True)
 class RawRegion:

@@ -363,12 +363,6 @@ class Lab:
             self._signal(proc, signal.SIGKILL)
             await self._wait_gone(proc, 1.0)
 
-    async def crash_process(self, pid: int, code: int) -> None:
-        """Make a lab process exit abruptly with ``code`` (for showing abnormal exits)."""
-        proc = self.get_running(pid)
-        await self._send(proc, {"op": "crash", "code": code})
-        await self._wait_gone(proc, 2.0)
-
     async def reset(self) -> int:
         """End every lab process."""
         live = self.live()
