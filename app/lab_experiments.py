@@ -115,29 +115,36 @@ class Inbox:
         if kind not in IPC_KINDS:
             raise ValueError(f"unknown IPC kind {kind!r}")
         self.kind, self.path, self.xfer = kind, path, xfer
+        self.created = time.monotonic()
         self.fd: int | None = None
         self.sock: socket.socket | None = None
-        self.data = b""
         if kind == "pipe":
-            # Non-blocking, so opening does not wait for a writer.
-            self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            # Opened read-write (Linux allows it on a FIFO): opening does not
+            # wait for a writer, and with a writer always present (us) the FIFO
+            # never reads as EOF, so select() wakes only when data arrives.
+            self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         elif kind == "socket":
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.sock.bind(path)
             self.sock.listen(1)
             self.sock.setblocking(False)
 
+    def fileno(self) -> int | None:
+        """What select() can wait on (a FIFO or a listening socket); None for a file, polled each tick."""
+        if self.fd is not None:
+            return self.fd
+        return self.sock.fileno() if self.sock is not None else None
+
     def poll(self) -> bytes | None:
         """The whole message once it has arrived, else None."""
         if self.kind == "pipe":
             assert self.fd is not None
             try:
-                chunk = os.read(self.fd, MAX_MESSAGE + 1)
+                # The sender writes the whole message at once (at most
+                # PIPE_BUF bytes, so atomically): one read holds all of it.
+                return os.read(self.fd, MAX_MESSAGE + 1) or None
             except BlockingIOError:
                 return None
-            self.data += chunk
-            # An empty read after data means the writer closed its end.
-            return self.data if (chunk == b"" and self.data) else None
         if self.kind == "socket":
             assert self.sock is not None
             try:

@@ -43,6 +43,8 @@ PR_SET_PDEATHSIG = 1
 ACTIVITIES = ("idle", "count", "busy", "raise")
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
+# An IPC receiver waits this long for its message (the server gives up after 3 s).
+INBOX_MAX_S = 10.0
 # How often the agent wakes to report counter changes and reap children when
 # no command arrives: ten times a second matches the sampler.
 TICK_S = 0.1
@@ -351,6 +353,9 @@ class Agent:
         for xfer, box in list(self.inboxes.items()):
             data = box.poll()
             if data is None:
+                if time.monotonic() - box.created > INBOX_MAX_S:  # the server gave up on it long ago
+                    box.close()
+                    del self.inboxes[xfer]
                 continue
             box.close()
             del self.inboxes[xfer]
@@ -502,10 +507,13 @@ class Agent:
         while True:
             assert self.sock is not None
             timeout = max(0.0, next_tick - time.monotonic())
-            # Inboxes are polled at each tick rather than selected on: a FIFO
-            # with no writer yet reads as EOF and would make select() spin.
-            readable, _, _ = select.select([self.sock], [], [], timeout)
-            if readable:
+            # Messages arriving through a FIFO or socket wake us at once; a
+            # file cannot be waited on and is looked for at each tick.
+            inboxes = [fd for box in self.inboxes.values() if (fd := box.fileno()) is not None]
+            readable, _, _ = select.select([self.sock, *inboxes], [], [], timeout)
+            if len(readable) > (self.sock in readable):
+                self.poll_inboxes()
+            if self.sock in readable:
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     raise SystemExit(0)  # server closed our line: it is gone or wants us gone
