@@ -35,9 +35,6 @@ class Experiments:
         self.costs_version = 0
         self._costs_pid: int | None = None
 
-    def _running(self, pid: int) -> LabProcess:
-        return self.lab.get_running(pid)
-
     async def _job(self, proc: LabProcess, msg: dict[str, Any]) -> dict[str, Any]:
         """Start a run in a worker and wait for its report."""
         job = f"j{next(self._ids)}"
@@ -60,7 +57,7 @@ class Experiments:
 
     async def race(self, pid: int, threads: int, increments: int, lock: bool) -> dict[str, Any]:
         """N threads of one process, K racy increments each; returns expected/actual/lost."""
-        proc = self._running(pid)
+        proc = self.lab.get_running(pid)
         room = self.lab.settings.max_threads - len(proc.threads) - proc.reserved_threads
         if threads > room:
             raise LabError(
@@ -87,7 +84,7 @@ class Experiments:
 
     async def cancel(self, pid: int) -> dict[str, Any]:
         """Stop a process's running experiment early (its report says cancelled)."""
-        proc = self._running(pid)
+        proc = self.lab.get_running(pid)
         reply = await self.lab.call(proc, {"op": "cancel"})
         return {"pid": pid, "cancelled": int(reply.get("cancelled", 0))}
 
@@ -95,7 +92,7 @@ class Experiments:
         """Send ``text`` from one process to another through a FIFO, a Unix socket or a file."""
         if sender == receiver:
             raise LabError("invalid", "sender and receiver must be two different processes", 422)
-        src, dst = self._running(sender), self._running(receiver)
+        src, dst = self.lab.get_running(sender), self.lab.get_running(receiver)
         assert self.lab.dir is not None
         xfer = f"x{next(self._ids)}"
         path = os.path.join(self.lab.dir, f"ipc-{xfer}.{kind}")
@@ -146,7 +143,7 @@ class Experiments:
         a, b = pids
         if a == b:
             raise LabError("invalid", "shared memory needs two different processes", 422)
-        procs = [self._running(a), self._running(b)]
+        procs = [self.lab.get_running(a), self.lab.get_running(b)]
         if self._busy & {a, b}:
             raise LabError("busy", "one of these processes is already running an experiment", 409)
         path = self._segment(a, b)

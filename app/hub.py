@@ -24,7 +24,7 @@ from .experiments import Experiments
 from .memory_map import StackRange
 from .patches import diff_process
 from .protocol import EventView, ProcessView, ServerInfo, Snapshot
-from .sampling import Sampler, frames_readable, page_frame
+from .sampling import Sampler, frames_readable
 from .settings import Settings
 from .views import RegionCache, process_view
 from .workers import Lab, LabEvent
@@ -165,7 +165,11 @@ class Hub:
             if regions_changed:
                 self._new_regions.add(proc.pid)
             counter = proc.counter
-            frame = page_frame(proc.pid, counter["address"]) if counter and self.server_info.pagemap else None
+            frame = (
+                self.sampler.page_frame(proc.pid, counter["address"])
+                if counter and self.server_info.pagemap
+                else None
+            )
             # Nothing the view is made of changed: reuse it (and the diff below is an identity check).
             inputs = (
                 sample.ppid,
@@ -174,7 +178,7 @@ class Hub:
                 sample.rss,
                 sample.threads,
                 frame,
-                counter and dict(counter),
+                counter,  # replaced, never changed in place, by each worker report
                 len(proc.races),
                 proc.races[-1] if proc.races else None,
                 tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),

@@ -55,6 +55,39 @@ def smaps_rollup(pid: int) -> dict[str, int]:
     return out
 
 
+def _echo(r: int, w: int) -> None:
+    for _ in range(PING_ROUNDS):
+        os.read(r, 1)
+        os.write(w, b"p")
+
+
+def pingpong(across_processes: bool) -> float:
+    """Seconds per round trip of one byte over two pipes, to a thread or to a forked process."""
+    a_r, a_w = os.pipe()
+    b_r, b_w = os.pipe()
+    try:
+        if across_processes:
+            pid = os.fork()
+            if pid == 0:
+                _echo(a_r, b_w)
+                os._exit(0)
+            done: Callable[[], object] = lambda: os.waitpid(pid, 0)  # noqa: E731
+        else:
+            t = threading.Thread(target=_echo, args=(a_r, b_w))
+            t.start()
+            done = t.join
+        t0 = time.perf_counter()
+        for _ in range(PING_ROUNDS):
+            os.write(a_w, b"p")
+            os.read(b_r, 1)
+        dt = time.perf_counter() - t0
+        done()
+        return dt / PING_ROUNDS
+    finally:
+        for fd in (a_r, a_w, b_r, b_w):
+            os.close(fd)
+
+
 def _cpu_task(steps: int) -> int:
     x = 0
     for i in range(steps):
@@ -185,48 +218,8 @@ class CostRun:
 
     # ---- context switch ---------------------------------------------------
     def switch(self) -> None:
-        def pingpong_threads() -> float:
-            a_r, a_w = os.pipe()
-            b_r, b_w = os.pipe()
-
-            def echo() -> None:
-                for _ in range(PING_ROUNDS):
-                    os.read(a_r, 1)
-                    os.write(b_w, b"p")
-
-            t = threading.Thread(target=echo)
-            t.start()
-            t0 = time.perf_counter()
-            for _ in range(PING_ROUNDS):
-                os.write(a_w, b"p")
-                os.read(b_r, 1)
-            dt = time.perf_counter() - t0
-            t.join()
-            for fd in (a_r, a_w, b_r, b_w):
-                os.close(fd)
-            return dt / PING_ROUNDS
-
-        def pingpong_processes() -> float:
-            a_r, a_w = os.pipe()
-            b_r, b_w = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                for _ in range(PING_ROUNDS):
-                    os.read(a_r, 1)
-                    os.write(b_w, b"p")
-                os._exit(0)
-            t0 = time.perf_counter()
-            for _ in range(PING_ROUNDS):
-                os.write(a_w, b"p")
-                os.read(b_r, 1)
-            dt = time.perf_counter() - t0
-            os.waitpid(pid, 0)
-            for fd in (a_r, a_w, b_r, b_w):
-                os.close(fd)
-            return dt / PING_ROUNDS
-
-        self.rows.append(stat(self.repeat(5, pingpong_threads), "s", "switch", "threads"))
-        self.rows.append(stat(self.repeat(5, pingpong_processes), "s", "switch", "processes"))
+        self.rows.append(stat(self.repeat(5, lambda: pingpong(False)), "s", "switch", "threads"))
+        self.rows.append(stat(self.repeat(5, lambda: pingpong(True)), "s", "switch", "processes"))
 
     # ---- CPU-bound work and the GIL ---------------------------------------
     def cpu(self, n: int) -> None:

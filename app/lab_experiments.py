@@ -48,24 +48,22 @@ def racy_increments(
     for i in range(k):
         if not i & 1023 and (stop.is_set() or time.monotonic() > deadline):
             break
-        yield_now = not i % YIELD_EVERY
         if lock is None:
-            v = counter.value
-            for _ in range(WINDOW_SPIN):
-                pass
-            if yield_now:
-                time.sleep(0)
-            counter.value = v + 1
+            _read_modify_write(counter, not i % YIELD_EVERY)
         else:
             with lock:
-                v = counter.value
-                for _ in range(WINDOW_SPIN):
-                    pass
-                if yield_now:
-                    time.sleep(0)
-                counter.value = v + 1
+                _read_modify_write(counter, not i % YIELD_EVERY)
         done += 1
     return done
+
+
+def _read_modify_write(counter: ctypes.c_long, yield_now: bool) -> None:
+    v = counter.value
+    for _ in range(WINDOW_SPIN):  # the window: another thread may run here
+        pass
+    if yield_now:
+        time.sleep(0)
+    counter.value = v + 1
 
 
 class FileLock:

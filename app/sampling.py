@@ -106,6 +106,14 @@ def _read(path: str) -> str:
 _GONE = (FileNotFoundError, ProcessLookupError, ValueError, IndexError)
 
 
+def read_stat(pid: int) -> StatFields | None:
+    """/proc/PID/stat of any process, parsed; None if it is gone."""
+    try:
+        return parse_stat(_read(f"/proc/{pid}/stat"))
+    except (*_GONE, PermissionError):
+        return None
+
+
 def sample_thread(
     pid: int, tid: int, ctxt: tuple[int, int] | None = None, read_stat: Callable[[str], str] = _read
 ) -> ThreadSample | None:
@@ -150,15 +158,25 @@ class Sampler:
         # task, so a reused PID reads as gone (ESRCH), never as someone else.
         self._fds: dict[str, int] = {}
 
-    def _read_stat(self, path: str) -> str:
+    def _pread(self, path: str, size: int, offset: int) -> bytes:
         fd = self._fds.get(path)
         if fd is None:
             fd = self._fds[path] = os.open(path, os.O_RDONLY)
         try:
-            return os.pread(fd, 4096, 0).decode("utf-8", "replace")
+            return os.pread(fd, size, offset)
         except OSError:
             self._close(path)
             raise ProcessLookupError(path) from None
+
+    def _read_stat(self, path: str) -> str:
+        return self._pread(path, 4096, 0).decode("utf-8", "replace")
+
+    def page_frame(self, pid: int, address: int) -> int | None:
+        """Like ``page_frame``, but through a descriptor kept open between ticks."""
+        try:
+            return frame_of(self._pread(f"/proc/{pid}/pagemap", 8, (address // PAGE_SIZE) * 8))
+        except (OSError, ProcessLookupError):
+            return None
 
     def _close(self, path: str) -> None:
         fd = self._fds.pop(path, None)
@@ -237,14 +255,18 @@ def page_frame(pid: int, address: int) -> int | None:
     except OSError:
         return None
     try:
-        raw = os.pread(fd, 8, (address // PAGE_SIZE) * 8)
+        return frame_of(os.pread(fd, 8, (address // PAGE_SIZE) * 8))
     except OSError:
         return None
     finally:
         os.close(fd)
-    if len(raw) != 8:
+
+
+def frame_of(entry_bytes: bytes) -> int | None:
+    """The frame number in one 8-byte pagemap entry; None if absent or hidden."""
+    if len(entry_bytes) != 8:
         return None
-    entry = int.from_bytes(raw, "little")
+    entry = int.from_bytes(entry_bytes, "little")
     if not entry >> 63:  # bit 63: page present
         return None
     return (entry & _PFN_MASK) or None

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .memory_map import StackRange
+from .sampling import read_stat
 from .settings import Settings
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -142,12 +143,8 @@ def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
 
 
 def _real_ppid(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-        return int(text[text.rindex(")") + 2 :].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
+    st = read_stat(pid)
+    return st.ppid if st else None
 
 
 def become_subreaper() -> bool:

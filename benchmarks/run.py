@@ -28,15 +28,16 @@ import httpx  # noqa: E402
 import websockets  # noqa: E402
 from support import LabServer, rss  # noqa: E402
 
-CLK = os.sysconf("SC_CLK_TCK")
+from app.sampling import read_stat  # noqa: E402
+
 RESULTS = HERE / "results"
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
+    st = read_stat(pid)
+    assert st is not None, f"process {pid} is gone"
+    return st.utime + st.stime
 
 
 def fds(pid: int) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.sampling import read_stat  # noqa: E402
 from app.workers import become_subreaper  # noqa: E402
 
 # If a server is SIGKILLed, its orphans come to us rather than to an init that
@@ -41,12 +42,8 @@ def free_port() -> int:
 
 def pid_alive(pid: int) -> bool:
     """True if the PID exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return text[text.rindex(")") + 2] != "Z"
+    st = read_stat(pid)
+    return st is not None and st.state != "Z"
 
 
 def rss(pid: int) -> int:
@@ -62,15 +59,9 @@ def descendants(pid: int) -> set[int]:
     """Every process below ``pid`` in the process tree, read from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                text = f.read()
-        except OSError:
-            continue
-        ppid = int(text[text.rindex(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+        st = read_stat(int(entry)) if entry.isdigit() else None
+        if st is not None:
+            children.setdefault(st.ppid, []).append(int(entry))
     out: set[int] = set()
     stack = [pid]
     while stack:

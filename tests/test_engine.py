@@ -15,6 +15,7 @@ import websockets
 from support import LabServer, descendants, pid_alive
 
 from app.memory_map import parse_maps
+from app.sampling import read_stat
 
 
 def proc_tids(pid: int) -> set[int]:
@@ -36,8 +37,7 @@ def test_spawn_process_and_threads_match_proc(lab: LabServer) -> None:
     tids = [lab.thread(pid, a) for a in ("idle", "count", "busy")]
     p = wait_for(lambda: (q := lab.process(pid)) and len(q["threads"]) == 4 and q)
     assert pid_alive(pid)
-    with open(f"/proc/{pid}/stat") as f:
-        assert int(f.read().rsplit(")", 1)[1].split()[1]) == lab.proc.pid  # child of the server
+    assert read_stat(pid).ppid == lab.proc.pid  # a child of the server
     assert {t["tid"] for t in p["threads"]} == proc_tids(pid) == {pid, *tids}
     main = [t for t in p["threads"] if t["main"]]
     assert [t["tid"] for t in main] == [pid]
