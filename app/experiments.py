@@ -157,6 +157,9 @@ class Experiments:
                     await self.lab.call(p, {"op": "shm_attach", "path": path})
                 msg = {"op": "shm_run", "path": path, "increments": increments, "lock": lock}
                 reps = await asyncio.gather(*(self._job(p, msg) for p in procs))
+                # the first to finish reported a value the other then changed
+                for p in procs:
+                    await self.lab.call(p, {"op": "sync"})
             finally:
                 self._busy -= {a, b}
             actual = int.from_bytes(os.pread(fd, 8, 0), "little", signed=True)

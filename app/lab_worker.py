@@ -440,6 +440,8 @@ class Agent:
             elif op == "ipc_send":
                 send_message(str(msg["kind"]), str(msg["path"]), str(msg["text"]).encode())
                 result = {}
+            elif op == "sync":
+                result = {}
             elif op == "exit":
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
                 raise SystemExit(int(msg.get("code", 0)))
@@ -448,9 +450,21 @@ class Agent:
         except (ValueError, RuntimeError, KeyError, TypeError, OSError) as exc:
             self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
             return
+        # Counters go out before the reply, so whoever awaited the reply already
+        # holds values at least as new as the moment it was sent.
+        self.report_counter()
         self.send({"type": "reply", "id": rid, "ok": True, "result": result})
         if op in ("start_thread", "fork", "race", "shm_run", "shm_attach", "costs"):
             self.send({"type": "threads", **self.describe()})
+
+    def report_counter(self) -> None:
+        """Send the counters (own and shared segments) if they changed since the last report."""
+        shm = [(path, seg.counter.value) for path, seg in self.segments.items()]
+        now = (self.counter.value, self.last_tid)
+        if now != self.reported_counter or shm != self.reported_shm:
+            self.reported_counter = now
+            self.reported_shm = shm
+            self.send({"type": "counter", **self.counter_state()})
 
     def housekeeping(self) -> None:
         """Report ended threads, counter changes and reaped children; leave if the server is gone."""
@@ -483,12 +497,7 @@ class Agent:
             self.send({"type": "threads", **self.describe()})
         self.finish_jobs()
         self.poll_inboxes()
-        shm = [(path, seg.counter.value) for path, seg in self.segments.items()]
-        now = (self.counter.value, self.last_tid)
-        if now != self.reported_counter or shm != self.reported_shm:
-            self.reported_counter = now
-            self.reported_shm = shm
-            self.send({"type": "counter", **self.counter_state()})
+        self.report_counter()
         for child in list(self.children):
             try:
                 done, status = os.waitpid(child, os.WNOHANG)

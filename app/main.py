@@ -49,6 +49,9 @@ def create_app(settings: Settings) -> FastAPI:
         title="ptlab — Process & Thread Lab",
         version=__version__,
         lifespan=lifespan,
+        # A 307 to the slash-less route would let a mangled path (".../processes//")
+        # be followed by a browser as a real POST: refuse it with a 404 instead.
+        redirect_slashes=False,
         description="Real processes and threads, read from /proc. Control needs the presenter token.",
     )
     app.state.settings = settings

@@ -218,6 +218,19 @@ def test_fuzzed_rest_requests_never_crash_or_touch_other_processes(lab: LabServe
     assert lab.get("/api/health")["ok"]
 
 
+def test_mangled_paths_are_refused_not_redirected(lab: LabServer) -> None:
+    # A 307 would be followed by a browser, replaying the POST on the real route.
+    for method, path in [
+        ("POST", "/api/processes/"),
+        ("POST", "/api/processes//"),
+        ("POST", "/api/processes/%2F"),
+        ("POST", "/api/reset/"),
+    ]:
+        status, body = lab.request(method, path, None, lab.auth)
+        assert status == 404, (method, path, status, body)
+    assert running(lab) == []
+
+
 def _raw_viewer(port: int) -> socket.socket:
     """A websocket that completes the handshake and then never reads a byte."""
     s = socket.create_connection(("127.0.0.1", port))
