@@ -9,9 +9,10 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from .auth import AuthError, RateLimits
@@ -70,6 +71,21 @@ def create_app(settings: Settings) -> FastAPI:
     async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
         code = "unauthorized" if exc.status == 401 else "forbidden"
         return JSONResponse({"error": code, "message": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (no such route, wrong method, unreadable body)
+        # get the same {error, message} shape as ours, saying what was asked.
+        asked = f"{request.method} {request.url.path[:200]}"
+        known = {
+            404: ("not_found", f"nothing at {asked}"),
+            405: ("method_not_allowed", f"{asked} is not allowed here"),
+            400: ("bad_request", f"{asked}: {exc.detail}"),
+        }
+        error, message = known.get(exc.status_code, ("http_error", f"{asked}: {exc.detail}"))
+        return JSONResponse(
+            {"error": error, "message": message}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

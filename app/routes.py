@@ -59,7 +59,40 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
 }
 
-api = APIRouter(prefix="/api", responses=ERRORS)
+
+def reject_unknown_query(request: Request) -> None:
+    """Dependency: a query key the route does not declare is an error, not silently ignored.
+
+    A typo such as ``?cdoe=3`` would otherwise stop the process with the
+    default exit code and report success.
+    """
+    route = request.scope.get("route")
+    if route is None:
+        return
+    allowed = _declared_query(route)
+    unknown = sorted(set(request.query_params.keys()) - allowed)
+    if unknown:
+        expected = ", ".join(sorted(allowed)) or "none"
+        shown = ", ".join(repr(k[:40]) for k in unknown[:3])
+        message = f"unknown query parameter {shown}; this route takes: {expected}"
+        raise LabError("invalid_request", message, 422)
+
+
+def _declared_query(route: Any) -> frozenset[str]:
+    cached = getattr(route, "_ptlab_query", None)
+    if cached is None:
+        names: set[str] = set()
+        todo = [route.dependant]
+        while todo:
+            dep = todo.pop()
+            names.update(p.alias for p in dep.query_params)
+            todo.extend(dep.dependencies)
+        cached = frozenset(names)
+        route._ptlab_query = cached
+    return cached
+
+
+api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(reject_unknown_query)])
 # The same bounds as the wire format's Pid, so a bad path is a 422, never a 500.
 PidPath = Annotated[int, Path(ge=1, le=2**22)]
 pages = APIRouter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import os
 import signal
@@ -16,9 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
 from support import ROOT, LabServer, descendants, free_port, rss
 from websockets.sync.client import connect as ws_connect
 
@@ -218,6 +221,52 @@ def test_fuzzed_rest_requests_never_crash_or_touch_other_processes(lab: LabServe
     assert lab.get("/api/health")["ok"]
 
 
+def _shape(lab: LabServer) -> list[tuple[int, list[int]]]:
+    return sorted((p["pid"], sorted(t["tid"] for t in p["threads"])) for p in running(lab))
+
+
+def _refuse_negative_cases(lab: LabServer, op: Any, statuses: collections.Counter[tuple[str, int]]) -> None:
+    label = f"{op.method.upper()} {op.path}"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(op.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    def one(case: Any) -> None:
+        if case.meta.generation.mode is not GenerationMode.NEGATIVE:
+            return  # an optional body left out makes a valid request; not ours to judge here
+        for _ in range(50):
+            r = case.call(base_url=lab.url, headers=lab.auth, timeout=15)
+            if r.status_code != 429:
+                break
+            time.sleep(0.1)  # our own rate limit, spent by earlier examples
+        statuses[(label, r.status_code)] += 1
+        assert r.status_code in (400, 422), (label, case.path_parameters, case.query, r.text)
+        assert r.json()["message"], r.text
+
+    one()
+
+
+def test_schemathesis_negative_cases_from_openapi_are_refused_and_change_nothing(lab: LabServer) -> None:
+    # Every operation in /openapi.json, fed inputs that break its own schema
+    # (wrong types, out of range, unknown query keys, unparsable bodies).
+    pid = lab.spawn()
+    lab.thread(pid, "idle")
+    before = _shape(lab)
+    schema = schemathesis.openapi.from_url(lab.url + "/openapi.json")
+    statuses: collections.Counter[tuple[str, int]] = collections.Counter()
+    tried = 0
+    for result in schema.get_all_operations():
+        op = result.ok()
+        if not (op.path_parameters or op.query or op.body):
+            continue  # nothing to break: no negative case exists
+
+        _refuse_negative_cases(lab, op, statuses)
+        tried += 1
+    assert tried >= 8, statuses
+    assert sum(statuses.values()) >= 100, statuses
+    assert _shape(lab) == before
+    assert lab.get("/api/health")["ok"]
+
+
 def test_mangled_paths_are_refused_not_redirected(lab: LabServer) -> None:
     # A 307 would be followed by a browser, replaying the POST on the real route.
     for method, path in [
@@ -228,7 +277,16 @@ def test_mangled_paths_are_refused_not_redirected(lab: LabServer) -> None:
     ]:
         status, body = lab.request(method, path, None, lab.auth)
         assert status == 404, (method, path, status, body)
+        assert body["error"] == "not_found" and urllib.parse.unquote(path) in body["message"], body
     assert running(lab) == []
+
+
+def test_a_misspelt_query_key_is_refused_not_ignored(lab: LabServer) -> None:
+    pid = lab.spawn()
+    # ignored, it would stop the process with the default code and report success
+    status, body = lab.request("DELETE", f"/api/processes/{pid}?cdoe=3", None, lab.auth)
+    assert status == 422 and "'cdoe'" in body["message"] and "code" in body["message"], body
+    assert [p["pid"] for p in running(lab)] == [pid]
 
 
 def _raw_viewer(port: int) -> socket.socket:
