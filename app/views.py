@@ -23,6 +23,10 @@ class RegionCache:
         key = (maps, stacks)
         hit = self._cache.get(pid)
         if hit is not None and hit[0] == key:
+            # Keep the newest key: after a worker re-sends its threads the
+            # ranges are equal but new objects, and only identical ones
+            # compare without calling __eq__ for each.
+            self._cache[pid] = (key, hit[1])
             return hit[1], False
         if pid not in self._exe:
             self._exe[pid] = exe_path(pid) or ""

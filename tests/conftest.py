@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import contextlib
 
 from support import LabServer, pid_alive
 
@@ -40,8 +40,29 @@ def lab(server: LabServer) -> Iterator[LabServer]:
     server.reset()
 
 
+def _ptlab_files() -> set[str]:
+    """Private directories and shared-memory segments a ptlab server or test made."""
+    found = set()
+    for base in {tempfile.gettempdir(), "/tmp", "/dev/shm"}:
+        with contextlib.suppress(OSError):
+            found |= {os.path.join(base, n) for n in os.listdir(base) if n.startswith("ptlab-")}
+    return found
+
+
+_BEFORE: set[str] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note what was there already (a teacher's own server, say), so only our leftovers count."""
+    _BEFORE.update(_ptlab_files())
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if any ptlab worker is still alive anywhere on the machine."""
+    """Fail the run if any ptlab worker, directory or segment outlived the suite."""
+    files = sorted(_ptlab_files() - _BEFORE)
+    if files:
+        print(f"\nptlab: files left behind by the suite: {files}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     left = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():

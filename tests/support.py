@@ -120,6 +120,7 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
                 raise RuntimeError(f"server exited early: {self.log_path.read_text()}")
             try:
                 self.get("/api/health")
@@ -209,6 +210,8 @@ class LabServer:
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> float:
         """Signal the server, wait for it; return seconds until every lab process was gone."""
         if self.proc is None or self.proc.poll() is not None:
+            if self.tmp:
+                shutil.rmtree(self.tmp, ignore_errors=True)
             return 0.0
         self.seen |= self.workers()
         t0 = time.monotonic()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
+import mmap
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
-from app.sampling import parse_ctxt, parse_stat, sample_process
+import pytest
+
+from app import sampling
+from app.sampling import Sampler, parse_ctxt, parse_stat, sample_process
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
 
@@ -17,6 +24,9 @@ def test_parse_recorded_stat() -> None:
     assert st.name == "ptlab-worker"
     assert st.state in "RSD"
     assert st.ppid > 1 and st.rss > 1_000_000 and 0 <= st.cpu < 1024
+    # the recorded worker had its main thread and two lab threads
+    assert st.num_threads == len(REC["stacks"]) == 3
+    assert st.vsize == 170172416
 
 
 def test_parse_name_with_spaces_and_parens() -> None:
@@ -47,3 +57,62 @@ def test_sample_this_process_sees_a_new_thread() -> None:
 
 def test_sample_missing_process_is_none() -> None:
     assert sample_process(2**22 + 5) is None
+
+
+def _maps_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every maps file the sampler reads."""
+    reads: list[str] = []
+    real = sampling._read
+
+    def counting(path: str) -> str:
+        if path.endswith("/maps"):
+            reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(sampling, "_read", counting)
+    return reads
+
+
+def test_a_still_process_has_its_maps_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"  # done starting up
+    sampler = Sampler(maps_every=1, recheck_every=1000)
+    try:
+        reads = _maps_reads(monkeypatch)
+        for _ in range(20):
+            sampler.next_tick()
+            s = sampler.sample(child.pid)
+            assert s is not None and "[stack]" in s.maps
+        assert len(reads) == 1, "maps re-read although neither size nor RSS changed"
+        sampler.next_tick()
+        assert sampler.sample(child.pid, force_maps=True) is not None
+        assert len(reads) == 2, "a forced sample must read the maps"
+    finally:
+        sampler.close()
+        child.kill()
+        child.communicate()
+
+
+def test_a_new_mapping_and_an_unreported_thread_are_seen_without_forcing() -> None:
+    sampler = Sampler(maps_every=1, recheck_every=1000)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    region: mmap.mmap | None = None
+    try:
+        sampler.next_tick()
+        assert sampler.sample(os.getpid()) is not None
+        t.start()
+        region = mmap.mmap(-1, 16 << 20)  # 16 MiB more address space: vsize changes
+        addr = f"{ctypes.addressof(ctypes.c_char.from_buffer(region)):x}-"
+        sampler.next_tick()
+        s = sampler.sample(os.getpid())
+        assert s is not None
+        assert t.native_id in {th.tid for th in s.threads}, "thread count changed, task/ must be listed"
+        assert addr in s.maps, "address-space size changed, maps must be re-read"
+    finally:
+        stop.set()
+        t.join()
+        sampler.close()
+        if region is not None:
+            region.close()
