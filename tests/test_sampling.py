@@ -116,3 +116,58 @@ def test_a_new_mapping_and_an_unreported_thread_are_seen_without_forcing() -> No
         sampler.close()
         if region is not None:
             region.close()
+
+
+CHILD_WITH_A_SLEEPER = """
+import sys, threading, time
+def work():
+    sys.stdin.readline()  # sleeps until the test writes a line, then burns CPU
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        pass
+th = threading.Thread(target=work, daemon=True)
+th.start()
+print(th.native_id, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_sleeping_thread_costs_no_stat_read_until_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_WITH_A_SLEEPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    sampler = Sampler(ctxt_every=1)
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        tid = int(child.stdout.readline())
+        stat = f"/proc/{child.pid}/task/{tid}/stat"
+        read: list[str] = []
+        real = sampler._pread
+        monkeypatch.setattr(sampler, "_pread", lambda path, *a: read.append(path) or real(path, *a))
+
+        def thread() -> sampling.ThreadSample:
+            sampler.next_tick()
+            s = sampler.sample(child.pid)
+            assert s is not None
+            return next(t for t in s.threads if t.tid == tid)
+
+        first = thread()
+        assert first.state == "S"
+        read.clear()
+        for _ in range(10):
+            assert thread() is first, "a thread that did not run must keep its sample"
+        assert stat not in read and stat.replace("/stat", "/schedstat") in read
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        woke = first
+        for _ in range(50):
+            woke = thread()
+            if woke.utime + woke.stime > first.utime + first.stime:
+                break
+            threading.Event().wait(0.05)
+        assert woke.utime + woke.stime > first.utime + first.stime, "a thread that ran must be read again"
+        assert stat in read
+    finally:
+        sampler.close()
+        child.kill()
+        child.communicate()
