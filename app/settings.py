@@ -25,6 +25,10 @@ class Settings:
     hz: float = 10.0
     max_processes: int = 16
     max_threads: int = 32
+    # Lab processes run this much nicer than the server, so that a class
+    # starting sixteen Python workers at once, or busy threads on every
+    # core, cannot make the server (and the projector) stutter.
+    worker_nice: int = 10
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     viewers: bool = True
     log_level: str = "info"
@@ -39,6 +43,8 @@ class Settings:
             raise SettingsError(f"PTLAB_MAX_PROCESSES must be 1..256, got {self.max_processes}")
         if not 1 <= self.max_threads <= 1024:
             raise SettingsError(f"PTLAB_MAX_THREADS must be 1..1024, got {self.max_threads}")
+        if not 0 <= self.worker_nice <= 19:
+            raise SettingsError(f"PTLAB_WORKER_NICE must be 0..19, got {self.worker_nice}")
         if len(self.token) < 8:
             raise SettingsError("PTLAB_TOKEN must be at least 8 characters")
         if not is_loopback(self.host) and self.token_generated:
@@ -74,6 +80,7 @@ _ENV = {
     "hz": ("PTLAB_HZ", float),
     "max_processes": ("PTLAB_MAX_PROCESSES", int),
     "max_threads": ("PTLAB_MAX_THREADS", int),
+    "worker_nice": ("PTLAB_WORKER_NICE", int),
     "allowed_origins": (
         "PTLAB_ALLOWED_ORIGINS",
         lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
@@ -108,6 +115,7 @@ def from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None =
     parser.add_argument("--hz", type=float, help="samples per second (default 10; PTLAB_HZ)")
     parser.add_argument("--max-processes", type=int, help="lab process cap (default 16)")
     parser.add_argument("--max-threads", type=int, help="threads per process cap (default 32)")
+    parser.add_argument("--worker-nice", type=int, help="nice value of lab processes, 0..19 (default 10)")
     parser.add_argument("--log-level", help="uvicorn log level (default info)")
     args = parser.parse_args(argv)
     s = from_env(env)

@@ -284,6 +284,11 @@ class Lab:
             env=env,
             close_fds=True,
         )
+        # Set from here, not by the worker: its own start-up (imports) is the
+        # costliest part, and forks inherit it.
+        with contextlib.suppress(OSError):
+            nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + self.settings.worker_nice)
+            os.setpriority(os.PRIO_PROCESS, popen.pid, nice)
         proc = self._record(popen.pid, None)
         proc.popen = popen
         recorded()

@@ -5,6 +5,7 @@ Shared by the tests and benchmarks/.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -240,3 +241,52 @@ class LabServer:
     def leftovers(self) -> list[int]:
         """Lab PIDs ever seen that still exist, alive or as zombies."""
         return sorted(p for p in self.seen if os.path.exists(f"/proc/{p}"))
+
+
+@dataclass
+class Burst:
+    """What a burst of pipelined requests got back."""
+
+    replies: list[tuple[int, bytes]]  # (status, body), in no particular order
+    sent_s: float  # from the first byte written until every request was written
+    answered_s: float  # from the first byte written until the last reply was read
+
+
+async def burst(
+    port: int, method: str, path: str, headers: dict[str, str], n: int, conns: int = 50, timeout: float = 60
+) -> Burst:
+    """Offer ``n`` requests at once: open ``conns`` keep-alive connections, write
+    each one's share back to back (HTTP/1.1 pipelining), then read the replies.
+
+    A client library spends a millisecond or more of its own CPU per request,
+    so on two cores it cannot offer a thousand requests in one second; raw
+    bytes can, and the server then meets the whole load at once.
+    """
+    head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"127.0.0.1:{port}", **headers}.items())
+    request = f"{method} {path} HTTP/1.1\r\n{head}Content-Length: 0\r\n\r\n".encode()
+    shares = [n // conns + (i < n % conns) for i in range(conns)]
+    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(conns)]
+    t0 = time.monotonic()
+    for (_, writer), k in zip(streams, shares, strict=True):
+        writer.write(request * k)
+    await asyncio.gather(*(w.drain() for _, w in streams))
+    sent = time.monotonic() - t0
+
+    async def replies(reader: asyncio.StreamReader, k: int) -> list[tuple[int, bytes]]:
+        got = []
+        for _ in range(k):
+            header = await reader.readuntil(b"\r\n\r\n")
+            lines = header.decode("latin-1").split("\r\n")
+            fields = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+            body = await reader.readexactly(int(fields.get("content-length", "0")))
+            got.append((int(lines[0].split()[1]), body))
+        return got
+
+    try:
+        per_conn = await asyncio.wait_for(
+            asyncio.gather(*(replies(r, k) for (r, _), k in zip(streams, shares, strict=True))), timeout
+        )
+    finally:
+        for _, writer in streams:
+            writer.close()
+    return Burst([x for xs in per_conn for x in xs], sent, time.monotonic() - t0)
