@@ -1,6 +1,6 @@
 """ptlab's own performance, on loopback: prints a table and writes JSON.
 
-    .venv/bin/python benchmarks/run.py            # everything (about 3 minutes)
+    .venv/bin/python benchmarks/run.py            # everything (about 5 minutes)
     .venv/bin/python benchmarks/run.py --quick    # fewer workloads, shorter windows
     .venv/bin/python benchmarks/run.py --soak 10  # the 10-minute soak (not part of the default run)
 
