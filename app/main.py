@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,8 @@ from .workers import Lab, LabError
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("ptlab")
+# Slim images have no /etc/mime.types and Python 3.11's own table lacks it.
+mimetypes.add_type("font/woff2", ".woff2")
 
 
 def create_app(settings: Settings) -> FastAPI:

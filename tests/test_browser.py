@@ -164,6 +164,14 @@ def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabSer
         korean = page.text_content("#caption")
         assert korean != english and HANGUL.search(korean)
         assert HANGUL.search(page.text_content("[data-action=spawn_process]"))
+        # The bundled Hangul faces are served and parse, whatever fonts this machine has.
+        for weight in (400, 700):
+            faces = page.evaluate(
+                "async w => (await document.fonts.load(`${w} 20px 'ptlab Hangul'`, '한국어 프로세스'))"
+                ".map(f => [f.status, f.weight])",
+                weight,
+            )
+            assert faces == [["loaded", str(weight)]], faces
         page.reload()
         page.wait_for_selector("#conn[data-status=live]")
         assert HANGUL.search(page.text_content("[data-action=spawn_process]"))
