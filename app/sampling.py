@@ -135,9 +135,10 @@ def sample_process(pid: int) -> ProcessSample | None:
 class Sampler:
     """Samples lab processes tick after tick, reading the slow-changing files less often.
 
-    Every tick: each thread's stat (state, CPU, CPU times; the main thread's
-    also stands for the process's). Every ``ctxt_every`` ticks: each thread's
-    status (context switches). The maps and the task list cost the most and
+    Every tick: each thread's schedstat, and the stat (state, CPU, CPU times)
+    of the threads it shows have run; the main thread's stat always, as it
+    also stands for the process's. Every ``ctxt_every`` ticks: the status
+    (context switches) of each thread that ran. The maps and the task list cost the most and
     change the least, so they are re-read only when the stat says they may
     have changed (address-space size or RSS; thread count), on the process's
     turn every ``maps_every`` ticks, and regardless every ``recheck_every``

@@ -115,7 +115,9 @@ def from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None =
     parser.add_argument("--hz", type=float, help="samples per second (default 10; PTLAB_HZ)")
     parser.add_argument("--max-processes", type=int, help="lab process cap (default 16)")
     parser.add_argument("--max-threads", type=int, help="threads per process cap (default 32)")
-    parser.add_argument("--worker-nice", type=int, help="nice value of lab processes, 0..19 (default 10)")
+    parser.add_argument(
+        "--worker-nice", type=int, help="how much nicer lab processes run than the server, 0..19 (default 10)"
+    )
     parser.add_argument("--log-level", help="uvicorn log level (default info)")
     args = parser.parse_args(argv)
     s = from_env(env)

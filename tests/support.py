@@ -111,13 +111,14 @@ class LabServer:
         log_dir = ROOT / "test-artifacts"
         log_dir.mkdir(exist_ok=True)
         self.log_path = log_dir / f"server-{self.port}.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=open(self.log_path, "wb"),
-            stderr=subprocess.STDOUT,
-        )
+        with open(self.log_path, "wb") as log:  # the server keeps its own copy
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -265,12 +266,6 @@ async def burst(
     head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"127.0.0.1:{port}", **headers}.items())
     request = f"{method} {path} HTTP/1.1\r\n{head}Content-Length: 0\r\n\r\n".encode()
     shares = [n // conns + (i < n % conns) for i in range(conns)]
-    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(conns)]
-    t0 = time.monotonic()
-    for (_, writer), k in zip(streams, shares, strict=True):
-        writer.write(request * k)
-    await asyncio.gather(*(w.drain() for _, w in streams))
-    sent = time.monotonic() - t0
 
     async def replies(reader: asyncio.StreamReader, k: int) -> list[tuple[int, bytes]]:
         got = []
@@ -282,7 +277,15 @@ async def burst(
             got.append((int(lines[0].split()[1]), body))
         return got
 
+    streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     try:
+        for _ in range(conns):
+            streams.append(await asyncio.open_connection("127.0.0.1", port))
+        t0 = time.monotonic()
+        for (_, writer), k in zip(streams, shares, strict=True):
+            writer.write(request * k)
+        await asyncio.gather(*(w.drain() for _, w in streams))
+        sent = time.monotonic() - t0
         per_conn = await asyncio.wait_for(
             asyncio.gather(*(replies(r, k) for (r, _), k in zip(streams, shares, strict=True))), timeout
         )
