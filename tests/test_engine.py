@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ def test_spawn_process_and_threads_match_proc(lab: LabServer) -> None:
         with open(f"/proc/{pid}/task/{t['tid']}/stat") as f:
             assert f.read().split(")")[0].endswith(t["name"])
     # every stack lies inside a real mapping of this process, each in its own one
-    raw = parse_maps(open(f"/proc/{pid}/maps").read())
+    raw = parse_maps(Path(f"/proc/{pid}/maps").read_text())
     for t in p["threads"]:
         s = t["stack"]
         assert s and any(r.start <= s["start"] and s["end"] <= r.end for r in raw), t
@@ -67,7 +68,7 @@ def test_regions_have_textbook_kinds_and_match_maps(lab: LabServer) -> None:
     p = lab.process(pid)
     kinds = {r["kind"] for r in p["regions"]}
     assert {"code", "data", "heap", "stack"} <= kinds
-    raw = parse_maps(open(f"/proc/{pid}/maps").read())
+    raw = parse_maps(Path(f"/proc/{pid}/maps").read_text())
     heap = [r for r in raw if r.path == "[heap]"]
     assert heap and any(r["start"] == heap[0].start and r["kind"] == "heap" for r in p["regions"])
 

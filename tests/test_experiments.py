@@ -6,6 +6,7 @@ import glob
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,7 +92,7 @@ def test_a_fork_copies_the_other_threads_stacks_but_not_the_threads(lab: LabServ
     }
     assert copied == stacks  # mapped in the child at the same addresses...
     assert [t["tid"] for t in c["threads"]] == [child]  # ...with no thread running on them
-    raw = parse_maps(open(f"/proc/{child}/maps").read())
+    raw = parse_maps(Path(f"/proc/{child}/maps").read_text())
     for start, end in copied:
         assert any(r.start <= start and end <= r.end for r in raw)
 
@@ -147,7 +148,7 @@ def test_shared_memory_is_in_both_maps_and_races_across_processes(lab: LabServer
     ]
     path = runs[0]["path"]
     for pid in (a, b):
-        maps = parse_maps(open(f"/proc/{pid}/maps").read())
+        maps = parse_maps(Path(f"/proc/{pid}/maps").read_text())
         shared = [r for r in maps if r.path == path]
         assert shared and shared[0].perms[3] == "s", (pid, path)
         view = lab.process(pid)
