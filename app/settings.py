@@ -27,8 +27,11 @@ class Settings:
     max_threads: int = 32
     # Lab processes run this much nicer than the server, so that a class
     # starting sixteen Python workers at once, or busy threads on every
-    # core, cannot make the server (and the projector) stutter.
-    worker_nice: int = 10
+    # core, cannot make the server (and the projector) stutter. 5 gives the
+    # server three times a worker's weight; 10 (nine times) did no better
+    # for the server and left workers too little CPU on a machine that is
+    # busy with other programs (the costs run overran its 9 s budget).
+    worker_nice: int = 5
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     viewers: bool = True
     log_level: str = "info"
@@ -116,7 +119,7 @@ def from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None =
     parser.add_argument("--max-processes", type=int, help="lab process cap (default 16)")
     parser.add_argument("--max-threads", type=int, help="threads per process cap (default 32)")
     parser.add_argument(
-        "--worker-nice", type=int, help="how much nicer lab processes run than the server, 0..19 (default 10)"
+        "--worker-nice", type=int, help="how much nicer lab processes run than the server, 0..19 (default 5)"
     )
     parser.add_argument("--log-level", help="uvicorn log level (default info)")
     args = parser.parse_args(argv)

@@ -171,7 +171,9 @@ def test_shared_memory_is_in_both_maps_and_races_across_processes(lab: LabServer
 def test_costs_are_measured_in_a_lab_process_that_is_gone_afterwards(lab: LabServer) -> None:
     c = lab.control("POST", "/api/costs", expect=200)
     rows = {r["name"]: r for r in c["rows"]}
-    assert not c["cancelled"] and c["seconds"] <= 10
+    # (how long it took is for benchmarks/: about 2 s here, 6 s with both cores
+    # taken by other programs, since lab processes yield to them)
+    assert not c["cancelled"] and c["seconds"] > 0
     for name in ("thread", "fork", "spawn", "thread_uss", "fork_uss", "spawn_uss", "threads", "processes"):
         assert rows[name]["n"] >= 2 and rows[name]["low"] <= rows[name]["median"] <= rows[name]["high"]
     # measured, and each ordering is what the textbook claims

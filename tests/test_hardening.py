@@ -86,7 +86,7 @@ def test_lab_processes_and_their_forks_run_nicer_than_the_server(lab: LabServer)
     assert lab.proc is not None
     pid = lab.spawn()
     child = lab.spawn(parent=pid)
-    expected = min(19, os.getpriority(os.PRIO_PROCESS, lab.proc.pid) + 10)  # the default
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, lab.proc.pid) + 5)  # the default
     assert os.getpriority(os.PRIO_PROCESS, pid) == expected
     assert os.getpriority(os.PRIO_PROCESS, child) == expected
 
