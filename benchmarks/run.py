@@ -336,6 +336,12 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    """A markdown table, then a blank line."""
+    lines = [headers, ["---"] * len(headers), *rows]
+    return [*("| " + " | ".join(str(c) for c in line) + " |" for line in lines), ""]
+
+
 def markdown(r: dict[str, Any]) -> str:
     """The results as the tables in benchmarks/README.md."""
     out = []
@@ -344,44 +350,70 @@ def markdown(r: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cpus']} CPUs, Linux {m['kernel']}, Python {m['python']}, {m['date']}.\n"
     )
     if "sampler" in r:
-        out.append(
-            "| workload (processes × threads) | tick CPU (ms) | sampler, % of a core at 10 Hz | server process, % of a core |"
+        out += _table(
+            [
+                "workload (processes × threads)",
+                "tick CPU (ms)",
+                "sampler, % of a core at 10 Hz",
+                "server process, % of a core",
+            ],
+            [
+                [
+                    f"{x['processes']} × {x['threads']}",
+                    f"{x['tick_ms']:.2f}",
+                    f"{x['sampler_core_pct']:.2f}",
+                    f"{x['server_core_pct']:.2f}",
+                ]
+                for x in r["sampler"]
+            ],
         )
-        out.append("| --- | --- | --- | --- |")
-        for x in r["sampler"]:
-            out.append(
-                f"| {x['processes']} × {x['threads']} | {x['tick_ms']:.2f} | {x['sampler_core_pct']:.2f} | {x['server_core_pct']:.2f} |"
-            )
-        out.append("")
     if "click" in r:
-        out.append("| viewers | click-to-frame p50 (ms) | p95 (ms) | rounds |")
-        out.append("| --- | --- | --- | --- |")
-        for x in r["click"]:
-            out.append(f"| {x['viewers']} | {x['p50_ms']} | {x['p95_ms']} | {x['rounds']} |")
-        out.append("")
-    if "fanout" in r:
-        out.append(
-            "| viewers | frames received | fewest per viewer | lag p50 (ms) | lag p99 (ms) | server CPU (% of a core) | server RSS (MB) | dropped |"
+        out += _table(
+            ["viewers", "click-to-frame p50 (ms)", "p95 (ms)", "rounds"],
+            [[x["viewers"], x["p50_ms"], x["p95_ms"], x["rounds"]] for x in r["click"]],
         )
-        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for x in r["fanout"]:
-            out.append(
-                f"| {x['viewers']} | {x['frames']} | {x['min_frames']} | {x['lag_p50_ms']:.1f} | {x['lag_p99_ms']:.1f} "
-                f"| {x['server_core_pct']} | {x['server_rss_mb']} | {x['dropped_total']} |"
-            )
-        out.append("")
+    if "fanout" in r:
+        out += _table(
+            [
+                "viewers",
+                "frames received",
+                "fewest per viewer",
+                "lag p50 (ms)",
+                "lag p99 (ms)",
+                "server CPU (% of a core)",
+                "server RSS (MB)",
+                "dropped",
+            ],
+            [
+                [
+                    x["viewers"],
+                    x["frames"],
+                    x["min_frames"],
+                    f"{x['lag_p50_ms']:.1f}",
+                    f"{x['lag_p99_ms']:.1f}",
+                    x["server_core_pct"],
+                    x["server_rss_mb"],
+                    x["dropped_total"],
+                ]
+                for x in r["fanout"]
+            ],
+        )
     if "frames" in r:
         f = r["frames"]
-        out.append("| 8 × 8 | bytes |")
-        out.append("| --- | --- |")
-        out.append(f"| snapshot | {f['snapshot_bytes']} |")
-        out.append(
-            f"| steady frame, idle threads (median / max) | {f['idle_frame_bytes_median']} / {f['idle_frame_bytes_max']} |"
+        out += _table(
+            ["8 × 8", "bytes"],
+            [
+                ["snapshot", f["snapshot_bytes"]],
+                [
+                    "steady frame, idle threads (median / max)",
+                    f"{f['idle_frame_bytes_median']} / {f['idle_frame_bytes_max']}",
+                ],
+                [
+                    "steady frame, count + busy threads (median / max)",
+                    f"{f['busy_frame_bytes_median']} / {f['busy_frame_bytes_max']}",
+                ],
+            ],
         )
-        out.append(
-            f"| steady frame, count + busy threads (median / max) | {f['busy_frame_bytes_median']} / {f['busy_frame_bytes_max']} |"
-        )
-        out.append("")
     if "flood" in r:
         f = r["flood"]
         out.append(
