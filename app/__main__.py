@@ -6,24 +6,24 @@ import sys
 
 import uvicorn
 
-from .settings import SettingsError, from_args
+from .settings import SettingsError, load
 
 
 def main(argv: list[str] | None = None) -> None:
     """Start the server with settings from PTLAB_* variables and CLI flags."""
     try:
-        settings = from_args(argv).validate()
+        settings = load(sys.argv[1:] if argv is None else argv)
     except SettingsError as exc:
         print(f"ptlab: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
-    from .main import create_app
+    from .web.app import create_app
 
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        ws_max_size=64 * 1024,
+        ws_max_size=settings.ws_max_bytes,
         # Lab processes must be gone within 2 s of SIGTERM: do not wait long for viewers.
         timeout_graceful_shutdown=1,
     )

@@ -26,6 +26,7 @@ EventKind = Literal[
 ]
 IpcKind = Literal["pipe", "socket", "file"]
 Pid = Annotated[int, Field(ge=1, le=2**22)]
+Role = Literal["presenter", "viewer"]
 
 
 class Strict(BaseModel):
@@ -169,7 +170,7 @@ class Snapshot(BaseModel):
     type: Literal["snapshot"] = "snapshot"
     seq: int
     ts: float
-    role: Literal["presenter", "viewer"] = "viewer"
+    role: Role = "viewer"
     server: ServerInfo
     processes: list[ProcessView]
     events: list[EventView]
@@ -290,6 +291,13 @@ class TidResult(BaseModel):
 
     tid: int
     pid: int
+
+
+class CancelResult(BaseModel):
+    """A cancelled experiment: how many runs in ``pid`` were told to stop."""
+
+    pid: int
+    cancelled: int
 
 
 class ResetResult(BaseModel):

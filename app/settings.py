@@ -1,69 +1,25 @@
-"""Every setting in one place: ``PTLAB_*`` environment variables, overridden by CLI flags."""
+"""Every setting in one model: ``PTLAB_*`` environment variables, overridden by CLI flags of the same names.
+
+Each default and bound is written once, here; README's settings table is
+checked against this model by a test.
+"""
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
-import os
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import annotated_types
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, CliSettingsSource, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "PTLAB_"
 
 
 class SettingsError(ValueError):
     """A setting has a value the server must not start with."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Server settings; defaults are safe (loopback only, token always required for control)."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    token: str = ""
-    token_generated: bool = False
-    hz: float = 10.0
-    max_processes: int = 16
-    max_threads: int = 32
-    # Lab processes run this much nicer than the server, so that a class
-    # starting sixteen Python workers at once, or busy threads on every
-    # core, cannot make the server (and the projector) stutter. 5 gives the
-    # server three times a worker's weight; 10 (nine times) did no better
-    # for the server and left workers too little CPU on a machine that is
-    # busy with other programs (the costs run overran its 9 s budget).
-    worker_nice: int = 5
-    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
-    viewers: bool = True
-    log_level: str = "info"
-
-    def validate(self) -> Settings:
-        """Refuse values that make no sense or are unsafe; return self for chaining."""
-        if not 1 <= self.port <= 65535:
-            raise SettingsError(f"port must be 1..65535, got {self.port}")
-        if not 0.5 <= self.hz <= 50:
-            raise SettingsError(f"PTLAB_HZ must be between 0.5 and 50, got {self.hz}")
-        if not 1 <= self.max_processes <= 256:
-            raise SettingsError(f"PTLAB_MAX_PROCESSES must be 1..256, got {self.max_processes}")
-        if not 1 <= self.max_threads <= 1024:
-            raise SettingsError(f"PTLAB_MAX_THREADS must be 1..1024, got {self.max_threads}")
-        if not 0 <= self.worker_nice <= 19:
-            raise SettingsError(f"PTLAB_WORKER_NICE must be 0..19, got {self.worker_nice}")
-        if len(self.token) < 8:
-            raise SettingsError("PTLAB_TOKEN must be at least 8 characters")
-        if not is_loopback(self.host) and self.token_generated:
-            raise SettingsError(
-                f"refusing to listen on {self.host} with a generated token: anyone on the network "
-                "could read it from a shoulder or a log. Set PTLAB_TOKEN to a secret of your own."
-            )
-        return self
-
-    @property
-    def presenter_url(self) -> str:
-        """The URL the teacher opens; it carries the token once, then a cookie does."""
-        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}/?token={self.token}"
 
 
 def is_loopback(host: str) -> bool:
@@ -76,57 +32,142 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-_ENV = {
-    "host": ("PTLAB_HOST", str),
-    "port": ("PTLAB_PORT", int),
-    "token": ("PTLAB_TOKEN", str),
-    "hz": ("PTLAB_HZ", float),
-    "max_processes": ("PTLAB_MAX_PROCESSES", int),
-    "max_threads": ("PTLAB_MAX_THREADS", int),
-    "worker_nice": ("PTLAB_WORKER_NICE", int),
-    "allowed_origins": (
-        "PTLAB_ALLOWED_ORIGINS",
-        lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
-    ),
-    "viewers": ("PTLAB_VIEWERS", lambda v: v.strip().lower() not in ("0", "false", "no", "off")),
-    "log_level": ("PTLAB_LOG_LEVEL", str),
-}
+class Settings(BaseSettings):
+    """Server settings; defaults are safe (loopback only, token always required for control)."""
 
-
-def from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``PTLAB_*`` variables; a missing token is generated."""
-    env = os.environ if env is None else env
-    values: dict[str, object] = {}
-    for name, (var, conv) in _ENV.items():
-        if var in env and env[var] != "":
-            try:
-                values[name] = conv(env[var])
-            except ValueError as exc:
-                raise SettingsError(f"{var}={env[var]!r} is not valid: {exc}") from exc
-    s = Settings(**values)  # type: ignore[arg-type]
-    if not s.token:
-        s = replace(s, token=secrets.token_urlsafe(18), token_generated=True)
-    return s
-
-
-def from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from the environment, then CLI flags on top."""
-    parser = argparse.ArgumentParser(prog="ptlab", description="Process & Thread Lab server")
-    parser.add_argument("--host", help="address to bind (default 127.0.0.1; PTLAB_HOST)")
-    parser.add_argument("--port", type=int, help="port (default 8000; PTLAB_PORT)")
-    parser.add_argument("--token", help="presenter token (default: generated; PTLAB_TOKEN)")
-    parser.add_argument("--hz", type=float, help="samples per second (default 10; PTLAB_HZ)")
-    parser.add_argument("--max-processes", type=int, help="lab process cap (default 16)")
-    parser.add_argument("--max-threads", type=int, help="threads per process cap (default 32)")
-    parser.add_argument(
-        "--worker-nice", type=int, help="how much nicer lab processes run than the server, 0..19 (default 5)"
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        cli_prog_name="ptlab",
+        cli_kebab_case=True,
     )
-    parser.add_argument("--log-level", help="uvicorn log level (default info)")
-    args = parser.parse_args(argv)
-    s = from_env(env)
-    over = {
-        f.name: getattr(args, f.name) for f in fields(Settings) if getattr(args, f.name, None) is not None
-    }
-    if "token" in over:
-        over["token_generated"] = False
-    return replace(s, **over)
+
+    host: str = Field("127.0.0.1", description="address to bind")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port")
+    token: str = Field(
+        "",
+        description="presenter token, at least 8 characters (default: generated and printed at start)",
+    )
+    hz: float = Field(10.0, ge=0.5, le=50, description="samples per second")
+    max_processes: int = Field(16, ge=1, le=256, description="lab processes that may run at once")
+    max_threads: int = Field(32, ge=1, le=1024, description="threads per lab process, main thread included")
+    # Lab processes run this much nicer than the server, so that a class
+    # starting sixteen Python workers at once, or busy threads on every
+    # core, cannot make the server (and the projector) stutter. 5 gives the
+    # server three times a worker's weight; 10 (nine times) did no better
+    # for the server and left workers too little CPU on a machine that is
+    # busy with other programs (the costs run overran its 9 s budget).
+    worker_nice: int = Field(
+        5, ge=0, le=19, description="how much nicer lab processes run than the server (relative)"
+    )
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="other origins whose pages may open the websocket (comma-separated)"
+    )
+    viewers: bool = Field(True, description="pages from other origins may watch read-only")
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
+        "info", description="uvicorn log level"
+    )
+    # 64 KiB: the largest command is a few hundred bytes; anything bigger is a mistake or an attack.
+    ws_max_bytes: int = Field(64 * 1024, ge=1024, le=1 << 20, description="largest websocket message")
+    # Generous for a teacher's clicks and scripts, far below a flood.
+    rest_rate: float = Field(50.0, gt=0, le=10_000, description="control requests per second per address")
+    rest_burst: int = Field(100, ge=1, le=100_000, description="control requests in a burst per address")
+    ws_rate: float = Field(20.0, gt=0, le=10_000, description="websocket commands per second per connection")
+    ws_burst: int = Field(40, ge=1, le=100_000, description="websocket commands in a burst per connection")
+    ws_inflight: int = Field(4, ge=1, le=64, description="websocket commands running at once per connection")
+
+    _token_generated: bool = PrivateAttr(False)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(o.strip() for o in value.split(",") if o.strip())
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _token_rules(self) -> Settings:
+        if not self.token:
+            object.__setattr__(self, "token", secrets.token_urlsafe(18))
+            self._token_generated = True
+        if len(self.token) < 8:
+            raise ValueError("PTLAB_TOKEN must be at least 8 characters")
+        if not is_loopback(self.host) and self._token_generated:
+            raise ValueError(
+                f"refusing to listen on {self.host} with a generated token: anyone on the network "
+                "could read it from a shoulder or a log. Set PTLAB_TOKEN to a secret of your own."
+            )
+        return self
+
+    @property
+    def token_generated(self) -> bool:
+        """True when no token was given and one was made up at start."""
+        return self._token_generated
+
+    @property
+    def presenter_url(self) -> str:
+        """The URL the teacher opens; it carries the token once, then a cookie does."""
+        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/?token={self.token}"
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting."""
+    return ENV_PREFIX + field.upper()
+
+
+def _bounds(field: str) -> tuple[Any, Any]:
+    lo = hi = None
+    for m in Settings.model_fields[field].metadata:
+        if isinstance(m, annotated_types.Ge | annotated_types.Gt):
+            lo = getattr(m, "ge", getattr(m, "gt", None))
+        elif isinstance(m, annotated_types.Le | annotated_types.Lt):
+            hi = getattr(m, "le", getattr(m, "lt", None))
+    return lo, hi
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """Say which setting is wrong and what it may be, by its environment name."""
+    parts = []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else ""
+        if field not in Settings.model_fields:
+            parts.append(str(e["msg"]).removeprefix("Value error, "))
+            continue
+        lo, hi = _bounds(field)
+        if e["type"] in (
+            "greater_than_equal",
+            "less_than_equal",
+            "greater_than",
+            "less_than",
+        ) and None not in (
+            lo,
+            hi,
+        ):
+            parts.append(f"{env_name(field)} must be {lo}..{hi}, got {e['input']}")
+        else:
+            parts.append(f"{env_name(field)}={e.get('input')!r} is not valid: {e['msg']}")
+    return "; ".join(parts)
+
+
+def load(argv: Sequence[str] | None = None) -> Settings:
+    """Settings from ``PTLAB_*`` variables, then CLI flags (``argv``) on top; SettingsError if invalid.
+
+    ``argv`` None reads no flags: under plain ``uvicorn app.main:app`` the
+    command line is uvicorn's, not ours.
+    """
+    try:
+        if argv is None:
+            return Settings()
+        return Settings(_cli_settings_source=CliSettingsSource(Settings, cli_parse_args=list(argv)))
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc)) from exc

@@ -28,7 +28,7 @@ import httpx  # noqa: E402
 import websockets  # noqa: E402
 from support import LabServer, burst, rss  # noqa: E402
 
-from app.sampling import read_stat  # noqa: E402
+from app.procfs import read_stat  # noqa: E402
 
 RESULTS = HERE / "results"
 

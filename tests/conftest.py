@@ -72,7 +72,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 cmd = f.read()
         except OSError:
             continue
-        if b"app.lab_worker" in cmd and pid_alive(int(entry)):
+        if b"app.lab.agent" in cmd and pid_alive(int(entry)):
             left.append(int(entry))
     if left:
         print(f"\nptlab: lab workers left running after the suite: {left}", file=sys.stderr)

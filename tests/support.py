@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.sampling import read_stat  # noqa: E402
-from app.workers import become_subreaper  # noqa: E402
+from app.control.lab import become_subreaper  # noqa: E402
+from app.procfs import read_stat  # noqa: E402
 
 # If a server is SIGKILLed, its orphans come to us rather than to an init that
 # may not reap them, so the tests can prove they are gone and reap them.

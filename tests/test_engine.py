@@ -15,8 +15,8 @@ import pytest
 import websockets
 from support import LabServer, descendants, pid_alive
 
-from app.memory_map import parse_maps
-from app.sampling import read_stat
+from app.observe.memory_map import parse_maps
+from app.procfs import read_stat
 
 
 def proc_tids(pid: int) -> set[int]:
@@ -236,7 +236,7 @@ async def _ws_session(lab: LabServer) -> None:
             if msg["type"] == "error":
                 errors.append(msg)
         assert [e["id"] for e in errors] == ["bad", None, "u"]
-        assert errors[1]["error"] == "bad_json" and errors[0]["error"] == "invalid"
+        assert errors[1]["error"] == "bad_json" and errors[0]["error"] == "invalid_request"
         assert proc_tids(pid) == {pid, tid}
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from support import LabServer
 
-from app.memory_map import parse_maps
-from app.sampling import frames_readable
+from app.observe.memory_map import parse_maps
+from app.observe.sampling import frames_readable
 
 
 def wait_no_workers(lab: LabServer, timeout: float = 2.0) -> bool:

@@ -7,7 +7,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from app.memory_map import Region, StackRange, classify, clip_stack, parse_maps
+from app.control.messages import StackRange
+from app.observe.memory_map import Region, classify, clip_stack, parse_maps
 
 FIX = Path(__file__).parent / "fixtures"
 HAND = (FIX / "handmade_maps.txt").read_text()

@@ -7,7 +7,7 @@ import copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.patches import apply_patch, diff_process
+from app.observe.patches import apply_patch, diff_process
 
 THREAD = st.fixed_dictionaries(
     {

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app import sampling
-from app.sampling import Sampler, parse_ctxt, parse_stat, sample_process
+from app.observe import sampling
+from app.observe.sampling import Sampler, parse_ctxt, sample_process
+from app.procfs import parse_stat
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
 
@@ -62,14 +63,14 @@ def test_sample_missing_process_is_none() -> None:
 def _maps_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every maps file the sampler reads."""
     reads: list[str] = []
-    real = sampling._read
+    real = sampling.read_text
 
     def counting(path: str) -> str:
         if path.endswith("/maps"):
             reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(sampling, "_read", counting)
+    monkeypatch.setattr(sampling, "read_text", counting)
     return reads
 
 

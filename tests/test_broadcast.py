@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from app.experiments import Experiments
-from app.hub import Hub
+from app.control.experiments import Experiments
+from app.control.lab import Lab
+from app.observe.frames import FrameBuilder
 from app.settings import Settings
-from app.workers import Lab
+from app.web.broadcast import Broadcaster, Client
 
 
 class Stuck:
@@ -33,28 +34,30 @@ class Reader:
         self.sent.append(data)
 
 
-async def _run() -> tuple[Hub, Stuck, Reader, object]:
+async def _run() -> tuple[Broadcaster, Stuck, Reader, Client]:
     settings = Settings(token="x" * 12)
     lab = Lab(settings)
-    hub = Hub(lab, settings, Experiments(lab))
+    broadcaster = Broadcaster(lambda role: frames.snapshot(role).model_dump_json())
+    frames = FrameBuilder(lab, Experiments(lab), settings, broadcaster.publish)
     stuck, reader = Stuck(), Reader()
-    slow = hub.add(stuck, "viewer")
-    fast = hub.add(reader, "viewer")
-    pumps = [asyncio.create_task(hub.pump(c)) for c in (slow, fast)]
+    slow = broadcaster.add(stuck, "viewer")
+    fast = broadcaster.add(reader, "viewer")
+    pumps = [asyncio.create_task(broadcaster.pump(c)) for c in (slow, fast)]
     for _ in range(200):
-        hub.tick()
+        frames.tick()
         await asyncio.sleep(0)
     for p in pumps:
         p.cancel()
-    return hub, stuck, reader, slow
+    frames.sampler.close()
+    return broadcaster, stuck, reader, slow
 
 
 def test_a_stuck_client_holds_at_most_one_frame_and_others_get_all() -> None:
-    hub, stuck, reader, slow = asyncio.run(_run())
+    broadcaster, stuck, reader, slow = asyncio.run(_run())
     kinds = [json.loads(m)["type"] for m in reader.sent]
     assert kinds[0] == "snapshot" and kinds.count("frame") >= 190
     seqs = [json.loads(m)["seq"] for m in reader.sent[1:]]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert len(stuck.sent) == 1  # blocked in its first send
     assert slow.frame is None and slow.need_snapshot  # nothing piles up: it will get one snapshot
-    assert slow.dropped >= 1 and hub.stats()["dropped"] == slow.dropped
+    assert slow.dropped >= 1 and broadcaster.dropped == slow.dropped

@@ -12,8 +12,7 @@ import os
 import resource
 from dataclasses import dataclass, field
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+from ..procfs import GONE, PAGE_SIZE, StatFields, parse_stat, read_text
 
 
 @dataclass(frozen=True)
@@ -43,45 +42,6 @@ class ProcessSample:
     maps: str = ""
 
 
-@dataclass(frozen=True)
-class StatFields:
-    """The fields of a /proc stat line that the lab uses."""
-
-    name: str
-    state: str
-    ppid: int
-    utime: float
-    stime: float
-    rss: int
-    cpu: int
-    num_threads: int = 1
-    vsize: int = 0
-
-
-def parse_stat(text: str) -> StatFields:
-    """Parse /proc/PID/stat or /proc/PID/task/TID/stat.
-
-    The command name sits in parentheses and may itself contain spaces or
-    parentheses, so split at the last ``)``.
-    """
-    lpar = text.index("(")
-    rpar = text.rindex(")")
-    name = text[lpar + 1 : rpar]
-    f = text[rpar + 2 :].split()
-    # f[0] is field 3 (state) of proc(5); field n is f[n - 3].
-    return StatFields(
-        name=name,
-        state=f[0],
-        ppid=int(f[1]),
-        utime=int(f[11]) / CLK_TCK,
-        stime=int(f[12]) / CLK_TCK,
-        rss=int(f[21]) * PAGE_SIZE,
-        cpu=int(f[36]),
-        num_threads=int(f[17]),
-        vsize=int(f[20]),
-    )
-
-
 def parse_ctxt(status_text: str) -> tuple[int, int]:
     """Voluntary and involuntary context switches from a status file."""
     vol = invol = 0
@@ -93,33 +53,8 @@ def parse_ctxt(status_text: str) -> tuple[int, int]:
     return vol, invol
 
 
-def _read(path: str) -> str:
-    # os.read on a raw descriptor: several times cheaper than open() in text
-    # mode, and this runs hundreds of times per tick. /proc files we read here
-    # are well under 1 MiB; maps is read in a loop in case it is not.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
-_GONE = (FileNotFoundError, ProcessLookupError, ValueError, IndexError)
-
-
-def read_stat(pid: int) -> StatFields | None:
-    """/proc/PID/stat of any process, parsed; None if it is gone."""
-    try:
-        return parse_stat(_read(f"/proc/{pid}/stat"))
-    except (*_GONE, PermissionError):
-        return None
-
-
 def _thread_sample(tid: int, st: StatFields, base: str, ctxt: tuple[int, int] | None) -> ThreadSample:
-    vol, invol = ctxt if ctxt is not None else parse_ctxt(_read(base + "/status"))
+    vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(base + "/status"))
     return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol)
 
 
@@ -238,9 +173,9 @@ class Sampler:
         try:
             tids = sorted(int(t) for t in os.listdir(base + "/task")) if listing else sorted(known)
             if reread:
-                maps = self._maps[pid] = _read(base + "/maps")
+                maps = self._maps[pid] = read_text(base + "/maps")
                 self._maps_key[pid] = key
-        except _GONE:
+        except GONE:
             return None
         assert maps is not None
         now: dict[int, ThreadSample] = {}
@@ -294,7 +229,7 @@ class Sampler:
             st = parse_stat(raw.decode("utf-8", "replace"))
             ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
             sample = _thread_sample(tid, st, base, ctxt)
-        except _GONE:
+        except GONE:
             return None
         if sample == last:
             sample = last  # same object: the hub reuses the view without rebuilding it

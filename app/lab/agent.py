@@ -8,7 +8,7 @@ and value of its process-local counter.
 
 Only the main thread ever talks to the server, so a new process shows exactly
 one thread until the class asks for more. It must stay importable without the
-rest of the package (it is started with ``python -m app.lab_worker``) and
+rest of the package (it is started with ``python -m app.lab.agent``) and
 start fast, so it uses the standard library only.
 """
 
@@ -29,7 +29,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.lab_experiments import (
+from app.lab.experiments import (
     MAX_MESSAGE,
     FileLock,
     Inbox,
@@ -233,7 +233,7 @@ class Agent:
                 if not lt.stop.wait(1.0):
                     raise RuntimeError(f"thread {lt.tid} raised on purpose")
             elif lt.activity == "costs":
-                from app.lab_costs import measure  # on demand: it imports multiprocessing
+                from app.lab.costs import measure  # on demand: it imports multiprocessing
 
                 lt.result = measure(lt.stop)
             elif lt.job is not None:
@@ -546,7 +546,7 @@ def _set_process_name(name: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: ``python -m app.lab_worker SOCKET SERVER_PID``."""
+    """Entry point: ``python -m app.lab.agent SOCKET SERVER_PID``."""
     args = sys.argv[1:] if argv is None else argv
     sock_path, server_pid = args[0], int(args[1])
     # Die with the server even if it is SIGKILLed; then check it did not die

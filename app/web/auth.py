@@ -6,18 +6,19 @@ import hmac
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
-from .settings import Settings
+from ..settings import Settings
 
 COOKIE = "ptlab_token"
 
 
 class AuthError(Exception):
-    """Control refused; ``status`` is 401 (no token) or 403 (wrong token or origin)."""
+    """Control refused: ``unauthorized`` (no token) or ``forbidden`` (wrong token)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, code: Literal["unauthorized", "forbidden"], message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.code = code
         self.message = message
 
 
@@ -39,12 +40,12 @@ def check_token(headers: Mapping[str, str], cookies: Mapping[str, str], settings
     given = presented_token(headers, cookies)
     if given is None:
         raise AuthError(
-            401,
+            "unauthorized",
             "control needs the presenter token: send 'Authorization: Bearer TOKEN' "
             "or open the page once with ?token=TOKEN",
         )
     if not token_matches(given, settings.token):
-        raise AuthError(403, "the presenter token is wrong")
+        raise AuthError("forbidden", "the presenter token is wrong")
 
 
 def origin_allowed(headers: Mapping[str, str], scheme: str, settings: Settings) -> bool:
@@ -74,18 +75,22 @@ class RateLimits:
         if bucket is None:
             if len(self.buckets) >= self.max_keys:
                 self.buckets.clear()  # forgetting is safe: a fresh bucket is still bounded
-            bucket = self.buckets[key] = RateLimit(self.rate, self.burst, self.burst)
+            bucket = self.buckets[key] = RateLimit(self.rate, self.burst)
         return bucket.allow()
 
 
 @dataclass
 class RateLimit:
-    """Token bucket: ``rate`` commands per second, bursts up to ``burst``."""
+    """Token bucket: ``rate`` commands per second, bursts up to ``burst``; starts full."""
 
-    rate: float = 20.0
-    burst: float = 40.0
-    tokens: float = 40.0
+    rate: float
+    burst: float
+    tokens: float = -1.0
     at: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            self.tokens = self.burst
 
     def allow(self, now: float | None = None) -> bool:
         """Take one token if there is one."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .memory_map import StackRange, classify, clip_stack, parse_maps
-from .protocol import CounterView, ExitView, ProcessView, RaceView, RegionView, StackView, ThreadView
+from ..control.lab import LabProcess, describe_exit
+from ..control.messages import StackRange
+from ..protocol import ExitView, ProcessView, RegionView, StackView, ThreadView
+from .memory_map import classify, clip_stack, parse_maps
 from .sampling import ProcessSample, exe_path
-from .workers import LabProcess, describe_exit
 
 
 class RegionCache:
@@ -61,48 +62,33 @@ class RegionCache:
                 self._clipped.pop(pid, None)
 
 
-def process_view(
-    proc: LabProcess,
-    sample: ProcessSample | None,
-    regions: list[RegionView],
-    last: ProcessView | None,
-    frame: int | None = None,
-    clip: Callable[[StackRange], tuple[int, int]] | None = None,
-) -> ProcessView:
-    """One lab process as the class sees it.
+Clip = Callable[[StackRange], tuple[int, int]]
 
-    Threads come from /proc (the OS's truth); each is matched with its
-    worker's report for activity and stack. A process that is gone keeps
-    its last picture, marked exited with its cause.
-    """
-    if sample is None or not proc.alive:
-        code, sig, reason = (
-            describe_exit(proc.exit_code) if proc.exit_code is not None else (None, None, "gone")
-        )
-        base = last or ProcessView(
-            pid=proc.pid,
-            ppid=0,
-            name="?",
-            state="X",
-            status="exited",
-            rss=0,
-            started=proc.started,
-            threads=[],
-        )
-        return base.model_copy(
-            update={
-                "status": "exited",
-                "state": "X",
-                "threads": [],
-                "exit": ExitView(code=code, signal=sig, reason=reason),
-            }
-        )
+
+def exited_view(proc: LabProcess, last: ProcessView | None) -> ProcessView:
+    """A process that is gone keeps its last picture, marked exited with its cause."""
+    code, sig, reason = describe_exit(proc.exit_code) if proc.exit_code is not None else (None, None, "gone")
+    base = last or ProcessView(
+        pid=proc.pid, ppid=0, name="?", state="X", status="exited", rss=0, started=proc.started, threads=[]
+    )
+    return base.model_copy(
+        update={
+            "status": "exited",
+            "state": "X",
+            "threads": [],
+            "exit": ExitView(code=code, signal=sig, reason=reason),
+        }
+    )
+
+
+def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
+    """Threads as /proc lists them (the OS's truth), each joined with its worker's report."""
     threads: list[ThreadView] = []
     for t in sample.threads:
         w = proc.threads.get(t.tid)
         stack = None
         if w is not None and w.stack_end > w.stack_start:
-            start, end = clip(w.stack) if clip else clip_stack(w.stack, regions)
+            start, end = clip(w.stack)
             stack = StackView(start=start, end=end, guard=w.guard)
         threads.append(
             ThreadView(
@@ -119,7 +105,21 @@ def process_view(
                 stack=stack,
             )
         )
-    counter = CounterView(**proc.counter, frame=frame) if proc.counter else None
+    return threads
+
+
+def process_view(
+    proc: LabProcess,
+    sample: ProcessSample | None,
+    regions: list[RegionView],
+    last: ProcessView | None,
+    frame: int | None = None,
+    clip: Clip | None = None,
+) -> ProcessView:
+    """One lab process as the class sees it: /proc's sample joined with its worker's reports."""
+    if sample is None or not proc.alive:
+        return exited_view(proc, last)
+    counter = proc.counter.model_copy(update={"frame": frame}) if proc.counter else None
     return ProcessView(
         pid=proc.pid,
         ppid=sample.ppid,
@@ -129,8 +129,8 @@ def process_view(
         status="running",
         rss=sample.rss,
         started=proc.started,
-        threads=threads,
+        threads=thread_views(proc, sample, clip or (lambda s: clip_stack(s, regions))),
         counter=counter,
         regions=regions,
-        races=[RaceView(**r) for r in proc.races],
+        races=list(proc.races),
     )

@@ -1,7 +1,7 @@
 """Start, command, watch and end the lab processes.
 
 The server never runs lab threads itself: every process and thread the class
-sees lives in a worker (``app.lab_worker``), a child of the server or forked
+sees lives in a worker (``app.lab.agent``), a child of the server or forked
 from another worker. Workers connect back over a Unix socket in a private
 directory; the server checks each connection's peer PID with SO_PEERCRED and
 keeps a pidfd for each, so it only ever signals processes it started, even if
@@ -29,11 +29,32 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .memory_map import StackRange
-from .sampling import read_stat
-from .settings import Settings
+from pydantic import BaseModel, ValidationError
+
+from ..procfs import read_stat
+from ..protocol import CounterView, RaceView
+from ..settings import Settings
+from .errors import LabError
+from .events import EventLog
+from .messages import (
+    ChildExit,
+    CounterMessage,
+    Describe,
+    Empty,
+    Forked,
+    Hello,
+    IpcReceived,
+    JobDone,
+    Reply,
+    StackRange,
+    ThreadExit,
+    ThreadReport,
+    ThreadStarted,
+    WorkerMessage,
+    parse_message,
+)
 
 PR_SET_CHILD_SUBREAPER = 36
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,30 +65,7 @@ CALL_TIMEOUT_S = 5.0
 MAX_WORKER_LINE = 256 * 1024
 
 
-class LabError(Exception):
-    """A refused or failed lab action; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, error: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.error = error
-        self.message = message
-        self.status = status
-
-
-@dataclass
-class WorkerThread:
-    """A thread as its worker reported it."""
-
-    tid: int
-    activity: str
-    stack_start: int
-    stack_end: int
-    guard: int
-    stack: StackRange = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Built once: the sampler asks for it every tick.
-        self.stack = StackRange(self.tid, self.stack_start, self.stack_end, self.guard)
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass
@@ -81,8 +79,8 @@ class LabProcess:
     writer: asyncio.StreamWriter | None = None
     pidfd: int | None = None
     status: str = "starting"  # starting → running → exited
-    threads: dict[int, WorkerThread] = field(default_factory=dict)
-    counter: dict[str, Any] | None = None
+    threads: dict[int, ThreadReport] = field(default_factory=dict)
+    counter: CounterView | None = None
     exit_code: int | None = None
     exit_reason: str = ""
     exited_at: float | None = None
@@ -90,7 +88,7 @@ class LabProcess:
     pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     hello: asyncio.Future[None] | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
-    races: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=6))
+    races: deque[RaceView] = field(default_factory=lambda: deque(maxlen=6))
     # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
     inherited: tuple[StackRange, ...] = ()
 
@@ -100,39 +98,10 @@ class LabProcess:
         return self.status != "exited"
 
 
-@dataclass
-class LabEvent:
-    """Something that happened to a lab process, for captions and logs."""
-
-    id: int
-    ts: float
-    kind: str
-    pid: int | None = None
-    tid: int | None = None
-    parent: int | None = None
-    detail: str | None = None
-    peer: int | None = None
-    text: str | None = None
-    result: dict[str, Any] | None = None
-
-
 def _peer_pid(writer: asyncio.StreamWriter) -> int:
     sock = writer.get_extra_info("socket")
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", creds)[0]
-
-
-def _counter(msg: dict[str, Any]) -> dict[str, Any]:
-    shm = [
-        {"path": str(x["path"]), "address": int(x["address"]), "value": int(x["value"])}
-        for x in msg.get("shm", [])
-    ]
-    return {
-        "address": int(msg["address"]),
-        "value": int(msg["value"]),
-        "last_tid": int(msg["last_tid"]),
-        "shm": shm,
-    }
 
 
 def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
@@ -145,6 +114,10 @@ def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
 def _real_ppid(pid: int) -> int | None:
     st = read_stat(pid)
     return st.ppid if st else None
+
+
+def _ignore(proc: LabProcess, msg: WorkerMessage) -> None:
+    pass
 
 
 def become_subreaper() -> bool:
@@ -171,14 +144,25 @@ class Lab:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.procs: dict[int, LabProcess] = {}
-        self.events: deque[LabEvent] = deque(maxlen=200)
-        self._event_ids = itertools.count(1)
+        self.events = EventLog()
         self._call_ids = itertools.count(1)
         self._reserved = 0
-        self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # experiments' results, which arrive on their own after the command's reply
+        self.waiters: dict[str, asyncio.Future[JobDone | IpcReceived]] = {}
         self.dir: str | None = None
         self._server: asyncio.AbstractServer | None = None
         self.sock_path = ""
+        # one handler per worker message type
+        self._handlers: dict[str, Callable[[LabProcess, Any], None]] = {
+            "hello": _ignore,  # a second hello on one connection means nothing
+            "threads": self._on_threads,
+            "counter": self._on_counter,
+            "reply": self._on_reply,
+            "thread_exit": self._on_thread_exit,
+            "job_done": self._on_result,
+            "ipc_received": self._on_result,
+            "child_exit": self._on_child_exit,
+        }
 
     # ---- lifecycle --------------------------------------------------------
     async def start(self) -> None:
@@ -224,20 +208,10 @@ class Lab:
         """The running lab process with this PID, or a clear error."""
         p = self.procs.get(pid)
         if p is None:
-            raise LabError("not_found", f"{pid} is not a lab process", 404)
+            raise LabError("not_found", f"{pid} is not a lab process")
         if p.status != "running":
-            raise LabError("not_running", f"lab process {pid} is {p.status}", 409)
+            raise LabError("not_running", f"lab process {pid} is {p.status}")
         return p
-
-    def events_after(self, last_id: int) -> list[LabEvent]:
-        """Events newer than ``last_id``."""
-        if not self.events or self.events[-1].id <= last_id:
-            return []  # the usual tick: nothing happened, and the log holds up to 200
-        return [e for e in self.events if e.id > last_id]
-
-    def event(self, kind: str, **kw: Any) -> None:
-        """Record something that happened, for captions."""
-        self.events.append(LabEvent(next(self._event_ids), time.time(), kind, **kw))
 
     # ---- actions ----------------------------------------------------------
     def _reserve_process(self) -> None:
@@ -246,7 +220,6 @@ class Lab:
                 "cap_reached",
                 f"at most {self.settings.max_processes} lab processes may run at once "
                 "(PTLAB_MAX_PROCESSES); stop one first",
-                409,
             )
         self._reserved += 1
 
@@ -277,7 +250,7 @@ class Lab:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         popen = subprocess.Popen(
-            [sys.executable, "-m", "app.lab_worker", self.sock_path, str(os.getpid())],
+            [sys.executable, "-m", "app.lab.agent", self.sock_path, str(os.getpid())],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             cwd=str(PROJECT_ROOT),
@@ -293,16 +266,15 @@ class Lab:
         proc.popen = popen
         recorded()
         await self._await_hello(proc)
-        self.event("process_started", pid=proc.pid)
+        self.events.add("process_started", pid=proc.pid)
         return proc.pid
 
     async def _fork(self, parent: LabProcess, recorded: Callable[[], None]) -> int:
-        result = await self.call(parent, {"op": "fork"})
-        pid = int(result["pid"])
+        pid = (await self.call(parent, {"op": "fork"}, Forked)).pid
         proc = self.procs.get(pid) or self._record(pid, parent.pid)
         recorded()
         await self._await_hello(proc)
-        self.event("process_forked", pid=pid, parent=parent.pid)
+        self.events.add("process_forked", pid=pid, parent=parent.pid)
         return pid
 
     def _record(self, pid: int, parent: int | None) -> LabProcess:
@@ -318,7 +290,7 @@ class Lab:
         except (TimeoutError, LabError) as exc:
             self._signal(proc, signal.SIGKILL)
             self.reap()
-            raise LabError("start_failed", f"lab process {proc.pid} did not start: {exc}", 500) from exc
+            raise LabError("start_failed", f"lab process {proc.pid} did not start: {exc}") from exc
 
     async def spawn_thread(self, pid: int, activity: str) -> int:
         """Start a thread in a lab process; return its TID."""
@@ -328,41 +300,37 @@ class Lab:
                 "cap_reached",
                 f"at most {self.settings.max_threads} threads per lab process, main thread included "
                 "(PTLAB_MAX_THREADS)",
-                409,
             )
         proc.reserved_threads += 1
         try:
-            result = await self.call(proc, {"op": "start_thread", "activity": activity})
+            started = await self.call(proc, {"op": "start_thread", "activity": activity}, ThreadStarted)
         finally:
             proc.reserved_threads -= 1
-        tid = int(result["tid"])
-        proc.threads[tid] = WorkerThread(
-            tid, activity, int(result["stack_start"]), int(result["stack_end"]), int(result["guard"])
-        )
-        self.event("thread_started", pid=pid, tid=tid, detail=activity)
-        return tid
+        proc.threads[started.tid] = ThreadReport(**started.model_dump(), activity=activity)
+        self.events.add("thread_started", pid=pid, tid=started.tid, detail=activity)
+        return started.tid
 
     async def stop_thread(self, pid: int, tid: int) -> None:
         """Stop one lab thread; the main thread ends only with its process."""
         proc = self.get_running(pid)
         t = proc.threads.get(tid)
         if t is None:
-            raise LabError("not_found", f"{tid} is not a thread of lab process {pid}", 404)
+            raise LabError("not_found", f"{tid} is not a thread of lab process {pid}")
         if t.activity == "main":
-            raise LabError("main_thread", f"thread {tid} is the main thread; stop process {pid} instead", 409)
+            raise LabError("main_thread", f"thread {tid} is the main thread; stop process {pid} instead")
         if t.activity in ("race", "shm", "costs"):
-            raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment", 409)
-        await self.call(proc, {"op": "stop_thread", "tid": tid})
+            raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment")
+        await self.call(proc, {"op": "stop_thread", "tid": tid}, Empty)
         proc.threads.pop(tid, None)
 
     async def stop_process(self, pid: int, code: int = 0) -> None:
         """Ask a lab process to exit with ``code``; kill it if it does not within a second."""
         proc = self.procs.get(pid)
         if proc is None or not proc.alive:
-            raise LabError("not_found", f"{pid} is not a running lab process", 404)
+            raise LabError("not_found", f"{pid} is not a running lab process")
         with contextlib.suppress(LabError):
             if proc.status == "running":
-                await self.call(proc, {"op": "exit", "code": code}, timeout=1.0)
+                await self.call(proc, {"op": "exit", "code": code}, Empty, timeout=1.0)
         if not await self._wait_gone(proc, 1.0):
             self._signal(proc, signal.SIGKILL)
             await self._wait_gone(proc, 1.0)
@@ -371,7 +339,7 @@ class Lab:
         """End every lab process."""
         live = self.live()
         await asyncio.gather(*(self.stop_process(p.pid) for p in live), return_exceptions=True)
-        self.event("reset", detail=str(len(live)))
+        self.events.add("reset", detail=str(len(live)))
         return len(live)
 
     async def _wait_gone(self, proc: LabProcess, timeout: float) -> bool:
@@ -387,55 +355,65 @@ class Lab:
     # ---- talking to workers ----------------------------------------------
     async def _send(self, proc: LabProcess, msg: dict[str, Any]) -> None:
         if proc.writer is None or proc.writer.is_closing():
-            raise LabError("not_running", f"lab process {proc.pid} is not connected", 409)
+            raise LabError("not_running", f"lab process {proc.pid} is not connected")
         proc.writer.write(json.dumps(msg).encode() + b"\n")
         await proc.writer.drain()
 
     async def call(
-        self, proc: LabProcess, msg: dict[str, Any], timeout: float = CALL_TIMEOUT_S
-    ) -> dict[str, Any]:
-        """Send one command to a worker and wait for its reply."""
+        self, proc: LabProcess, msg: dict[str, Any], reply: type[R], timeout: float = CALL_TIMEOUT_S
+    ) -> R:
+        """Send one command to a worker and wait for its reply, parsed as ``reply``."""
         rid = str(next(self._call_ids))
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         proc.pending[rid] = fut
         try:
             await self._send(proc, {**msg, "id": rid})
-            return await asyncio.wait_for(fut, timeout)
+            result = await asyncio.wait_for(fut, timeout)
         except TimeoutError as exc:
-            raise LabError("timeout", f"lab process {proc.pid} did not answer {msg['op']}", 504) from exc
+            raise LabError("timeout", f"lab process {proc.pid} did not answer {msg['op']}") from exc
         finally:
             proc.pending.pop(rid, None)
+        try:
+            return reply.model_validate(result)
+        except ValidationError as exc:
+            raise LabError(
+                "worker_refused", f"lab process {proc.pid} answered {msg['op']} oddly: {exc}"
+            ) from exc
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         proc: LabProcess | None = None
         try:
             line = await asyncio.wait_for(reader.readline(), HELLO_TIMEOUT_S)
-            hello = json.loads(line)
+            hello = parse_message(line)
+            if not isinstance(hello, Hello):
+                return
             proc = self._admit(hello, _peer_pid(writer), writer)
             if proc is None:
                 return
             while line := await reader.readline():
-                self._on_message(proc, json.loads(line))
+                msg = parse_message(line)
+                self._handlers[msg.type](proc, msg)
         except (TimeoutError, ValueError, ConnectionError, asyncio.IncompleteReadError, OSError):
+            # ValueError covers pydantic's ValidationError: a worker that says
+            # something malformed is cut off like one that hangs up.
             pass
         finally:
             writer.close()
             if proc is not None:
                 for fut in proc.pending.values():
                     if not fut.done():
-                        fut.set_exception(LabError("process_gone", f"lab process {proc.pid} went away", 409))
+                        fut.set_exception(LabError("process_gone", f"lab process {proc.pid} went away"))
                 self.reap()
 
-    def _admit(self, hello: dict[str, Any], peer: int, writer: asyncio.StreamWriter) -> LabProcess | None:
+    def _admit(self, hello: Hello, peer: int, writer: asyncio.StreamWriter) -> LabProcess | None:
         """Accept a worker's hello only from the process it claims to be, and one we started."""
-        pid = int(hello.get("pid", 0))
-        if hello.get("type") != "hello" or pid != peer:
+        pid = hello.pid
+        if pid != peer:
             return None
         proc = self.procs.get(pid)
         if proc is None:
             # A forked child may say hello before its parent's fork reply arrives.
-            parent = hello.get("lab_parent")
-            parent_proc = self.procs.get(int(parent)) if parent else None
+            parent_proc = self.procs.get(hello.lab_parent) if hello.lab_parent else None
             if parent_proc is None or not parent_proc.alive or _real_ppid(pid) != parent_proc.pid:
                 return None
             proc = self._record(pid, parent_proc.pid)
@@ -445,53 +423,44 @@ class Lab:
             proc.pidfd = os.pidfd_open(pid)
         proc.writer = writer
         proc.status = "running"
-        self._update_threads(proc, hello)
+        self._on_threads(proc, hello)
         assert proc.hello is not None
         if not proc.hello.done():
             proc.hello.set_result(None)
         return proc
 
-    def _update_threads(self, proc: LabProcess, msg: dict[str, Any]) -> None:
-        proc.threads = {
-            int(t["tid"]): WorkerThread(
-                int(t["tid"]), str(t["activity"]), int(t["stack_start"]), int(t["stack_end"]), int(t["guard"])
-            )
-            for t in msg.get("threads", [])
-        }
-        if "counter" in msg:
-            proc.counter = _counter(msg["counter"])
-        proc.inherited = tuple(
-            StackRange(0, int(s["stack_start"]), int(s["stack_end"]), int(s["guard"]))
-            for s in msg.get("inherited", [])
-        )
+    # ---- what workers say -------------------------------------------------
+    def _on_threads(self, proc: LabProcess, msg: Describe) -> None:
+        proc.threads = {t.tid: t for t in msg.threads}
+        proc.counter = msg.counter
+        proc.inherited = tuple(StackRange(0, s.stack_start, s.stack_end, s.guard) for s in msg.inherited)
 
-    def _on_message(self, proc: LabProcess, msg: dict[str, Any]) -> None:
-        kind = msg.get("type")
-        if kind == "reply":
-            fut = proc.pending.get(str(msg.get("id")))
-            if fut is not None and not fut.done():
-                if msg.get("ok"):
-                    fut.set_result(msg.get("result") or {})
-                else:
-                    fut.set_exception(LabError("worker_refused", str(msg.get("error")), 409))
-        elif kind == "threads":
-            self._update_threads(proc, msg)
-        elif kind == "counter":
-            proc.counter = _counter(msg)
-        elif kind == "thread_exit":
-            tid = int(msg["tid"])
-            proc.threads.pop(tid, None)
-            detail = msg.get("reason") if msg.get("detail") is None else f"error: {msg['detail']}"
-            self.event("thread_stopped", pid=proc.pid, tid=tid, detail=detail)
-        elif kind in ("job_done", "ipc_received"):
-            # Results of experiments arrive on their own, after the command's reply.
-            fut = self.waiters.get(str(msg.get("job") or msg.get("xfer")))
-            if fut is not None and not fut.done():
-                fut.set_result(msg)
-        elif kind == "child_exit":
-            child = self.procs.get(int(msg["pid"]))
-            if child is not None and child.alive:
-                self._mark_exited(child, int(msg["code"]))
+    def _on_counter(self, proc: LabProcess, msg: CounterMessage) -> None:
+        proc.counter = CounterView.model_validate(msg.model_dump(exclude={"type"}))
+
+    def _on_reply(self, proc: LabProcess, msg: Reply) -> None:
+        fut = proc.pending.get(str(msg.id))
+        if fut is None or fut.done():
+            return
+        if msg.ok:
+            fut.set_result(msg.result)
+        else:
+            fut.set_exception(LabError("worker_refused", str(msg.error)))
+
+    def _on_thread_exit(self, proc: LabProcess, msg: ThreadExit) -> None:
+        proc.threads.pop(msg.tid, None)
+        detail = msg.reason if msg.detail is None else f"error: {msg.detail}"
+        self.events.add("thread_stopped", pid=proc.pid, tid=msg.tid, detail=detail)
+
+    def _on_result(self, proc: LabProcess, msg: JobDone | IpcReceived) -> None:
+        fut = self.waiters.get(msg.job if isinstance(msg, JobDone) else msg.xfer)
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+
+    def _on_child_exit(self, proc: LabProcess, msg: ChildExit) -> None:
+        child = self.procs.get(msg.pid)
+        if child is not None and child.alive:
+            self._mark_exited(child, msg.code)
 
     # ---- ending and reaping ----------------------------------------------
     def _signal(self, proc: LabProcess, sig: int) -> None:
@@ -541,9 +510,9 @@ class Lab:
         self._close(proc)
         proc.gone.set()
         if proc.hello is not None and not proc.hello.done():
-            proc.hello.set_exception(LabError("start_failed", reason, 500))
+            proc.hello.set_exception(LabError("start_failed", reason))
             proc.hello.exception()  # mark retrieved; _await_hello reports it
-        self.event("process_exited", pid=proc.pid, parent=proc.parent, detail=reason)
+        self.events.add("process_exited", pid=proc.pid, parent=proc.parent, detail=reason)
 
     def _close(self, proc: LabProcess) -> None:
         if proc.pidfd is not None:

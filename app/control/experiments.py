@@ -14,8 +14,11 @@ import os
 import time
 from typing import Any
 
-from .lab_experiments import SHM_SIZE
-from .workers import Lab, LabError, LabProcess
+from ..lab.experiments import SHM_SIZE
+from ..protocol import CancelResult, CostsView, IpcKind, IpcResult, RaceView
+from .errors import LabError
+from .lab import Lab, LabProcess
+from .messages import CancelReply, Empty, IpcReceived, JobDone
 
 # A run's threads stop on their own after 10 s; wait a little longer for the report.
 JOB_TIMEOUT_S = 15.0
@@ -31,31 +34,31 @@ class Experiments:
         self._ids = itertools.count(1)
         self.segments: dict[tuple[int, int], str] = {}
         self._busy: set[int] = set()
-        self.costs_result: dict[str, Any] | None = None
+        self.costs_result: CostsView | None = None
         self.costs_version = 0
         self._costs_pid: int | None = None
 
-    async def _job(self, proc: LabProcess, msg: dict[str, Any]) -> dict[str, Any]:
+    async def _job(self, proc: LabProcess, msg: dict[str, Any]) -> JobDone:
         """Start a run in a worker and wait for its report."""
         job = f"j{next(self._ids)}"
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
         self.lab.waiters[job] = fut
         try:
-            await self.lab.call(proc, {**msg, "job": job})
+            await self.lab.call(proc, {**msg, "job": job}, Empty)
             gone = asyncio.ensure_future(proc.gone.wait())
             done, _ = await asyncio.wait(
                 {fut, gone}, timeout=JOB_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
             )
             gone.cancel()
             if fut not in done:
-                raise LabError(
-                    "experiment_failed", f"process {proc.pid} ended or did not report its run", 409
-                )
-            return fut.result()
+                raise LabError("experiment_failed", f"process {proc.pid} ended or did not report its run")
+            done_msg = fut.result()
+            assert isinstance(done_msg, JobDone)
+            return done_msg
         finally:
             self.lab.waiters.pop(job, None)
 
-    async def race(self, pid: int, threads: int, increments: int, lock: bool) -> dict[str, Any]:
+    async def race(self, pid: int, threads: int, increments: int, lock: bool) -> RaceView:
         """N threads of one process, K racy increments each; returns expected/actual/lost."""
         proc = self.lab.get_running(pid)
         room = self.lab.settings.max_threads - len(proc.threads) - proc.reserved_threads
@@ -64,10 +67,9 @@ class Experiments:
                 "cap_reached",
                 f"process {pid} has room for {max(room, 0)} more threads (PTLAB_MAX_THREADS); "
                 "stop some or race fewer",
-                409,
             )
         if pid in self._busy:
-            raise LabError("busy", f"process {pid} is already running an experiment", 409)
+            raise LabError("busy", f"process {pid} is already running an experiment")
         self._busy.add(pid)
         proc.reserved_threads += threads
         try:
@@ -77,52 +79,46 @@ class Experiments:
         finally:
             proc.reserved_threads -= threads
             self._busy.discard(pid)
-        result = _race_view(rep, int(rep["actual"]), [pid])
+        result = _race_view(rep, rep.actual or 0, [pid])
         proc.races.append(result)
-        self.lab.event("race_finished", pid=pid, result=result)
+        self.lab.events.add("race_finished", pid=pid, result=result)
         return result
 
-    async def cancel(self, pid: int) -> dict[str, Any]:
+    async def cancel(self, pid: int) -> CancelResult:
         """Stop a process's running experiment early (its report says cancelled)."""
         proc = self.lab.get_running(pid)
-        reply = await self.lab.call(proc, {"op": "cancel"})
-        return {"pid": pid, "cancelled": int(reply.get("cancelled", 0))}
+        reply = await self.lab.call(proc, {"op": "cancel"}, CancelReply)
+        return CancelResult(pid=pid, cancelled=reply.cancelled)
 
-    async def ipc(self, kind: str, sender: int, receiver: int, text: str) -> dict[str, Any]:
+    async def ipc(self, kind: IpcKind, sender: int, receiver: int, text: str) -> IpcResult:
         """Send ``text`` from one process to another through a FIFO, a Unix socket or a file."""
         if sender == receiver:
-            raise LabError("invalid", "sender and receiver must be two different processes", 422)
+            raise LabError("invalid_request", "sender and receiver must be two different processes")
         src, dst = self.lab.get_running(sender), self.lab.get_running(receiver)
         assert self.lab.dir is not None
         xfer = f"x{next(self._ids)}"
         path = os.path.join(self.lab.dir, f"ipc-{xfer}.{kind}")
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
         self.lab.waiters[xfer] = fut
         t0 = time.perf_counter()
         try:
             if kind == "pipe":
                 os.mkfifo(path, 0o600)
-            await self.lab.call(dst, {"op": "ipc_listen", "xfer": xfer, "kind": kind, "path": path})
-            await self.lab.call(src, {"op": "ipc_send", "kind": kind, "path": path, "text": text})
+            await self.lab.call(dst, {"op": "ipc_listen", "xfer": xfer, "kind": kind, "path": path}, Empty)
+            await self.lab.call(src, {"op": "ipc_send", "kind": kind, "path": path, "text": text}, Empty)
             try:
                 got = await asyncio.wait_for(fut, IPC_TIMEOUT_S)
             except TimeoutError as exc:
-                raise LabError("ipc_failed", f"process {receiver} did not receive the message", 504) from exc
+                raise LabError("ipc_failed", f"process {receiver} did not receive the message") from exc
         finally:
             self.lab.waiters.pop(xfer, None)
             for p in (path, path + ".part"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(p)
         ms = round((time.perf_counter() - t0) * 1000, 2)
-        self.lab.event("ipc_message", pid=sender, peer=receiver, detail=kind, text=got["text"])
-        return {
-            "kind": kind,
-            "sender": sender,
-            "receiver": receiver,
-            "message": text,
-            "received": got["text"],
-            "ms": ms,
-        }
+        assert isinstance(got, IpcReceived)
+        self.lab.events.add("ipc_message", pid=sender, peer=receiver, detail=kind, text=got.text)
+        return IpcResult(kind=kind, sender=sender, receiver=receiver, message=text, received=got.text, ms=ms)
 
     def _segment(self, a: int, b: int) -> str:
         key = (min(a, b), max(a, b))
@@ -138,14 +134,14 @@ class Experiments:
             self.segments[key] = path
         return self.segments[key]
 
-    async def shm(self, pids: list[int], increments: int, lock: bool) -> dict[str, Any]:
+    async def shm(self, pids: list[int], increments: int, lock: bool) -> RaceView:
         """Two processes each do K racy increments of one counter in shared memory."""
         a, b = pids
         if a == b:
-            raise LabError("invalid", "shared memory needs two different processes", 422)
+            raise LabError("invalid_request", "shared memory needs two different processes")
         procs = [self.lab.get_running(a), self.lab.get_running(b)]
         if self._busy & {a, b}:
-            raise LabError("busy", "one of these processes is already running an experiment", 409)
+            raise LabError("busy", "one of these processes is already running an experiment")
         path = self._segment(a, b)
         fd = os.open(path, os.O_RDWR)
         try:
@@ -154,33 +150,36 @@ class Experiments:
             try:
                 # attach both first, so neither starts counting before the other can
                 for p in procs:
-                    await self.lab.call(p, {"op": "shm_attach", "path": path})
+                    await self.lab.call(p, {"op": "shm_attach", "path": path}, Empty)
                 msg = {"op": "shm_run", "path": path, "increments": increments, "lock": lock}
                 reps = await asyncio.gather(*(self._job(p, msg) for p in procs))
                 # the first to finish reported a value the other then changed
                 for p in procs:
-                    await self.lab.call(p, {"op": "sync"})
+                    await self.lab.call(p, {"op": "sync"}, Empty)
             finally:
                 self._busy -= {a, b}
             actual = int.from_bytes(os.pread(fd, 8, 0), "little", signed=True)
         finally:
             os.close(fd)
-        merged = {
-            "threads": 2,
-            "increments": increments,
-            "lock": lock,
-            "expected": sum(int(r["expected"]) for r in reps),
-            "seconds": max(float(r["seconds"]) for r in reps),
-            "cancelled": any(r["cancelled"] for r in reps),
-        }
+        merged = JobDone(
+            type="job_done",
+            job="",
+            kind="shm",
+            threads=2,
+            increments=increments,
+            lock=lock,
+            expected=sum(r.expected for r in reps),
+            seconds=max(r.seconds for r in reps),
+            cancelled=any(r.cancelled for r in reps),
+        )
         result = _race_view(merged, actual, [a, b], path)
-        self.lab.event("shm_finished", pid=a, peer=b, result=result)
+        self.lab.events.add("shm_finished", pid=a, peer=b, result=result)
         return result
 
-    async def costs(self) -> dict[str, Any]:
+    async def costs(self) -> CostsView:
         """Measure thread vs process costs in a fresh lab process (shown while it works), then end it."""
         if self._costs_pid is not None:
-            raise LabError("busy", f"a measurement is already running in process {self._costs_pid}", 409)
+            raise LabError("busy", f"a measurement is already running in process {self._costs_pid}")
         pid = await self.lab.spawn_process()
         self._costs_pid = pid
         try:
@@ -189,17 +188,17 @@ class Experiments:
             self._costs_pid = None
             with contextlib.suppress(LabError):
                 await self.lab.stop_process(pid)
-        if not rep.get("costs"):
-            raise LabError("experiment_failed", f"the measurement failed: {rep.get('error')}", 500)
-        self.costs_result = {**rep["costs"], "pid": pid, "ts": time.time()}
+        if rep.costs is None:
+            raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
+        self.costs_result = CostsView(**rep.costs.model_dump(), pid=pid, ts=time.time())
         self.costs_version += 1
-        self.lab.event("costs_finished", pid=pid)
+        self.lab.events.add("costs_finished", pid=pid)
         return self.costs_result
 
-    async def cancel_costs(self) -> dict[str, Any]:
+    async def cancel_costs(self) -> CancelResult:
         """Cut a running measurement short; what was measured so far is kept."""
         if self._costs_pid is None:
-            raise LabError("not_running", "no measurement is running", 409)
+            raise LabError("not_running", "no measurement is running")
         return await self.cancel(self._costs_pid)
 
     def cleanup(self) -> None:
@@ -210,18 +209,17 @@ class Experiments:
         self.segments.clear()
 
 
-def _race_view(rep: dict[str, Any], actual: int, pids: list[int], path: str | None = None) -> dict[str, Any]:
-    expected = int(rep["expected"])
-    return {
-        "threads": int(rep["threads"]),
-        "increments": int(rep["increments"]),
-        "lock": bool(rep["lock"]),
-        "expected": expected,
-        "actual": actual,
-        "lost": expected - actual,
-        "seconds": float(rep["seconds"]),
-        "cancelled": bool(rep["cancelled"]),
-        "ts": time.time(),
-        "pids": pids,
-        "path": path,
-    }
+def _race_view(rep: JobDone, actual: int, pids: list[int], path: str | None = None) -> RaceView:
+    return RaceView(
+        threads=rep.threads,
+        increments=rep.increments,
+        lock=rep.lock,
+        expected=rep.expected,
+        actual=actual,
+        lost=rep.expected - actual,
+        seconds=rep.seconds,
+        cancelled=rep.cancelled,
+        ts=time.time(),
+        pids=pids,
+        path=path,
+    )

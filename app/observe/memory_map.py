@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Protocol
 
+from ..control.messages import StackRange
+
 
 @dataclass(frozen=True)
 class RawRegion:
@@ -49,16 +51,6 @@ class Region:
     def size(self) -> int:
         """Length in bytes."""
         return self.end - self.start
-
-
-@dataclass(frozen=True)
-class StackRange:
-    """A thread stack as its worker reported it."""
-
-    tid: int
-    start: int
-    end: int
-    guard: int = 0
 
 
 def parse_maps(text: str) -> list[RawRegion]:

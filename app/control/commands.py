@@ -1,0 +1,110 @@
+"""One command path: a typed command in, a typed result out, for REST and websocket alike.
+
+Routes and the websocket build a command model (``app.protocol.Command``)
+and hand it here; a table keyed by ``op`` picks the handler. After every
+command the ``published`` hook runs, so the picture every client sees
+already shows what the command did by the time its answer goes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..protocol import (
+    CancelCmd,
+    CancelCostsCmd,
+    Command,
+    CostsCmd,
+    IpcCmd,
+    PidResult,
+    RaceCmd,
+    ResetCmd,
+    ResetResult,
+    ShmCmd,
+    SpawnProcessCmd,
+    SpawnThreadCmd,
+    StopProcessCmd,
+    StopThreadCmd,
+    TidResult,
+)
+from .experiments import Experiments
+from .lab import Lab
+
+Handler = Callable[[Any], Awaitable[BaseModel]]
+
+
+class CommandService:
+    """Carries out control commands on the lab and its experiments."""
+
+    def __init__(self, lab: Lab, experiments: Experiments, published: Callable[[], None]) -> None:
+        self.lab = lab
+        self.experiments = experiments
+        self.published = published
+        self._table: dict[str, Handler] = {
+            "spawn_process": self._spawn_process,
+            "spawn_thread": self._spawn_thread,
+            "stop_thread": self._stop_thread,
+            "stop_process": self._stop_process,
+            "reset": self._reset,
+            "race": self._race,
+            "cancel": self._cancel,
+            "ipc": self._ipc,
+            "shm": self._shm,
+            "costs": self._costs,
+            "cancel_costs": self._cancel_costs,
+        }
+
+    @property
+    def ops(self) -> frozenset[str]:
+        """Every op this service handles."""
+        return frozenset(self._table)
+
+    async def run(self, cmd: Command) -> BaseModel:
+        """Carry out one validated command, then publish its effect at once.
+
+        Publishing right away (instead of at the next tick) means an answer is
+        never ahead of /api/state or the stream: the new PID is already in both.
+        """
+        result = await self._table[cmd.op](cmd)
+        self.published()
+        return result
+
+    async def _spawn_process(self, cmd: SpawnProcessCmd) -> PidResult:
+        return PidResult(pid=await self.lab.spawn_process(cmd.parent))
+
+    async def _spawn_thread(self, cmd: SpawnThreadCmd) -> TidResult:
+        return TidResult(pid=cmd.pid, tid=await self.lab.spawn_thread(cmd.pid, cmd.activity))
+
+    async def _stop_thread(self, cmd: StopThreadCmd) -> TidResult:
+        await self.lab.stop_thread(cmd.pid, cmd.tid)
+        return TidResult(pid=cmd.pid, tid=cmd.tid)
+
+    async def _stop_process(self, cmd: StopProcessCmd) -> PidResult:
+        await self.lab.stop_process(cmd.pid, cmd.code)
+        return PidResult(pid=cmd.pid)
+
+    async def _reset(self, cmd: ResetCmd) -> ResetResult:
+        stopped = await self.lab.reset()
+        self.experiments.cleanup()
+        return ResetResult(stopped=stopped)
+
+    async def _race(self, cmd: RaceCmd) -> BaseModel:
+        return await self.experiments.race(cmd.pid, cmd.threads, cmd.increments, cmd.lock)
+
+    async def _cancel(self, cmd: CancelCmd) -> BaseModel:
+        return await self.experiments.cancel(cmd.pid)
+
+    async def _ipc(self, cmd: IpcCmd) -> BaseModel:
+        return await self.experiments.ipc(cmd.kind, cmd.sender, cmd.receiver, cmd.message)
+
+    async def _shm(self, cmd: ShmCmd) -> BaseModel:
+        return await self.experiments.shm(cmd.pids, cmd.increments, cmd.lock)
+
+    async def _costs(self, cmd: CostsCmd) -> BaseModel:
+        return await self.experiments.costs()
+
+    async def _cancel_costs(self, cmd: CancelCostsCmd) -> BaseModel:
+        return await self.experiments.cancel_costs()

@@ -1,0 +1,1 @@
+"""The server watching the lab: /proc sampling, map classification, views, patches, frames."""

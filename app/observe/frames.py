@@ -1,0 +1,223 @@
+"""The 10 Hz loop: sample the lab, build views, diff them into a frame, hand it on.
+
+Each tick: reap, read /proc for every lab process, join with worker reports,
+diff against the previous tick, serialise once, and give the text to the
+``publish`` callback (the web side's broadcaster). Nothing here knows about
+websockets or clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from ..control.experiments import Experiments
+from ..control.lab import Lab, LabProcess
+from ..control.messages import StackRange
+from ..protocol import ProcessView, Role, ServerInfo, Snapshot
+from ..settings import Settings
+from .patches import diff_process
+from .sampling import Sampler, frames_readable
+from .views import RegionCache, process_view
+
+log = logging.getLogger("ptlab.frames")
+SNAPSHOT_EVENTS = 20
+
+
+class FrameBuilder:
+    """Owns the current picture of the lab and turns each change of it into one frame."""
+
+    def __init__(
+        self, lab: Lab, experiments: Experiments, settings: Settings, publish: Callable[[str], None]
+    ) -> None:
+        self.lab = lab
+        self.experiments = experiments
+        self.settings = settings
+        self.publish = publish
+        self.seq = 0
+        self.views: dict[int, ProcessView] = {}
+        self.regions = RegionCache()
+        self.sampler = Sampler()
+        self._stacks: dict[int, tuple[StackRange, ...]] = {}
+        self._inputs: dict[int, tuple[object, ...]] = {}
+        self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
+        self._new_regions: set[int] = set()  # processes whose regions changed this tick
+        self._last_event = 0
+        self._costs_sent = 0
+        self._task: asyncio.Task[None] | None = None
+        # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
+        self.tick_seconds: deque[float] = deque(maxlen=50)
+        self.server_info = ServerInfo(
+            pid=os.getpid(),
+            hz=settings.hz,
+            max_processes=settings.max_processes,
+            max_threads=settings.max_threads,
+            cpus=os.cpu_count() or 1,
+            pagemap=frames_readable(),
+        )
+
+    # ---- loop -------------------------------------------------------------
+    def start(self) -> None:
+        """Start ticking at the configured rate."""
+        self._task = asyncio.create_task(self._run(), name="ptlab-frames")
+
+    async def stop(self) -> None:
+        """Stop ticking and close the sampler's descriptors."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.sampler.close()
+
+    async def _run(self) -> None:
+        period = 1.0 / self.settings.hz
+        next_at = time.monotonic()
+        while True:
+            try:
+                self.tick()
+            except Exception:  # a bad tick must not stop the stream for everyone
+                log.exception("tick failed")
+            next_at += period
+            delay = next_at - time.monotonic()
+            if delay < 0:  # fell behind: skip, never burst
+                next_at = time.monotonic()
+                delay = 0
+            await asyncio.sleep(delay)
+
+    # ---- one tick -----------------------------------------------------------
+    def collect(self, fresh: bool = False) -> dict[int, ProcessView]:
+        """Read /proc for every lab process and join it with worker reports (``fresh``: maps too)."""
+        self.lab.reap()
+        self.sampler.next_tick()
+        self._new_regions = set()
+        views: dict[int, ProcessView] = {}
+        for proc in list(self.lab.procs.values()):
+            view = self._view(proc, fresh)
+            if view is not None:
+                views[proc.pid] = view
+        keep = set(views)
+        self.regions.forget(keep)
+        self.sampler.forget(keep)
+        for cache in (self._stacks, self._inputs):
+            for pid in [p for p in cache if p not in keep]:
+                del cache[pid]
+        return views
+
+    def _view(self, proc: LabProcess, fresh: bool) -> ProcessView | None:
+        """This tick's view of one process; the last one itself when nothing it is made of changed."""
+        stacks = tuple(t.stack for t in proc.threads.values()) + proc.inherited
+        # a thread started or ended: its stack was (un)mapped, read the maps now
+        force = fresh or self._stacks.get(proc.pid) != stacks
+        self._stacks[proc.pid] = stacks
+        sample = self.sampler.sample(proc.pid, force_maps=force) if proc.status == "running" else None
+        last = self.views.get(proc.pid)
+        if sample is None:
+            # a process still starting is not introduced yet: nothing true to show
+            return None if proc.status == "starting" else process_view(proc, None, [], last)
+        regions, regions_changed = self.regions.regions(proc.pid, sample.maps, stacks)
+        if regions_changed:
+            self._new_regions.add(proc.pid)
+        counter = proc.counter
+        frame = (
+            self.sampler.page_frame(proc.pid, counter.address)
+            if counter and self.server_info.pagemap
+            else None
+        )
+        inputs = (
+            sample.ppid,
+            sample.name,
+            sample.state,
+            sample.rss,
+            sample.threads,
+            frame,
+            counter,  # replaced, never changed in place, by each worker report
+            len(proc.races),
+            proc.races[-1] if proc.races else None,
+            tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),
+        )
+        if last is not None and not regions_changed and self._inputs.get(proc.pid) == inputs:
+            return last  # the diff below is then an identity check
+        self._inputs[proc.pid] = inputs
+        clip = functools.partial(self.regions.clipped, proc.pid)
+        return process_view(proc, sample, regions, last, frame, clip)
+
+    def _changes(
+        self, views: dict[int, ProcessView]
+    ) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+        """What changed since the last frame: whole views for new or just-exited processes, else patches."""
+        changed: list[dict[str, Any]] = []
+        dumps: dict[int, dict[str, Any]] = {}
+        for pid, v in views.items():
+            old = self.views.get(pid)
+            if old is v:
+                dumps[pid] = self._dumps[pid]
+                continue
+            dumps[pid] = d = v.model_dump(mode="json", exclude={"regions"})
+            if old is None or old.status != v.status:
+                changed.append(v.model_dump(mode="json"))  # whole: new, or just exited
+                continue
+            patch = diff_process(self._dumps[pid], d)
+            if pid in self._new_regions:
+                patch = patch or {"pid": pid, "patch": True}
+                patch["regions"] = [r.model_dump(mode="json") for r in v.regions or []]
+            if patch is not None:
+                changed.append(patch)
+        return changed, dumps
+
+    def tick(self, fresh: bool = False) -> dict[str, Any]:
+        """Take one sample, publish what changed (as a Frame), return the frame.
+
+        ``fresh`` re-reads every process's maps now rather than on its turn:
+        after a command, whatever it mapped (a stack, shared memory) shows at once.
+        """
+        t0 = time.thread_time()  # CPU time of this (the event loop's) thread: the tick's real cost
+        views = self.collect(fresh)
+        changed, dumps = self._changes(views)
+        removed = [pid for pid in self.views if pid not in views]
+        events = [e.model_dump(mode="json") for e in self.lab.events.after(self._last_event)]
+        if events:
+            self._last_event = events[-1]["id"]
+        self.views = views
+        self._dumps = dumps
+        self.seq += 1
+        frame: dict[str, Any] = {
+            "type": "frame",
+            "seq": self.seq,
+            "ts": time.time(),
+            "changed": changed,
+            "removed": removed,
+            "events": events,
+        }
+        costs = self.experiments.costs_result
+        if self.experiments.costs_version != self._costs_sent and costs is not None:
+            self._costs_sent = self.experiments.costs_version
+            frame["costs"] = costs.model_dump(mode="json")
+        # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
+        self.publish(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+        self.tick_seconds.append(time.thread_time() - t0)
+        return frame
+
+    def snapshot(self, role: Role = "viewer") -> Snapshot:
+        """The full current picture."""
+        return Snapshot(
+            seq=self.seq,
+            ts=time.time(),
+            role=role,
+            server=self.server_info,
+            processes=list(self.views.values()),
+            events=self.lab.events.latest(SNAPSHOT_EVENTS),
+            costs=self.experiments.costs_result,
+        )
+
+    def tick_cpu_ms(self) -> float:
+        """Mean CPU time of one tick over the recent ticks, ms."""
+        ticks = list(self.tick_seconds)
+        return 1000 * sum(ticks) / len(ticks) if ticks else 0.0

@@ -1,0 +1,76 @@
+"""The app factory: wires the lab, its experiments, the frame loop, the broadcaster and the routes."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .. import __version__
+from ..control.commands import CommandService
+from ..control.experiments import Experiments
+from ..control.lab import Lab
+from ..observe.frames import FrameBuilder
+from ..protocol import Role
+from ..settings import Settings
+from . import errors
+from .auth import RateLimits
+from .broadcast import Broadcaster
+from .routes import api, pages
+from .ws import stream
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Slim images have no /etc/mime.types and Python 3.11's own table lacks it.
+mimetypes.add_type("font/woff2", ".woff2")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for these settings; lab processes start only when asked."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lab = Lab(settings)
+        await lab.start()
+        experiments = Experiments(lab)
+
+        def snapshot(role: Role) -> str:
+            return frames.snapshot(role).model_dump_json()
+
+        broadcaster = Broadcaster(snapshot)
+        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish)
+        commands = CommandService(lab, experiments, published=lambda: frames.tick(fresh=True))
+        app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
+        frames.start()
+        # The Jupyter habit: the one URL that makes you the presenter.
+        print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
+        try:
+            yield
+        finally:
+            await frames.stop()
+            broadcaster.close()
+            await lab.shutdown()
+            experiments.cleanup()
+
+    app = FastAPI(
+        title="ptlab — Process & Thread Lab",
+        version=__version__,
+        lifespan=lifespan,
+        # A 307 to the slash-less route would let a mangled path (".../processes//")
+        # be followed by a browser as a real POST: refuse it with a 404 instead.
+        redirect_slashes=False,
+        description="Real processes and threads, read from /proc. Control needs the presenter token.",
+    )
+    app.state.settings = settings
+    app.state.rest_limits = RateLimits(rate=settings.rest_rate, burst=settings.rest_burst)
+    app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
+    app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    app.include_router(api)
+    app.include_router(pages)
+    app.include_router(stream)
+    errors.install(app)
+    return app

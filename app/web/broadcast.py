@@ -1,0 +1,127 @@
+"""Fan-out of snapshots and frames to websocket clients: the latest frame wins.
+
+Clients that fall behind do not queue frames: a frame a client never read is
+dropped, and since frames are differences it gets a fresh snapshot instead,
+so a slow laptop never grows the server's memory or delays anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..protocol import Role
+
+# Unsent replies (acks, errors) a client may have before its reader is paused.
+MAX_OUTBOX = 64
+
+
+class Sender(Protocol):
+    """What the broadcaster needs of a websocket: sending text."""
+
+    async def send_text(self, data: str) -> None: ...
+
+
+@dataclass(eq=False)
+class Client:
+    """One connected websocket and what is waiting to be sent to it."""
+
+    ws: Sender
+    role: Role
+    need_snapshot: bool = True
+    frame: str | None = None
+    outbox: deque[str] = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: int = 0
+    sent: int = 0
+    closed: bool = False
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def reply(self, text: str) -> None:
+        """Queue a reply (ack or error). Replies are never dropped; ``room`` bounds them."""
+        self.outbox.append(text)
+        self.wake.set()
+
+    async def room(self, timeout: float) -> bool:
+        """Wait until fewer than MAX_OUTBOX replies are unsent; False if the client stopped reading.
+
+        The websocket reader calls this before taking the next message, so a
+        client that sends faster than it reads is slowed down, not buffered.
+        """
+        deadline = time.monotonic() + timeout
+        while len(self.outbox) >= MAX_OUTBOX and not self.closed:
+            self.drained.clear()
+            try:
+                await asyncio.wait_for(self.drained.wait(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                return False
+        return True
+
+
+class Broadcaster:
+    """Every connected client, and the one frame (or snapshot) each is due next."""
+
+    def __init__(self, snapshot: Callable[[Role], str]) -> None:
+        self.snapshot = snapshot
+        self.clients: set[Client] = set()
+        self.dropped = 0  # by clients that have gone, too
+
+    def publish(self, text: str) -> None:
+        """Hand one serialised frame to every client."""
+        for c in self.clients:
+            if c.need_snapshot:
+                continue  # the snapshot it is about to get already holds this
+            if c.frame is not None:
+                # Latest frame wins: a frame it never read is dropped, and
+                # since frames are differences, it gets a snapshot instead.
+                c.dropped += 1
+                self.dropped += 1
+                c.frame = None
+                c.need_snapshot = True
+            else:
+                c.frame = text
+            c.wake.set()
+
+    def add(self, ws: Sender, role: Role) -> Client:
+        """Register a client; its first message will be a snapshot."""
+        c = Client(ws=ws, role=role)
+        self.clients.add(c)
+        c.wake.set()
+        return c
+
+    def remove(self, c: Client) -> None:
+        """Forget a client."""
+        c.closed = True
+        c.wake.set()
+        self.clients.discard(c)
+
+    def close(self) -> None:
+        """Release every client's pump."""
+        for c in list(self.clients):
+            c.closed = True
+            c.wake.set()
+
+    async def pump(self, c: Client) -> None:
+        """Send a client's replies, snapshots and frames until it is closed."""
+        while not c.closed:
+            await c.wake.wait()
+            c.wake.clear()
+            # The picture goes before the replies, so an ack never arrives
+            # ahead of the frame showing what it did.
+            text = None
+            if c.need_snapshot:
+                c.need_snapshot = False
+                c.frame = None
+                text = self.snapshot(c.role)
+            elif c.frame is not None:
+                text, c.frame = c.frame, None
+            if text is not None:
+                await c.ws.send_text(text)
+                c.sent += 1
+            while c.outbox and not c.closed:
+                await c.ws.send_text(c.outbox.popleft())
+            c.drained.set()

@@ -1,0 +1,217 @@
+"""HTTP routes: the page and the REST API. Each control route builds a command for the one command service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..control.commands import CommandService
+from ..observe.frames import FrameBuilder
+from ..protocol import (
+    CancelCmd,
+    CancelCostsCmd,
+    CancelResult,
+    Command,
+    CostsCmd,
+    CostsView,
+    ErrorBody,
+    Health,
+    IpcCmd,
+    IpcRequest,
+    IpcResult,
+    PidResult,
+    RaceCmd,
+    RaceRequest,
+    RaceView,
+    ResetCmd,
+    ResetResult,
+    ShmCmd,
+    ShmRequest,
+    Snapshot,
+    SpawnProcessCmd,
+    SpawnProcessRequest,
+    SpawnThreadCmd,
+    SpawnThreadRequest,
+    StopProcessCmd,
+    StopThreadCmd,
+    TidResult,
+)
+from ..settings import Settings
+from .auth import COOKIE, AuthError, check_token, token_matches
+from .broadcast import Broadcaster
+from .errors import WebError
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
+}
+
+
+class NoQuery(BaseModel):
+    """A route that takes no query parameters: a stray one (``?cdoe=3``) is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StopQuery(NoQuery):
+    """``DELETE /api/processes/{pid}?code=N``."""
+
+    code: int = Field(0, ge=0, le=255, description="exit code the process ends with")
+
+
+# A typo such as ``?cdoe=3`` would otherwise stop the process with the default code and report success.
+Q = Annotated[NoQuery, Query()]
+api = APIRouter(prefix="/api", responses=ERRORS)
+# The same bounds as the wire format's Pid, so a bad path is a 422, never a 500.
+PidPath = Annotated[int, Path(ge=1, le=2**22)]
+pages = APIRouter()
+
+
+def _frames(request: Request) -> FrameBuilder:
+    return request.app.state.frames
+
+
+def require_presenter(request: Request) -> None:
+    """Dependency: control routes need the presenter token, at a bounded rate per client address."""
+    check_token(request.headers, request.cookies, request.app.state.settings)
+    client = request.client.host if request.client else "?"
+    if not request.app.state.rest_limits.allow(client):
+        raise WebError("rate_limited", "too many control requests; slow down")
+
+
+async def run(request: Request, cmd: Command) -> Any:
+    """Hand a command to the command service."""
+    service: CommandService = request.app.state.commands
+    return await service.run(cmd)
+
+
+Presenter = [Depends(require_presenter)]
+
+
+@api.get("/state", response_model=Snapshot)
+async def get_state(request: Request, q: Q) -> Snapshot:
+    """The full snapshot: every lab process, its threads, regions and counter."""
+    return _frames(request).snapshot()
+
+
+@api.get("/health", response_model=Health)
+async def health(request: Request, q: Q) -> Health:
+    """Liveness: the server answers and its sampler ticks."""
+    frames = _frames(request)
+    broadcaster: Broadcaster = request.app.state.broadcaster
+    return Health(
+        ok=True,
+        processes=len(frames.lab.live()),
+        clients=len(broadcaster.clients),
+        seq=frames.seq,
+        dropped=broadcaster.dropped,
+        tick_ms=round(frames.tick_cpu_ms(), 3),
+    )
+
+
+@api.post("/processes", response_model=PidResult, status_code=201, dependencies=Presenter)
+async def spawn_process(
+    request: Request, q: Q, body: Annotated[SpawnProcessRequest | None, Body()] = None
+) -> PidResult:
+    """Start a lab process, or fork ``parent`` (a running lab process)."""
+    return await run(request, SpawnProcessCmd(op="spawn_process", parent=body.parent if body else None))
+
+
+@api.post("/processes/{pid}/threads", response_model=TidResult, status_code=201, dependencies=Presenter)
+async def spawn_thread(
+    request: Request, pid: PidPath, q: Q, body: Annotated[SpawnThreadRequest | None, Body()] = None
+) -> TidResult:
+    """Start a thread (``idle``, ``count``, ``busy`` or ``raise``) in a lab process."""
+    activity = body.activity if body else "idle"
+    return await run(request, SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
+
+
+@api.delete("/processes/{pid}", response_model=PidResult, dependencies=Presenter)
+async def stop_process(request: Request, pid: PidPath, q: Annotated[StopQuery, Query()]) -> PidResult:
+    """End a lab process with exit code ``code`` (its forked children live on, adopted)."""
+    return await run(request, StopProcessCmd(op="stop_process", pid=pid, code=q.code))
+
+
+@api.delete("/processes/{pid}/threads/{tid}", response_model=TidResult, dependencies=Presenter)
+async def stop_thread(request: Request, pid: PidPath, tid: PidPath, q: Q) -> TidResult:
+    """Stop one lab thread (not the main thread)."""
+    return await run(request, StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
+
+
+@api.post("/reset", response_model=ResetResult, dependencies=Presenter)
+async def reset(request: Request, q: Q) -> ResetResult:
+    """End every lab process."""
+    return await run(request, ResetCmd(op="reset"))
+
+
+@api.post("/processes/{pid}/race", response_model=RaceView, dependencies=Presenter)
+async def race(
+    request: Request, pid: PidPath, q: Q, body: Annotated[RaceRequest | None, Body()] = None
+) -> RaceView:
+    """Race N threads of a process on one counter (read–modify–write), with or without a lock."""
+    b = body or RaceRequest()
+    return await run(
+        request, RaceCmd(op="race", pid=pid, threads=b.threads, increments=b.increments, lock=b.lock)
+    )
+
+
+@api.delete("/processes/{pid}/race", response_model=CancelResult, dependencies=Presenter)
+async def cancel_race(request: Request, pid: PidPath, q: Q) -> CancelResult:
+    """Cancel a process's running race or shared-memory run."""
+    return await run(request, CancelCmd(op="cancel", pid=pid))
+
+
+@api.post("/ipc", response_model=IpcResult, dependencies=Presenter)
+async def ipc(request: Request, q: Q, body: IpcRequest) -> IpcResult:
+    """Send a message from one lab process to another through a pipe, a Unix socket or a file."""
+    return await run(request, IpcCmd(op="ipc", **body.model_dump()))
+
+
+@api.post("/shm", response_model=RaceView, dependencies=Presenter)
+async def shm(request: Request, q: Q, body: ShmRequest) -> RaceView:
+    """Two lab processes increment one counter in shared memory (both map it: see their maps)."""
+    return await run(request, ShmCmd(op="shm", **body.model_dump()))
+
+
+@api.post("/costs", response_model=CostsView, dependencies=Presenter)
+async def costs(request: Request, q: Q) -> CostsView:
+    """Measure thread vs process costs (creation, memory, context switch, CPU-bound work) in ≤ 10 s."""
+    return await run(request, CostsCmd(op="costs"))
+
+
+@api.get("/costs", response_model=CostsView | None)
+async def last_costs(request: Request, q: Q) -> CostsView | None:
+    """The latest measurement, if any."""
+    return _frames(request).experiments.costs_result
+
+
+@api.delete("/costs", response_model=CancelResult, dependencies=Presenter)
+async def cancel_costs(request: Request, q: Q) -> CancelResult:
+    """Cut a running measurement short."""
+    return await run(request, CancelCostsCmd(op="cancel_costs"))
+
+
+@pages.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def index(request: Request, token: Annotated[str | None, Query(max_length=512)] = None) -> Response:
+    """The dashboard. ``?token=`` is traded for a cookie and removed from the address bar.
+
+    Other query keys are ignored here: a page link may carry anything.
+    """
+    settings: Settings = request.app.state.settings
+    templates = request.app.state.templates
+    if token is not None:
+        if not token_matches(token, settings.token):
+            return templates.TemplateResponse(
+                request, "index.html", {"presenter": False, "token_error": True}, status_code=403
+            )
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
+        return resp
+    try:
+        check_token(request.headers, request.cookies, settings)
+        presenter = True
+    except AuthError:
+        presenter = False
+    return templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})

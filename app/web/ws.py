@@ -1,0 +1,116 @@
+"""The /ws stream: a snapshot, then frames at the sampling rate; presenter commands in between."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket
+from pydantic import ValidationError
+
+from ..control.commands import CommandService
+from ..control.errors import LabError
+from ..protocol import Ack, CommandMessage, ErrorMessage, Role
+from ..settings import Settings
+from .auth import AuthError, RateLimit, check_token, origin_allowed
+from .broadcast import Broadcaster
+from .errors import describe_validation
+
+# A client whose unread replies do not drain in this long has stopped reading.
+REPLY_DRAIN_S = 10.0
+stream = APIRouter()
+
+
+def error_text(rid: str | None, error: str, message: str) -> str:
+    """One ErrorMessage, serialised."""
+    return ErrorMessage(id=rid, error=error, message=message).model_dump_json()
+
+
+async def handle_text(
+    text: str, role: Role, limiter: RateLimit, commands: CommandService, max_bytes: int
+) -> str:
+    """Validate and carry out one websocket message; return the ack or error to send."""
+    if len(text.encode()) > max_bytes:
+        return error_text(None, "too_large", f"messages are limited to {max_bytes} bytes")
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        return error_text(None, "bad_json", f"not valid JSON: {exc}")
+    rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        msg = CommandMessage.model_validate(raw)
+    except ValidationError as exc:
+        return error_text(rid, "invalid_request", describe_validation(list(exc.errors())))
+    if role != "presenter":
+        return error_text(
+            msg.id, "forbidden", "only the presenter may control the lab; open the page with ?token="
+        )
+    if not limiter.allow():
+        return error_text(msg.id, "rate_limited", "too many commands; slow down")
+    try:
+        result = await commands.run(msg.command)
+    except LabError as exc:
+        return error_text(msg.id, exc.code, exc.message)
+    return Ack(id=msg.id, result=result.model_dump(mode="json")).model_dump_json()
+
+
+def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
+    """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
+    same_origin = origin_allowed(websocket.headers, websocket.url.scheme, settings)
+    if not same_origin:
+        return "viewer" if settings.viewers else None
+    with contextlib.suppress(AuthError):
+        check_token(websocket.headers, websocket.cookies, settings)
+        return "presenter"
+    return "viewer"
+
+
+@stream.websocket("/ws")
+async def ws_stream(websocket: WebSocket) -> None:
+    """Snapshot, then frames at the sampling rate; presenter commands in between."""
+    settings: Settings = websocket.app.state.settings
+    broadcaster: Broadcaster = websocket.app.state.broadcaster
+    commands: CommandService = websocket.app.state.commands
+    role = role_of(websocket, settings)
+    if role is None:
+        await websocket.close(code=1008, reason="origin not allowed")
+        return
+    await websocket.accept()
+    client = broadcaster.add(websocket, role)
+    pump = asyncio.create_task(broadcaster.pump(client))
+    limiter = RateLimit(settings.ws_rate, settings.ws_burst)
+    # Commands run side by side (a race may take seconds; cancelling it must
+    # not wait behind it), a few at a time per client. Tasks left running
+    # when the client goes are bounded by the lab's own timeouts.
+    inflight: set[asyncio.Task[None]] = set()
+
+    async def answer(text: str) -> None:
+        client.reply(await handle_text(text, role, limiter, commands, settings.ws_max_bytes))
+
+    try:
+        while True:
+            if not await client.room(REPLY_DRAIN_S):
+                await websocket.close(code=1008, reason="not reading replies")
+                break
+            msg = await websocket.receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+            text = msg.get("text")
+            if text is None:
+                client.reply(error_text(None, "binary", "send JSON text messages, not binary"))
+            elif len(inflight) >= settings.ws_inflight:
+                client.reply(
+                    error_text(
+                        None, "busy", f"at most {settings.ws_inflight} commands at once; wait for replies"
+                    )
+                )
+            else:
+                task = asyncio.create_task(answer(text))
+                inflight.add(task)
+                task.add_done_callback(inflight.discard)
+    finally:
+        broadcaster.remove(client)
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump
