@@ -7,9 +7,11 @@ above every user-space address on x86-64 and arm64).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 Activity = Literal["idle", "count", "busy", "raise"]
 EventKind = Literal[
@@ -27,6 +29,7 @@ EventKind = Literal[
 IpcKind = Literal["pipe", "socket", "file"]
 Pid = Annotated[int, Field(ge=1, le=2**22)]
 Role = Literal["presenter", "viewer"]
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Strict(BaseModel):
@@ -72,6 +75,89 @@ class RegionView(BaseModel):
     tid: int | None = Field(
         None, description="the thread whose stack this is; 0: a stack copied by fork from a parent's thread"
     )
+
+
+class RegionTable(BaseModel):
+    """The compact wire form of a process's region list: a quarter of the JSON of one object per region.
+
+    ``paths``: the distinct paths, sorted and front-coded: an entry is a plain
+    string, or ``[n, suffix]`` meaning the previous path's first ``n`` characters
+    followed by ``suffix``. ``rows``: one per region, in address order:
+    ``[gap, size, perms, kind, path]``, where ``gap`` is the distance from the
+    previous region's end (the first: from 0) and ``gap``/``size`` count units of
+    ``page`` bytes; ``path`` indexes ``paths``. A region that is a thread's stack
+    or guard adds ``tid, guard`` (guard 1 or 0). ``decode_regions`` (and
+    static/js/wire.js) turn it back into RegionViews.
+    """
+
+    page: int
+    paths: list[str | tuple[int, str]]
+    rows: list[list[int | str | None]]
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    # Front coding shares characters, not path components: "libc.so.6" and "libcrypto.so" share "libc".
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def encode_regions(regions: Sequence[RegionView]) -> dict[str, Any]:
+    """RegionViews as a RegionTable (plain dict, ready for JSON)."""
+    page = PAGE if all(r.start % PAGE == 0 and r.end % PAGE == 0 for r in regions) else 1
+    names = sorted({r.path for r in regions})
+    index = {p: i for i, p in enumerate(names)}
+    paths: list[str | tuple[int, str]] = []
+    prev = ""
+    for name in names:
+        n = _shared_prefix(prev, name)
+        paths.append((n, name[n:]) if n > 3 else name)
+        prev = name
+    rows: list[list[int | str | None]] = []
+    at = 0
+    for r in regions:
+        row: list[int | str | None] = [
+            (r.start - at) // page,
+            (r.end - r.start) // page,
+            r.perms,
+            r.kind,
+            index[r.path],
+        ]
+        if r.tid is not None or r.guard:
+            row += [r.tid, int(r.guard)]
+        rows.append(row)
+        at = r.end
+    return {"page": page, "paths": paths, "rows": rows}
+
+
+def decode_regions(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """A RegionTable back into RegionView dicts."""
+    page = int(table["page"])
+    names: list[str] = []
+    for entry in table["paths"]:
+        names.append(entry if isinstance(entry, str) else names[-1][: entry[0]] + entry[1])
+    out = []
+    at = 0
+    for row in table["rows"]:
+        gap, size, perms, kind, path = row[:5]
+        start = at + int(gap) * page  # type: ignore[arg-type]
+        at = start + int(size) * page  # type: ignore[arg-type]
+        tid, guard = (row[5], bool(row[6])) if len(row) > 5 else (None, False)
+        out.append(
+            {
+                "start": start,
+                "end": at,
+                "perms": perms,
+                "kind": kind,
+                "path": names[int(path)],
+                "guard": guard,
+                "tid": tid,
+            }
+        )  # type: ignore[arg-type]
+    return out
 
 
 class ShmView(BaseModel):
@@ -136,6 +222,15 @@ class ProcessView(BaseModel):
     regions: list[RegionView] | None = None
     exit: ExitView | None = None
     races: list[RaceView] = []
+
+    @field_serializer("regions", when_used="json")
+    def _compact_regions(self, regions: list[RegionView] | None) -> RegionTable | None:
+        return None if regions is None else RegionTable.model_construct(**encode_regions(regions))
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _expand_regions(cls, value: Any) -> Any:
+        return decode_regions(value) if isinstance(value, dict) else value
 
 
 class EventView(BaseModel):

@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -235,9 +236,10 @@ def bench_flood(quick: bool) -> dict[str, Any]:
 
 
 async def _frames(url: str, seconds: float) -> list[int]:
+    """Sizes of the frames received in ``seconds``; the first entry is the snapshot's size."""
     sizes = []
     async with websockets.connect(url, max_size=None) as ws:
-        await ws.recv()
+        sizes.append(len(await ws.recv(decode=False)))
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             msg = await ws.recv(decode=False)
@@ -251,14 +253,16 @@ def bench_frames(quick: bool) -> dict[str, Any]:
     try:
         populate(s, 8, 8)
         time.sleep(1)
-        snapshot = len(json.dumps(s.state(), separators=(",", ":")))
-        idle = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
+        with urllib.request.urlopen(s.url + "/api/state") as resp:
+            snapshot = len(resp.read())  # as sent
+        ws_snapshot, *idle = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
         s.reset()
         populate(s, 8, 8, ("count", "busy", "idle"))
         time.sleep(1)
-        busy = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
+        _, *busy = asyncio.run(_frames(s.ws_url, 3 if quick else 5))
         out = {
             "snapshot_bytes": snapshot,
+            "ws_snapshot_bytes": ws_snapshot,
             "idle_frame_bytes_median": int(statistics.median(idle)),
             "idle_frame_bytes_max": max(idle),
             "busy_frame_bytes_median": int(statistics.median(busy)),
@@ -403,7 +407,8 @@ def markdown(r: dict[str, Any]) -> str:
         out += _table(
             ["8 × 8", "bytes"],
             [
-                ["snapshot", f["snapshot_bytes"]],
+                ["snapshot, GET /api/state", f["snapshot_bytes"]],
+                ["snapshot, websocket", f.get("ws_snapshot_bytes", "")],
                 [
                     "steady frame, idle threads (median / max)",
                     f"{f['idle_frame_bytes_median']} / {f['idle_frame_bytes_max']}",

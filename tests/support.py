@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.control.lab import become_subreaper  # noqa: E402
 from app.procfs import read_stat  # noqa: E402
+from app.protocol import decode_regions  # noqa: E402
 
 # If a server is SIGKILLed, its orphans come to us rather than to an init that
 # may not reap them, so the tests can prove they are gone and reap them.
@@ -187,8 +188,12 @@ class LabServer:
         ]
 
     def state(self) -> dict[str, Any]:
-        """GET /api/state."""
-        return self.get("/api/state")
+        """GET /api/state, each process's compact region table expanded into region dicts."""
+        st = self.get("/api/state")
+        for p in st["processes"]:
+            if isinstance(p.get("regions"), dict):
+                p["regions"] = decode_regions(p["regions"])
+        return st
 
     def process(self, pid: int) -> dict[str, Any]:
         """One process from /api/state."""

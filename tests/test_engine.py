@@ -17,6 +17,7 @@ from support import LabServer, descendants, pid_alive
 
 from app.observe.memory_map import parse_maps
 from app.procfs import read_stat
+from app.protocol import decode_regions
 
 
 def proc_tids(pid: int) -> set[int]:
@@ -201,7 +202,12 @@ async def _ws_session(lab: LabServer) -> None:
                 break
         # the frame showing the new process came before the ack, with its regions
         assert pid in first_seen and first_seen[pid]["regions"]
-        assert {r["kind"] for r in first_seen[pid]["regions"]} >= {"code", "data", "heap", "stack"}
+        assert {r["kind"] for r in decode_regions(first_seen[pid]["regions"])} >= {
+            "code",
+            "data",
+            "heap",
+            "stack",
+        }
         await ws.send(
             json.dumps(
                 {

@@ -22,7 +22,7 @@ from typing import Any
 from ..control.experiments import Experiments
 from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
-from ..protocol import ProcessView, Role, ServerInfo, Snapshot
+from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
 from .patches import diff_process
 from .sampling import Sampler, frames_readable
@@ -167,7 +167,7 @@ class FrameBuilder:
             patch = diff_process(self._dumps[pid], d)
             if pid in self._new_regions:
                 patch = patch or {"pid": pid, "patch": True}
-                patch["regions"] = [r.model_dump(mode="json") for r in v.regions or []]
+                patch["regions"] = encode_regions(v.regions or [])
             if patch is not None:
                 changed.append(patch)
         return changed, dumps

@@ -1,5 +1,7 @@
 // The page's copy of the lab: a snapshot, patched by frames. No drawing here.
 
+import { expandProcess } from "./wire.js";
+
 /** Apply a ProcessPatch (see app/patches.py, which does the same in Python). */
 export function applyPatch(old, patch) {
   const { patch: _marker, threads: changedThreads = [], tids, ...fields } = patch;
@@ -29,11 +31,12 @@ export class LabState {
       this.server = msg.server;
       this.role = msg.role;
       const fresh = new Map();
-      for (const p of msg.processes) fresh.set(p.pid, p);
+      for (const p of msg.processes) fresh.set(p.pid, expandProcess(p));
       this.processes = fresh;
       events = msg.events;
     } else if (msg.type === "frame") {
-      for (const p of msg.changed) {
+      for (const changed of msg.changed) {
+        const p = expandProcess(changed);
         const old = this.processes.get(p.pid);
         this.processes.set(p.pid, p.patch && old ? applyPatch(old, p) : p);
       }
