@@ -86,7 +86,7 @@ class RateLimit:
     rate: float
     burst: float
     tokens: float = -1.0
-    at: float = 0.0
+    at: float | None = None  # when tokens were last counted
 
     def __post_init__(self) -> None:
         if self.tokens < 0:
@@ -95,7 +95,7 @@ class RateLimit:
     def allow(self, now: float | None = None) -> bool:
         """Take one token if there is one."""
         now = time.monotonic() if now is None else now
-        if self.at:
+        if self.at is not None:
             self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if self.tokens >= 1:

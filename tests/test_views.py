@@ -1,0 +1,92 @@
+"""View building, in-process: recorded /proc text joined with recorded worker reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.control.lab import LabProcess
+from app.control.messages import ThreadReport
+from app.observe.memory_map import classify, parse_maps
+from app.observe.sampling import ProcessSample, ThreadSample
+from app.observe.views import RegionCache, exited_view, process_view
+from app.protocol import CounterView, ProcessView, RegionView, decode_regions, encode_regions
+
+REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
+PID = REC["pid"]
+
+
+def recorded_process() -> LabProcess:
+    proc = LabProcess(pid=PID, parent=None, started=1.0, status="running")
+    for s in REC["stacks"]:
+        activity = "main" if s["tid"] == PID else "busy"
+        proc.threads[s["tid"]] = ThreadReport(
+            tid=s["tid"], activity=activity, stack_start=s["start"], stack_end=s["end"], guard=s["guard"]
+        )
+    proc.counter = CounterView(address=0x7F0000000000, value=5, last_tid=PID)
+    return proc
+
+
+def recorded_sample(tids: list[int]) -> ProcessSample:
+    threads = [ThreadSample(t, "lab-busy", "R", 1, 0.3, 0.0, 10, 3) for t in tids]
+    return ProcessSample(PID, 4702, "ptlab-worker", "S", 15_000_000, threads, REC["maps"])
+
+
+def regions_of(proc: LabProcess) -> list[RegionView]:
+    stacks = tuple(t.stack for t in proc.threads.values())
+    return RegionCache().regions(PID, REC["maps"], stacks)[0]
+
+
+def test_threads_come_from_proc_and_activities_from_the_worker() -> None:
+    proc = recorded_process()
+    tids = [s["tid"] for s in REC["stacks"]] + [99999]  # one thread the worker never reported
+    view = process_view(proc, recorded_sample(tids), regions_of(proc), None)
+    by_tid = {t.tid: t for t in view.threads}
+    assert by_tid[PID].main and by_tid[PID].activity == "main"
+    assert by_tid[REC["stacks"][1]["tid"]].activity == "busy"
+    assert by_tid[99999].activity == "unknown" and by_tid[99999].stack is None
+
+
+def test_the_main_stack_is_clipped_to_what_is_mapped() -> None:
+    proc = recorded_process()
+    view = process_view(proc, recorded_sample([PID]), regions_of(proc), None)
+    main = view.threads[0].stack
+    mapped = next(r for r in parse_maps(REC["maps"]) if r.path == "[stack]")
+    assert main is not None and (main.start, main.end) == (mapped.start, mapped.end)
+
+
+def test_an_exited_process_keeps_its_last_picture_and_says_why() -> None:
+    proc = recorded_process()
+    last = process_view(proc, recorded_sample([PID]), regions_of(proc), None)
+    proc.status, proc.exit_code = "exited", -9
+    view = exited_view(proc, last)
+    assert view.status == "exited" and view.threads == [] and view.regions == last.regions
+    assert view.exit is not None and view.exit.signal == 9 and "SIGKILL" in view.exit.reason
+
+
+def test_the_region_cache_reuses_an_unchanged_list() -> None:
+    proc = recorded_process()
+    cache = RegionCache()
+    stacks = tuple(t.stack for t in proc.threads.values())
+    first, changed = cache.regions(PID, REC["maps"], stacks)
+    again, changed_again = cache.regions(PID, REC["maps"], stacks)
+    assert changed and not changed_again and again is first
+
+
+def test_the_compact_region_table_round_trips() -> None:
+    stacks = [t.stack for t in recorded_process().threads.values()]
+    regions = [
+        RegionView(
+            start=r.start, end=r.end, perms=r.perms, kind=r.kind, path=r.path, guard=r.guard, tid=r.tid
+        )
+        for r in classify(parse_maps(REC["maps"]), stacks)
+    ]
+    table = encode_regions(regions)
+    assert [RegionView(**d) for d in decode_regions(json.loads(json.dumps(table)))] == regions
+    assert len(json.dumps(table)) * 3 < len(json.dumps([r.model_dump() for r in regions]))
+
+
+def test_a_view_read_back_from_json_equals_the_view() -> None:
+    proc = recorded_process()
+    view = process_view(proc, recorded_sample([PID]), regions_of(proc), None)
+    assert ProcessView.model_validate_json(view.model_dump_json()) == view
