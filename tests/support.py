@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -50,27 +52,15 @@ def pid_alive(pid: int) -> bool:
 
 def rss(pid: int) -> int:
     """Resident memory of a process, bytes."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return psutil.Process(pid).memory_info().rss
 
 
 def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` in the process tree, read from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        st = read_stat(int(entry)) if entry.isdigit() else None
-        if st is not None:
-            children.setdefault(st.ppid, []).append(int(entry))
-    out: set[int] = set()
-    stack = [pid]
-    while stack:
-        for c in children.get(stack.pop(), []):
-            out.add(c)
-            stack.append(c)
-    return out
+    """Every process below ``pid`` in the process tree (none if ``pid`` is gone)."""
+    try:
+        return {c.pid for c in psutil.Process(pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return set()
 
 
 @dataclass

@@ -22,6 +22,7 @@ from . import errors
 from .auth import RateLimits
 from .broadcast import Broadcaster
 from .routes import api, pages
+from .urls import student_urls
 from .ws import stream
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -48,6 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         frames.start()
         # The Jupyter habit: the one URL that makes you the presenter.
         print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
+        for url in student_urls(settings):
+            print(f"ptlab student URL: {url}", flush=True)
         try:
             yield
         finally:
