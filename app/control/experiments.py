@@ -81,6 +81,7 @@ class Experiments:
             self._busy.discard(pid)
         result = _race_view(rep, rep.actual or 0, [pid])
         proc.races.append(result)
+        proc.changed()
         self.lab.events.add("race_finished", pid=pid, result=result)
         return result
 

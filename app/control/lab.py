@@ -91,6 +91,13 @@ class LabProcess:
     races: deque[RaceView] = field(default_factory=lambda: deque(maxlen=6))
     # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
     inherited: tuple[StackRange, ...] = ()
+    # Bumped by every change to what the worker reported (threads, counter,
+    # races, status): the frame builder rebuilds a view only when it moved.
+    version: int = 0
+
+    def changed(self) -> None:
+        """Say that something this record shows has changed."""
+        self.version += 1
 
     @property
     def alive(self) -> bool:
@@ -307,6 +314,7 @@ class Lab:
         finally:
             proc.reserved_threads -= 1
         proc.threads[started.tid] = ThreadReport(**started.model_dump(), activity=activity)
+        proc.changed()
         self.events.add("thread_started", pid=pid, tid=started.tid, detail=activity)
         return started.tid
 
@@ -322,6 +330,7 @@ class Lab:
             raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment")
         await self.call(proc, {"op": "stop_thread", "tid": tid}, Empty)
         proc.threads.pop(tid, None)
+        proc.changed()
 
     async def stop_process(self, pid: int, code: int = 0) -> None:
         """Ask a lab process to exit with ``code``; kill it if it does not within a second."""
@@ -434,9 +443,11 @@ class Lab:
         proc.threads = {t.tid: t for t in msg.threads}
         proc.counter = msg.counter
         proc.inherited = tuple(StackRange(0, s.stack_start, s.stack_end, s.guard) for s in msg.inherited)
+        proc.changed()
 
     def _on_counter(self, proc: LabProcess, msg: CounterMessage) -> None:
         proc.counter = CounterView.model_validate(msg.model_dump(exclude={"type"}))
+        proc.changed()
 
     def _on_reply(self, proc: LabProcess, msg: Reply) -> None:
         fut = proc.pending.get(str(msg.id))
@@ -449,6 +460,7 @@ class Lab:
 
     def _on_thread_exit(self, proc: LabProcess, msg: ThreadExit) -> None:
         proc.threads.pop(msg.tid, None)
+        proc.changed()
         detail = msg.reason if msg.detail is None else f"error: {msg.detail}"
         self.events.add("thread_stopped", pid=proc.pid, tid=msg.tid, detail=detail)
 
@@ -507,6 +519,7 @@ class Lab:
         proc.status = "exited"
         proc.exited_at = time.time()
         proc.threads = {}
+        proc.changed()
         self._close(proc)
         proc.gone.set()
         if proc.hello is not None and not proc.hello.done():

@@ -30,6 +30,10 @@ from .views import RegionCache, process_view
 
 log = logging.getLogger("ptlab.frames")
 SNAPSHOT_EVENTS = 20
+# Even when nothing moved, a process's view is rebuilt this often (staggered
+# by PID): the counter's physical page can change under it (the kernel
+# migrates or merges pages) without any report or /proc stat saying so.
+RECHECK_TICKS = 50
 
 
 class FrameBuilder:
@@ -46,7 +50,10 @@ class FrameBuilder:
         self.views: dict[int, ProcessView] = {}
         self.regions = RegionCache()
         self.sampler = Sampler()
-        self._stacks: dict[int, tuple[StackRange, ...]] = {}
+        self._stacks: dict[int, tuple[StackRange, ...]] = {}  # at the version below
+        self._stacks_seen: dict[int, tuple[StackRange, ...]] = {}  # as the maps were last forced for
+        self._versions: dict[int, int] = {}
+        self._samples: dict[int, object] = {}
         self._inputs: dict[int, tuple[object, ...]] = {}
         self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
         self._new_regions: set[int] = set()  # processes whose regions changed this tick
@@ -106,19 +113,30 @@ class FrameBuilder:
         keep = set(views)
         self.regions.forget(keep)
         self.sampler.forget(keep)
-        for cache in (self._stacks, self._inputs):
+        for cache in (self._stacks, self._stacks_seen, self._versions, self._samples, self._inputs):
             for pid in [p for p in cache if p not in keep]:
                 del cache[pid]
         return views
 
     def _view(self, proc: LabProcess, fresh: bool) -> ProcessView | None:
         """This tick's view of one process; the last one itself when nothing it is made of changed."""
-        stacks = tuple(t.stack for t in proc.threads.values()) + proc.inherited
-        # a thread started or ended: its stack was (un)mapped, read the maps now
-        force = fresh or self._stacks.get(proc.pid) != stacks
-        self._stacks[proc.pid] = stacks
-        sample = self.sampler.sample(proc.pid, force_maps=force) if proc.status == "running" else None
-        last = self.views.get(proc.pid)
+        pid = proc.pid
+        moved = self._versions.get(pid) != proc.version
+        if moved or pid not in self._stacks:
+            stacks = self._stacks[pid] = tuple(t.stack for t in proc.threads.values()) + proc.inherited
+            self._versions[pid] = proc.version
+            # a thread started or ended: its stack was (un)mapped, read the maps now
+            force = fresh or self._stacks_seen.get(pid) != stacks
+            self._stacks_seen[pid] = stacks
+        else:
+            stacks, force = self._stacks[pid], fresh
+        sample = self.sampler.sample(pid, force_maps=force) if proc.status == "running" else None
+        last = self.views.get(pid)
+        # The usual tick: the sampler saw nothing new, the worker said nothing new.
+        still = last is not None and not (moved or force) and sample is self._samples.get(pid)
+        if still and (sample is None or (self.seq + pid) % RECHECK_TICKS):
+            return last
+        self._samples[pid] = sample
         if sample is None:
             # a process still starting is not introduced yet: nothing true to show
             return None if proc.status == "starting" else process_view(proc, None, [], last)

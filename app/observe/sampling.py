@@ -53,8 +53,8 @@ def parse_ctxt(status_text: str) -> tuple[int, int]:
     return vol, invol
 
 
-def _thread_sample(tid: int, st: StatFields, base: str, ctxt: tuple[int, int] | None) -> ThreadSample:
-    vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(base + "/status"))
+def _thread_sample(tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None) -> ThreadSample:
+    vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(status))
     return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol)
 
 
@@ -67,18 +67,55 @@ def sample_process(pid: int) -> ProcessSample | None:
         sampler.close()
 
 
+@dataclass(slots=True, eq=False)
+class _Task:
+    """What the sampler keeps of one thread between ticks: its paths and what it read last."""
+
+    tid: int
+    stat: str
+    sched: str
+    status: str
+    ran: bytes = b""  # schedstat as last read
+    raw: bytes = b""  # stat as last read
+    st: StatFields | None = None
+    sample: ThreadSample | None = None
+
+
+@dataclass(slots=True, eq=False)
+class _Proc:
+    """What the sampler keeps of one process between ticks."""
+
+    base: str
+    tasks: dict[int, _Task] = field(default_factory=dict)
+    tids: list[int] = field(default_factory=list)
+    maps: str | None = None
+    maps_key: tuple[int, int] = (0, 0)  # (vsize, rss) when the maps were read
+    sample: ProcessSample | None = None
+
+
 class Sampler:
     """Samples lab processes tick after tick, reading the slow-changing files less often.
+
+    Raw reads of /proc on kept-open descriptors, not psutil: this runs ten
+    times a second for every lab thread, and on the same 32 x 8 lab the
+    benchmark (benchmarks/run.py, "Sampler alone" and "psutil") measured
+    about 1 ms per round here against well over 100 ms through psutil with
+    memory maps. psutil serves where speed does not matter (network
+    addresses, process trees in tests, benchmark bookkeeping).
 
     Every tick: each thread's schedstat, and the stat (state, CPU, CPU times)
     of the threads it shows have run; the main thread's stat always, as it
     also stands for the process's. Every ``ctxt_every`` ticks: the status
-    (context switches) of each thread that ran. The maps and the task list cost the most and
-    change the least, so they are re-read only when the stat says they may
-    have changed (address-space size or RSS; thread count), on the process's
-    turn every ``maps_every`` ticks, and regardless every ``recheck_every``
-    ticks, or at once when forced (a thread started or ended). Turns are
-    staggered by PID so no tick reads them all.
+    (context switches) of each thread that ran. The maps and the task list
+    cost the most and change the least, so they are re-read only when the
+    stat says they may have changed (address-space size or RSS; thread
+    count), on the process's turn every ``maps_every`` ticks, and regardless
+    every ``recheck_every`` ticks, or at once when forced (a thread started
+    or ended). Turns are staggered by PID so no tick reads them all.
+
+    When nothing it read changed, ``sample`` returns the very same
+    ProcessSample object as last time, so callers can skip their own work
+    with an identity check.
     """
 
     def __init__(
@@ -97,16 +134,12 @@ class Sampler:
         self.thread_budget = thread_budget
         self.stride = 1
         self.tick = 0
-        self._threads: dict[int, dict[int, ThreadSample]] = {}  # pid -> tid -> last sample
-        self._maps: dict[int, str] = {}
-        self._maps_key: dict[int, tuple[int, int]] = {}  # pid -> (vsize, rss) when its maps were read
+        self._procs: dict[int, _Proc] = {}
         self._kept: set[int] | None = None  # what forget() kept last time
         # Open descriptors of stat files, re-read with pread: opening a /proc
         # path costs more than reading it. A descriptor stays bound to its
         # task, so a reused PID reads as gone (ESRCH), never as someone else.
         self._fds: dict[str, int] = {}
-        # thread dir -> last schedstat bytes, stat bytes, and the stat parsed
-        self._parsed: dict[str, tuple[bytes, bytes, StatFields]] = {}
         self.schedstat = True  # set False on a kernel built without it
         # Half the descriptor limit at most stays open (each thread takes two);
         # past that, files are opened for each read: slower, never failing.
@@ -146,116 +179,136 @@ class Sampler:
     def next_tick(self) -> None:
         """Start a new round of samples."""
         self.tick += 1
-        total = sum(len(t) for t in self._threads.values())
+        total = sum(len(p.tids) for p in self._procs.values())
         self.stride = max(1, -(-total // self.thread_budget))
+
+    def _task(self, proc: _Proc, tid: int) -> _Task:
+        task = proc.tasks.get(tid)
+        if task is None:
+            t = f"{proc.base}/task/{tid}"
+            task = proc.tasks[tid] = _Task(tid, t + "/stat", t + "/schedstat", t + "/status")
+        return task
 
     def sample(self, pid: int, force_maps: bool = False) -> ProcessSample | None:
         """One process now; None if it is gone.
 
         ``force_maps`` (a thread started or ended) also re-lists the threads.
         """
-        base = f"/proc/{pid}"
+        proc = self._procs.get(pid)
+        if proc is None:
+            proc = self._procs[pid] = _Proc(f"/proc/{pid}")
         phase = self.tick + pid
         fresh_ctxt = phase % self.ctxt_every == 0
-        known = self._threads.get(pid, {})
         # The main thread's stat carries what the process's own stat would:
         # the leader's state, the parent, and the whole address space's RSS.
         # Reading it instead saves one read per process per tick.
-        main = self._stat(pid, pid, known.get(pid), fresh_ctxt)
-        if main is None:
+        st = self._stat(self._task(proc, pid), fresh_ctxt, always=True)
+        if st is None:
             return None  # the process is gone (its main thread is the last to go)
-        st, main_sample = main
-        recheck = force_maps or phase % self.recheck_every == 0
-        listing = recheck or st.num_threads != len(known)
-        maps = self._maps.get(pid)
-        key = (st.vsize, st.rss)
-        reread = maps is None or recheck or (key != self._maps_key.get(pid) and phase % self.maps_every == 0)
-        try:
-            tids = sorted(int(t) for t in os.listdir(base + "/task")) if listing else sorted(known)
-            if reread:
-                maps = self._maps[pid] = read_text(base + "/maps")
-                self._maps_key[pid] = key
-        except GONE:
+        if not self._refresh(proc, st, phase, force_maps):
             return None
-        assert maps is not None
-        now: dict[int, ThreadSample] = {}
-        for tid in tids:
-            last = known.get(tid)
-            if tid == pid:
-                now[tid] = main_sample
-            elif last is not None and (self.tick + tid) % self.stride:
-                now[tid] = last  # not this thread's turn
-            elif (got := self._stat(pid, tid, last, fresh_ctxt)) is not None:
-                now[tid] = got[1]
-        for tid in known.keys() - now.keys():  # threads that ended
-            self._forget_thread(pid, tid)
-        self._threads[pid] = now
-        return ProcessSample(pid, st.ppid, st.name, st.state, st.rss, list(now.values()), maps)
+        threads = self._threads(proc, pid, fresh_ctxt)
+        last = proc.sample
+        if (
+            last is not None
+            and last.maps is proc.maps
+            and (last.ppid, last.name, last.state, last.rss) == (st.ppid, st.name, st.state, st.rss)
+            and len(last.threads) == len(threads)
+            and all(a is b for a, b in zip(last.threads, threads, strict=True))
+        ):
+            return last
+        assert proc.maps is not None
+        proc.sample = ProcessSample(pid, st.ppid, st.name, st.state, st.rss, threads, proc.maps)
+        return proc.sample
 
-    def _stat(
-        self, pid: int, tid: int, last: ThreadSample | None, fresh_ctxt: bool
-    ) -> tuple[StatFields, ThreadSample] | None:
-        """A thread's stat, parsed, and its sample; None if it has ended.
+    def _refresh(self, proc: _Proc, st: StatFields, phase: int, force: bool) -> bool:
+        """Re-list the threads and re-read the maps when they may have changed; False if gone."""
+        recheck = force or phase % self.recheck_every == 0
+        key = (st.vsize, st.rss)
+        try:
+            if recheck or st.num_threads != len(proc.tids):
+                proc.tids = sorted(int(t) for t in os.listdir(proc.base + "/task"))
+            if proc.maps is None or recheck or (key != proc.maps_key and phase % self.maps_every == 0):
+                maps = read_text(proc.base + "/maps")
+                if maps != proc.maps:
+                    proc.maps = maps  # an equal text keeps the old object: identity means unchanged
+                proc.maps_key = key
+        except GONE:
+            return False
+        return True
+
+    def _threads(self, proc: _Proc, pid: int, fresh_ctxt: bool) -> list[ThreadSample]:
+        """This tick's samples of the listed threads; a thread not on its turn keeps its last one."""
+        out: list[ThreadSample] = []
+        for tid in proc.tids:
+            task = self._task(proc, tid)
+            if tid != pid and (task.sample is None or not (self.tick + tid) % self.stride):
+                self._stat(task, fresh_ctxt)
+            if task.sample is not None and task.st is not None:
+                out.append(task.sample)
+        listed = set(proc.tids)
+        for tid in [t for t in proc.tasks if t not in listed]:  # threads that ended
+            self._forget_task(proc.tasks.pop(tid))
+        return out
+
+    def _stat(self, task: _Task, fresh_ctxt: bool, always: bool = False) -> StatFields | None:
+        """Read a thread's stat if it ran (``always``: regardless); its StatFields, None if it has ended.
 
         Most lab threads sleep. A thread that was not scheduled since the
         last look cannot have changed its state, CPU, CPU times or context
         switches, and ``schedstat`` (a third of the cost of ``stat``) says
-        so: its run time and slice count did not move. Then the last
-        objects are given back, so nothing downstream sees a change. The
-        main thread's stat is read regardless: it carries the process's RSS,
-        which any thread can change.
+        so: its run time and slice count did not move. Then the last sample
+        object stays, so nothing downstream sees a change. The main thread's
+        stat is read regardless: it carries the process's RSS, which any
+        thread can change.
         """
-        base = f"/proc/{pid}/task/{tid}"
-        cached = self._parsed.get(base)
         ran = b""
         try:
             if self.schedstat:
-                ran = self._pread(base + "/schedstat", 128, 0)
-            idle = ran != b"" and last is not None and cached is not None and cached[0] == ran
-            if idle and tid != pid and cached is not None:
-                return cached[2], last
-            raw = self._pread(base + "/stat", 4096, 0)
+                ran = self._pread(task.sched, 128, 0)
+            idle = ran != b"" and task.sample is not None and task.ran == ran
+            if idle and not always:
+                return task.st
+            raw = self._pread(task.stat, 4096, 0)
         except FileNotFoundError:
             if not ran and self.schedstat and not os.path.exists("/proc/self/schedstat"):
                 self.schedstat = False  # a kernel without schedstats: read stat every time
+            task.st = task.sample = None
             return None
         except OSError:  # gone (ESRCH)
+            task.st = task.sample = None
             return None
+        task.ran = ran
         fresh_ctxt = fresh_ctxt and not idle
-        if cached is not None and last is not None and cached[1] == raw and not fresh_ctxt:
-            self._parsed[base] = (ran, raw, cached[2])
-            return cached[2], last
+        if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
+            return task.st
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
+            last = task.sample
             ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
-            sample = _thread_sample(tid, st, base, ctxt)
+            sample = _thread_sample(task.tid, st, task.status, ctxt)
         except GONE:
+            task.st = task.sample = None
             return None
-        if sample == last:
-            sample = last  # same object: the hub reuses the view without rebuilding it
-        self._parsed[base] = (ran, raw, st)
-        return st, sample
+        if sample != task.sample:
+            task.sample = sample  # an equal one keeps the old object: identity means unchanged
+        task.raw, task.st = raw, st
+        return st
 
-    def _forget_thread(self, pid: int, tid: int) -> None:
-        base = f"/proc/{pid}/task/{tid}"
-        self._close(base + "/stat")
-        self._close(base + "/schedstat")
-        self._parsed.pop(base, None)
+    def _forget_task(self, task: _Task) -> None:
+        self._close(task.stat)
+        self._close(task.sched)
 
     def forget(self, keep: set[int]) -> None:
         """Drop what is cached for processes not in ``keep``."""
         if keep == self._kept:
             return  # the usual tick: nothing came or went
         self._kept = set(keep)
-        for pid in [p for p in self._maps if p not in keep]:
-            del self._maps[pid]
-            self._maps_key.pop(pid, None)
-        for pid in [p for p in self._threads if p not in keep]:
-            del self._threads[pid]
+        for pid in [p for p in self._procs if p not in keep]:
+            for task in self._procs.pop(pid).tasks.values():
+                self._forget_task(task)
         for path in [p for p in self._fds if int(p.split("/")[2]) not in keep]:
             self._close(path)
-        for path in [p for p in self._parsed if int(p.split("/")[2]) not in keep]:
-            del self._parsed[path]
 
     def close(self) -> None:
         """Close every cached descriptor."""
