@@ -64,9 +64,9 @@ def server(procs: int = 32, threads: int = 9) -> LabServer:
 
 
 def _cpu_per_round(fn: Any, rounds: int) -> float:
-    """CPU ms of this thread per call of ``fn``, best of three batches (the least disturbed)."""
+    """CPU ms of this thread per call of ``fn``, best of five batches (the least disturbed)."""
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         t0 = time.thread_time()
         for _ in range(rounds):
             fn()

@@ -14,6 +14,7 @@ start fast, so it uses the standard library only.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -45,9 +46,14 @@ ACTIVITIES = ("idle", "count", "busy", "raise")
 EXPERIMENT_MAX_S = 10.0
 # An IPC receiver waits this long for its message (the server gives up after 3 s).
 INBOX_MAX_S = 10.0
-# How often the agent wakes to report counter changes and reap children when
-# no command arrives: ten times a second matches the sampler.
+# How often the agent wakes to report while an experiment runs or a message
+# is awaited: ten times a second matches the sampler.
 TICK_S = 0.1
+# Otherwise the main thread sleeps until a command, a thread's nudge (it
+# ended, or changed the counter) or a child's exit wakes it, so an idle lab
+# process really is idle in /proc, as a textbook's would be. This is only a
+# safety net for what nothing announces.
+IDLE_S = 5.0
 # Increments per second of a thread in "count" activity: slow enough that a
 # class can read the number, fast enough to see it move.
 COUNT_RATE_HZ = 4
@@ -151,7 +157,8 @@ class Agent:
         self.threads: dict[int, LabThread] = {}
         self.ended: list[dict[str, Any]] = []  # thread ends not yet reported
         self.ended_lock = threading.Lock()
-        self.children: set[int] = set()
+        self.children: dict[int, int | None] = {}  # forked child PID -> its pidfd (readable once it exits)
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.sock: socket.socket | None = None
         self.buf = b""
         self.reported_counter: tuple[int, int] | None = None
@@ -210,6 +217,12 @@ class Agent:
             "shm": [seg.state() for seg in self.segments.values()],
         }
 
+    def nudge(self) -> None:
+        """Wake the main thread (from any thread): something it reports has changed."""
+        # A full pipe means the main thread is already due to wake.
+        with contextlib.suppress(BlockingIOError):
+            os.write(self.wake_w, b"!")
+
     # ---- thread bodies ----------------------------------------------------
     def _thread_main(self, lt: LabThread) -> None:
         lt.tid = threading.get_native_id()
@@ -228,6 +241,7 @@ class Agent:
                     with self.counter_lock:
                         self.counter.value += 1
                         self.last_tid = lt.tid
+                    self.nudge()
             elif lt.activity == "raise":
                 # Shows that an uncaught exception ends only its own thread, not the process.
                 if not lt.stop.wait(1.0):
@@ -248,6 +262,7 @@ class Agent:
             reason, detail = "error", repr(exc)
         with self.ended_lock:
             self.ended.append({"tid": lt.tid, "reason": reason, "detail": detail})
+        self.nudge()
 
     def start_thread(self, activity: str, job: Job | None = None, job_id: str = "") -> dict[str, Any]:
         """Start one lab thread and wait until it knows its TID and stack."""
@@ -380,7 +395,10 @@ class Agent:
             if pid == 0:
                 self._after_fork_in_child(parent_pid)
                 return {}
-        self.children.add(pid)
+        try:
+            self.children[pid] = os.pidfd_open(pid)
+        except OSError:  # no pidfds here: the main loop polls instead
+            self.children[pid] = None
         return {"pid": pid}
 
     def _after_fork_in_child(self, parent_pid: int) -> None:
@@ -395,7 +413,10 @@ class Agent:
         self.ended_lock = threading.Lock()
         self.threads = {}
         self.ended = []
-        self.children = set()
+        for fd in [self.wake_r, self.wake_w, *(f for f in self.children.values() if f is not None)]:
+            os.close(fd)  # the parent's: its threads' nudges and its children are not ours
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.children = {}
         self.jobs = {}
         for box in self.inboxes.values():
             box.close()
@@ -502,12 +523,27 @@ class Agent:
             try:
                 done, status = os.waitpid(child, os.WNOHANG)
             except ChildProcessError:
-                self.children.discard(child)
+                self._forget_child(child)
                 continue
             if done:
-                self.children.discard(child)
+                self._forget_child(child)
                 code = os.waitstatus_to_exitcode(status)
                 self.send({"type": "child_exit", "pid": child, "code": code})
+
+    def _forget_child(self, pid: int) -> None:
+        fd = self.children.pop(pid, None)
+        if fd is not None:
+            os.close(fd)
+
+    def _wait_time(self) -> float:
+        """How long the main loop may sleep: briefly while something must be polled, else long."""
+        polled = (
+            self.jobs
+            or self.inboxes  # a file inbox cannot be waited on, and each one expires
+            or any(fd is None for fd in self.children.values())
+            or any(t.activity == "costs" for t in self.threads.values())
+        )
+        return TICK_S if polled else IDLE_S
 
     def run(self) -> None:
         """Serve commands until told to exit or the server goes away."""
@@ -515,12 +551,18 @@ class Agent:
         next_tick = time.monotonic() + TICK_S
         while True:
             assert self.sock is not None
-            timeout = max(0.0, next_tick - time.monotonic())
+            timeout = max(0.0, min(next_tick, time.monotonic() + self._wait_time()) - time.monotonic())
             # Messages arriving through a FIFO or socket wake us at once; a
             # file cannot be waited on and is looked for at each tick.
             inboxes = [fd for box in self.inboxes.values() if (fd := box.fileno()) is not None]
-            readable, _, _ = select.select([self.sock, *inboxes], [], [], timeout)
-            if len(readable) > (self.sock in readable):
+            exits = [fd for fd in self.children.values() if fd is not None]
+            readable, _, _ = select.select([self.sock, self.wake_r, *inboxes, *exits], [], [], timeout)
+            woken = self.wake_r in readable or any(fd in readable for fd in exits)
+            if self.wake_r in readable:
+                with contextlib.suppress(BlockingIOError):
+                    while os.read(self.wake_r, 4096):
+                        pass
+            if any(fd in readable for fd in inboxes):
                 self.poll_inboxes()
             if self.sock in readable:
                 chunk = self.sock.recv(65536)
@@ -532,9 +574,9 @@ class Agent:
                 while b"\n" in self.buf:
                     line, self.buf = self.buf.split(b"\n", 1)
                     self.handle(json.loads(line))
-            if time.monotonic() >= next_tick:
+            if woken or time.monotonic() >= next_tick:
                 self.housekeeping()
-                next_tick = time.monotonic() + TICK_S
+                next_tick = time.monotonic() + self._wait_time()
 
 
 class _ForkedChild(Exception):

@@ -67,6 +67,10 @@ def sample_process(pid: int) -> ProcessSample | None:
         sampler.close()
 
 
+# Looks in a row that find a thread has not run before it is looked at less often.
+STILL_AFTER = 5
+
+
 @dataclass(slots=True, eq=False)
 class _Task:
     """What the sampler keeps of one thread between ticks: its paths and what it read last."""
@@ -79,6 +83,7 @@ class _Task:
     raw: bytes = b""  # stat as last read
     st: StatFields | None = None
     sample: ThreadSample | None = None
+    still: int = 0  # reads in a row that found it had not run
 
 
 @dataclass(slots=True, eq=False)
@@ -88,6 +93,8 @@ class _Proc:
     base: str
     tasks: dict[int, _Task] = field(default_factory=dict)
     tids: list[int] = field(default_factory=list)
+    order: list[_Task] = field(default_factory=list)  # the listed threads' records, in TID order
+    still: bool = False  # no thread but the main one has run for a while
     maps: str | None = None
     maps_key: tuple[int, int] = (0, 0)  # (vsize, rss) when the maps were read
     sample: ProcessSample | None = None
@@ -202,19 +209,22 @@ class Sampler:
         # The main thread's stat carries what the process's own stat would:
         # the leader's state, the parent, and the whole address space's RSS.
         # Reading it instead saves one read per process per tick.
-        st = self._stat(self._task(proc, pid), fresh_ctxt, always=True)
+        main = self._task(proc, pid)
+        before = main.sample
+        st = self._stat(main, fresh_ctxt, always=True)
         if st is None:
             return None  # the process is gone (its main thread is the last to go)
+        maps = proc.maps
         if not self._refresh(proc, st, phase, force_maps):
             return None
-        threads = self._threads(proc, pid, fresh_ctxt)
+        threads, moved = self._threads(proc, pid, fresh_ctxt, force_maps)
         last = proc.sample
         if (
             last is not None
-            and last.maps is proc.maps
+            and not moved
+            and main.sample is before
+            and proc.maps is maps
             and (last.ppid, last.name, last.state, last.rss) == (st.ppid, st.name, st.state, st.rss)
-            and len(last.threads) == len(threads)
-            and all(a is b for a, b in zip(last.threads, threads, strict=True))
         ):
             return last
         assert proc.maps is not None
@@ -227,7 +237,14 @@ class Sampler:
         key = (st.vsize, st.rss)
         try:
             if recheck or st.num_threads != len(proc.tids):
-                proc.tids = sorted(int(t) for t in os.listdir(proc.base + "/task"))
+                tids = sorted(int(t) for t in os.listdir(proc.base + "/task"))
+                if tids != proc.tids:
+                    proc.tids = tids
+                    proc.order = [self._task(proc, t) for t in tids]
+                    proc.still = False
+                    listed = set(tids)
+                    for tid in [t for t in proc.tasks if t not in listed]:  # threads that ended
+                        self._forget_task(proc.tasks.pop(tid))
             if proc.maps is None or recheck or (key != proc.maps_key and phase % self.maps_every == 0):
                 maps = read_text(proc.base + "/maps")
                 if maps != proc.maps:
@@ -237,19 +254,40 @@ class Sampler:
             return False
         return True
 
-    def _threads(self, proc: _Proc, pid: int, fresh_ctxt: bool) -> list[ThreadSample]:
-        """This tick's samples of the listed threads; a thread not on its turn keeps its last one."""
+    def _threads(
+        self, proc: _Proc, pid: int, fresh_ctxt: bool, force: bool
+    ) -> tuple[list[ThreadSample], bool]:
+        """This tick's samples of the listed threads, and whether any is new.
+
+        A thread not on its turn keeps its last sample. A thread found not to
+        have run STILL_AFTER times in a row is looked at a quarter as often:
+        lab threads wake from sleep only when a command or a worker report
+        says so, and both force a full look (``force``).
+        """
+        tick, stride = self.tick, self.stride
+        still_turn = not (tick + pid) % (stride * 4)  # all still threads of a process share one turn
+        if proc.still and not (force or still_turn) and proc.sample is not None:
+            return proc.sample.threads, False  # every thread is still and none is due: nothing to read
         out: list[ThreadSample] = []
-        for tid in proc.tids:
-            task = self._task(proc, tid)
-            if tid != pid and (task.sample is None or not (self.tick + tid) % self.stride):
-                self._stat(task, fresh_ctxt)
-            if task.sample is not None and task.st is not None:
+        moved = False
+        all_still = True
+        for task in proc.order:
+            before = task.sample
+            if task.tid != pid:
+                if (
+                    before is None
+                    or force
+                    or (still_turn if task.still >= STILL_AFTER else not (tick + task.tid) % stride)
+                ):
+                    self._stat(task, fresh_ctxt)
+                all_still = all_still and task.still >= STILL_AFTER
+            if task.sample is not None:
                 out.append(task.sample)
-        listed = set(proc.tids)
-        for tid in [t for t in proc.tasks if t not in listed]:  # threads that ended
-            self._forget_task(proc.tasks.pop(tid))
-        return out
+                moved = moved or task.sample is not before
+            else:
+                moved = moved or before is not None
+        proc.still = all_still and not moved
+        return out, moved
 
     def _stat(self, task: _Task, fresh_ctxt: bool, always: bool = False) -> StatFields | None:
         """Read a thread's stat if it ran (``always``: regardless); its StatFields, None if it has ended.
@@ -264,11 +302,15 @@ class Sampler:
         """
         ran = b""
         try:
-            if self.schedstat:
+            # The main thread's stat is read anyway: its schedstat adds only
+            # whether its context switches (in status, costly) may have moved.
+            if self.schedstat and (fresh_ctxt or not always):
                 ran = self._pread(task.sched, 128, 0)
             idle = ran != b"" and task.sample is not None and task.ran == ran
             if idle and not always:
+                task.still += 1
                 return task.st
+            task.still = 0 if not idle else task.still
             raw = self._pread(task.stat, 4096, 0)
         except FileNotFoundError:
             if not ran and self.schedstat and not os.path.exists("/proc/self/schedstat"):
@@ -278,7 +320,8 @@ class Sampler:
         except OSError:  # gone (ESRCH)
             task.st = task.sample = None
             return None
-        task.ran = ran
+        if ran:
+            task.ran = ran
         fresh_ctxt = fresh_ctxt and not idle
         if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
             return task.st
