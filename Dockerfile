@@ -8,11 +8,11 @@ RUN apt-get update \
 
 RUN useradd --create-home --uid 10001 ptlab
 WORKDIR /home/ptlab/ptlab
-COPY --chown=ptlab:ptlab pyproject.toml README.md ./
+COPY --chown=ptlab:ptlab pyproject.toml README.md constraints.txt ./
 COPY --chown=ptlab:ptlab app ./app
 COPY --chown=ptlab:ptlab static ./static
 COPY --chown=ptlab:ptlab templates ./templates
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -c constraints.txt -e .
 
 USER ptlab
 # Listen on every interface of the container; the server refuses to start

@@ -19,5 +19,6 @@ make_venv() {  # $1: pip extras spec, e.g. "." or ".[test]"
     local py
     py=$(find_python)
     [ -x .venv/bin/python ] || "$py" -m venv .venv
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1"
+    # constraints.txt pins every package to the tested version (scripts/lock.sh refreshes it).
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "$1"
 }
