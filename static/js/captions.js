@@ -1,5 +1,6 @@
 // The explanation strip: ties each event to the textbook claim it shows.
 
+import { count } from "./format.js";
 import { t } from "./i18n.js";
 
 /** Translate the server's English exit/stop details ("killed by SIGKILL"…). */
@@ -16,7 +17,6 @@ export function detailText(detail) {
 
 /** One line of text for a server event (EventView). */
 export function caption(ev) {
-  const fmt = (n) => Number(n).toLocaleString("en-US").replace(/,/g, " ");
   const r = ev.result;
   if (r) {
     const key = ev.kind === "race_finished" && r.lost === 0 && r.lock ? "cap.race_clean" : `cap.${ev.kind}`;
@@ -24,10 +24,10 @@ export function caption(ev) {
       pid: ev.pid,
       peer: ev.peer,
       n: r.threads,
-      k: fmt(r.increments),
-      expected: fmt(r.expected),
-      actual: fmt(r.actual),
-      lost: fmt(r.lost),
+      k: count(r.increments),
+      expected: count(r.expected),
+      actual: count(r.actual),
+      lost: count(r.lost),
       lock: t(r.lock ? "race.with_lock" : "race.no_lock"),
     });
   }

@@ -1,13 +1,7 @@
-// The costs table: thread vs process, as measured by a lab process (see app/lab_costs.py).
+// The costs table: thread vs process, as measured by a lab process (see app/lab/costs.py).
 
-import { esc, size } from "./diagram.js";
+import { dur, esc, size } from "./format.js";
 import { t } from "./i18n.js";
-
-function dur(s) {
-  if (s < 1e-3) return `${(s * 1e6).toFixed(s < 1e-5 ? 1 : 0)} µs`;
-  if (s < 1) return `${(s * 1e3).toFixed(s < 1e-2 ? 2 : 1)} ms`;
-  return `${s.toFixed(2)} s`;
-}
 
 /** A figure in its unit: seconds, bytes, a speed-up or a share of one core. */
 export function figure(row, v = row.median) {

@@ -2,20 +2,18 @@
 // replies and from the snapshot's races — nothing here computes a result.
 
 import { costsMarkup } from "./costs.js";
-import { esc } from "./diagram.js";
+import { count, esc } from "./format.js";
 import { t } from "./i18n.js";
-
-const fmt = (n) => Number(n).toLocaleString("en-US").replace(/,/g, " ");
 
 /** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
 export function runMarkup(r) {
   const pct = r.expected ? (100 * r.actual) / r.expected : 0;
   const lostCls = r.lost > 0 ? "lost bad" : "lost good";
   return `<div class="run" data-expected="${r.expected}" data-actual="${r.actual}" data-lost="${r.lost}" data-lock="${r.lock}">
-    <div class="run-head">${esc(t("race.shape", { n: r.threads, k: fmt(r.increments) }))} · ${esc(r.lock ? t("race.with_lock") : t("race.no_lock"))}${r.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</div>
-    <div class="run-figs"><span>${esc(t("race.expected"))} <b class="expected">${fmt(r.expected)}</b></span>
-      <span>${esc(t("race.actual"))} <b class="actual">${fmt(r.actual)}</b></span>
-      <span class="${lostCls}">${esc(t("race.lost"))} <b>${fmt(r.lost)}</b></span></div>
+    <div class="run-head">${esc(t("race.shape", { n: r.threads, k: count(r.increments) }))} · ${esc(r.lock ? t("race.with_lock") : t("race.no_lock"))}${r.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</div>
+    <div class="run-figs"><span>${esc(t("race.expected"))} <b class="expected">${count(r.expected)}</b></span>
+      <span>${esc(t("race.actual"))} <b class="actual">${count(r.actual)}</b></span>
+      <span class="${lostCls}">${esc(t("race.lost"))} <b>${count(r.lost)}</b></span></div>
     <div class="bar"><div class="bar-fill" style="width:${pct.toFixed(1)}%"></div></div>
   </div>`;
 }
@@ -172,7 +170,7 @@ export class ExperimentsPanel {
 
   build() {
     this.el.dataset.built = "1";
-    const opts = (vals, sel) => vals.map((v) => `<option value="${v}"${v === sel ? " selected" : ""}>${fmt(v)}</option>`).join("");
+    const opts = (vals, sel) => vals.map((v) => `<option value="${v}"${v === sel ? " selected" : ""}>${count(v)}</option>`).join("");
     this.el.innerHTML = `
       <h2 data-i18n="lab.title">${esc(t("lab.title"))}</h2>
       <p id="lab-pid" class="hint"></p>

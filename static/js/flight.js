@@ -3,10 +3,11 @@
 const FLIGHT_MS = 1600;
 
 function cardCentre(svg, pid) {
-  const bg = svg.querySelector(`.card[data-pid="${pid}"] .card-bg`);
-  if (!bg) return null;
-  const b = bg.getBBox();
-  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  // the card's box as the layout placed it (its drawing is translated there, so getBBox would say 0,0)
+  const card = svg.querySelector(`.card[data-pid="${pid}"]`);
+  if (!card) return null;
+  const d = card.dataset;
+  return { x: Number(d.x) + Number(d.w) / 2, y: Number(d.y) + Number(d.h) / 2 };
 }
 
 /** Fly one message over `overlay` (an SVG with the diagram's viewBox). */

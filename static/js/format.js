@@ -1,0 +1,50 @@
+// Every formatting helper of the page, in one place: numbers, sizes, durations, addresses, text fitting.
+
+/** Escape text for the few panels still written as HTML strings. */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** An address as 0x… hex. */
+export function hex(n) {
+  return "0x" + Number(n).toString(16);
+}
+
+/** Bytes in B, KiB, MiB or GiB, three significant figures at most. */
+export function size(bytes) {
+  const u = ["B", "KiB", "MiB", "GiB"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
+}
+
+/** Seconds in µs, ms or s. */
+export function dur(s) {
+  if (s < 1e-3) return `${(s * 1e6).toFixed(s < 1e-5 ? 1 : 0)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(s < 1e-2 ? 2 : 1)} ms`;
+  return `${s.toFixed(2)} s`;
+}
+
+/** A whole number with thin groups: 80 000. */
+export function count(n) {
+  return Number(n).toLocaleString("en-US").replace(/,/g, " ");
+}
+
+/** Width of `text` in ems, roughly: Hangul glyphs are about twice as wide as Latin ones. */
+export function textUnits(text) {
+  return [...String(text)].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x1100 ? 1 : 0.58), 0);
+}
+
+/** Estimated width of `text` at font size `fs`. */
+export function fitWidth(text, fs) {
+  return textUnits(text) * fs;
+}
+
+/** A font size at most `max` (and at least `min`) at which `text` fits in `width`: an estimate, no layout pass. */
+export function fitFont(text, width, max, min = 9) {
+  return Math.max(min, Math.min(max, width / Math.max(1, textUnits(text))));
+}

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { count, dur, esc, fitFont, hex, size } from "../../static/js/format.js";
+
+test("sizes use binary units with at most one decimal", () => {
+  assert.deepEqual([size(512), size(4096), size(15.9 * 2 ** 20), size(300 * 2 ** 20)], ["512 B", "4.0 KiB", "15.9 MiB", "300 MiB"]);
+});
+
+test("durations pick µs, ms or s", () => {
+  assert.deepEqual([dur(5.4e-6), dur(0.0123), dur(2)], ["5.4 µs", "12.3 ms", "2.00 s"]);
+});
+
+test("addresses are hex and counts have spaced groups", () => {
+  assert.equal(hex(255), "0xff");
+  assert.equal(count(80000), "80 000");
+});
+
+test("escaping leaves no markup", () => {
+  assert.equal(esc(`<b a="x">'&`), "&lt;b a=&quot;x&quot;&gt;&#39;&amp;");
+});
+
+test("a longer text gets a smaller font, never below the minimum", () => {
+  assert.ok(fitFont("a".repeat(40), 200, 20) < fitFont("a".repeat(10), 200, 20));
+  assert.equal(fitFont("a".repeat(1000), 10, 20), 9);
+  assert.ok(fitFont("가나다", 60, 30) < fitFont("abc", 60, 30)); // Hangul is wider
+});

@@ -1,0 +1,107 @@
+// Layout as pure functions: run with `node --test tests/js/`.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { bands, cardBox, cardLayout, edgePoints, layoutGrid, MIN_CARD_H, MIN_CARD_W } from "../../static/js/layout.js";
+
+const inside = (box, outer, slack = 0.5) =>
+  box.x >= -slack && box.y >= -slack && box.x + box.w <= outer.w + slack && box.y + box.h <= outer.h + slack;
+const overlap = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+const BANDS = [
+  { kind: "code", bytes: 5e6 },
+  { kind: "data", bytes: 5e6 },
+  { kind: "heap", bytes: 9e6 },
+  { kind: "other", bytes: 4e5 },
+];
+
+test("one card fills the view at full scale", () => {
+  const g = layoutGrid(1, 1280, 560);
+  assert.equal(g.cols, 1);
+  assert.equal(g.scale, 1);
+});
+
+test("sixteen cards that cannot fit at a readable size are laid out at the minimum and scaled", () => {
+  const g = layoutGrid(16, 1280, 560);
+  assert.ok(g.cw >= MIN_CARD_W && g.ch >= MIN_CARD_H);
+  assert.ok(g.scale < 1);
+  assert.ok(g.width * g.scale <= 1280 + 1e-6 && g.height * g.scale <= 560 + 1e-6);
+});
+
+test("cards of a grid never overlap", () => {
+  const g = layoutGrid(7, 1280, 560);
+  const boxes = Array.from({ length: 7 }, (_, i) => cardBox(g, i));
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) assert.ok(!overlap(boxes[i], boxes[j]), `${i} and ${j}`);
+  }
+});
+
+test("a fork arrow between side-by-side cards runs across the gap, left to right", () => {
+  const [a, b] = edgePoints({ x: 0, y: 0, w: 400, h: 300 }, { x: 410, y: 0, w: 400, h: 300 });
+  assert.ok(a.x < b.x && a.y === b.y);
+});
+
+test("a fork arrow to a card below runs downwards", () => {
+  const [a, b] = edgePoints({ x: 0, y: 0, w: 400, h: 300 }, { x: 0, y: 310, w: 400, h: 300 });
+  assert.ok(a.y < b.y && a.x === b.x);
+});
+
+test("bands come in textbook order, stacks apart, reserved space not counted", () => {
+  const regions = [
+    { kind: "heap", start: 0, end: 8192, perms: "rw-p" },
+    { kind: "heap", start: 8192, end: 1 << 20, perms: "---p" },
+    { kind: "code", start: 0, end: 4096, perms: "r-xp" },
+    { kind: "stack", start: 0, end: 4096, perms: "rw-p" },
+  ];
+  const b = bands(regions);
+  assert.deepEqual(b.map((x) => x.kind), ["code", "data", "heap"]);
+  assert.equal(b.find((x) => x.kind === "heap").bytes, 8192);
+});
+
+for (const [w, h, threads] of [
+  [620, 300, 1],
+  [620, 300, 4],
+  [400, 250, 8],
+  [380, 240, 32],
+  [1260, 560, 32],
+]) {
+  test(`a ${w}×${h} card with ${threads} threads keeps every box inside it`, () => {
+    const L = cardLayout(w, h, { exited: false, threads, copied: 0, bands: BANDS, footLines: 2 });
+    const card = { w, h };
+    for (const box of [...L.bands, ...L.slices, ...L.panel.chips]) assert.ok(inside(box, card), JSON.stringify(box));
+    assert.equal(L.slices.length, threads);
+    assert.equal(L.panel.chips.length, threads);
+  });
+
+  test(`a ${w}×${h} card with ${threads} threads: no two chips, slices or bands overlap`, () => {
+    const L = cardLayout(w, h, { exited: false, threads, copied: 0, bands: BANDS, footLines: 2 });
+    const boxes = [...L.bands, ...L.slices, ...L.panel.chips];
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) assert.ok(!overlap(boxes[i], boxes[j]), `${i} and ${j}`);
+    }
+  });
+}
+
+test("a forked child's copied stacks get slices of their own below its threads' ones", () => {
+  const L = cardLayout(620, 300, { exited: false, threads: 1, copied: 3, bands: BANDS, footLines: 1 });
+  assert.equal(L.slices.length, 4);
+  assert.ok(L.slices.every((s, i) => i === 0 || s.y > L.slices[i - 1].y));
+});
+
+test("bigger regions get taller bands, but every band keeps room for its label", () => {
+  const L = cardLayout(620, 400, {
+    exited: false,
+    threads: 1,
+    copied: 0,
+    bands: [{ kind: "code", bytes: 4096 }, { kind: "heap", bytes: 1 << 30 }],
+    footLines: 1,
+  });
+  const [code, heap] = L.bands;
+  assert.ok(heap.h > code.h);
+  assert.ok(code.h >= L.small);
+});
+
+test("the font grows with the card and stays within 15..26", () => {
+  const small = cardLayout(380, 240, { exited: false, threads: 1, copied: 0, bands: BANDS, footLines: 1 });
+  const big = cardLayout(1260, 560, { exited: false, threads: 1, copied: 0, bands: BANDS, footLines: 1 });
+  assert.ok(small.fs >= 15 && big.fs <= 26 && big.fs > small.fs);
+});

@@ -1,0 +1,54 @@
+// The compact region table decodes to what the server's RegionViews were (app/protocol.py encodes it).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { applyPatch } from "../../static/js/state.js";
+import { decodeRegions, expandProcess } from "../../static/js/wire.js";
+
+const TABLE = {
+  page: 4096,
+  paths: ["", "/usr/lib/x86_64-linux-gnu/libc.so.6", [29, "m.so.6"]],
+  rows: [
+    [10, 1, "r--p", "data", 1],
+    [0, 2, "r-xp", "code", 1],
+    [5, 1, "r-xp", "code", 2],
+    [100, 1, "---p", "stack", 0, 4321, 1],
+    [0, 8, "rw-p", "stack", 0, 4321, 0],
+  ],
+};
+
+test("gaps and sizes in pages become absolute addresses", () => {
+  const r = decodeRegions(TABLE);
+  assert.deepEqual(r.map((x) => [x.start, x.end]), [
+    [40960, 45056],
+    [45056, 53248],
+    [73728, 77824],
+    [487424, 491520],
+    [491520, 524288],
+  ]);
+});
+
+test("front-coded paths are rebuilt from the previous one", () => {
+  const r = decodeRegions(TABLE);
+  assert.equal(r[1].path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+  assert.equal(r[2].path, "/usr/lib/x86_64-linux-gnu/libm.so.6");
+});
+
+test("stack rows carry their thread and guard; others have none", () => {
+  const r = decodeRegions(TABLE);
+  assert.deepEqual([r[3].tid, r[3].guard, r[4].guard], [4321, true, false]);
+  assert.deepEqual([r[0].tid, r[0].guard], [null, false]);
+});
+
+test("a process with a table is expanded, one with a list is left alone", () => {
+  const p = expandProcess({ pid: 1, regions: TABLE });
+  assert.equal(p.regions.length, 5);
+  const q = { pid: 2, regions: [] };
+  assert.equal(expandProcess(q), q);
+});
+
+test("a patch changes only the threads it names and keeps the order it gives", () => {
+  const old = { pid: 1, rss: 1, threads: [{ tid: 1, cpu: 0 }, { tid: 2, cpu: 0 }] };
+  const out = applyPatch(old, { pid: 1, patch: true, rss: 2, threads: [{ tid: 2, cpu: 1 }], tids: [2, 1] });
+  assert.deepEqual(out, { pid: 1, rss: 2, threads: [{ tid: 2, cpu: 1 }, { tid: 1, cpu: 0 }] });
+});
