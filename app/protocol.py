@@ -143,8 +143,8 @@ def decode_regions(table: dict[str, Any]) -> list[dict[str, Any]]:
     at = 0
     for row in table["rows"]:
         gap, size, perms, kind, path = row[:5]
-        start = at + int(gap) * page  # type: ignore[arg-type]
-        at = start + int(size) * page  # type: ignore[arg-type]
+        start = at + int(gap) * page
+        at = start + int(size) * page
         tid, guard = (row[5], bool(row[6])) if len(row) > 5 else (None, False)
         out.append(
             {
@@ -156,7 +156,7 @@ def decode_regions(table: dict[str, Any]) -> list[dict[str, Any]]:
                 "guard": guard,
                 "tid": tid,
             }
-        )  # type: ignore[arg-type]
+        )
     return out
 
 

@@ -39,7 +39,7 @@ Handler = Callable[[Any], Awaitable[BaseModel]]
 class CommandService:
     """Carries out control commands on the lab and its experiments."""
 
-    def __init__(self, lab: Lab, experiments: Experiments, published: Callable[[], None]) -> None:
+    def __init__(self, lab: Lab, experiments: Experiments, published: Callable[[], object]) -> None:
         self.lab = lab
         self.experiments = experiments
         self.published = published

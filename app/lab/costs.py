@@ -154,6 +154,12 @@ class CostRun:
 
     # ---- memory -----------------------------------------------------------
     def memory(self) -> None:
+        """What a new thread, a forked copy and a spawned interpreter each add to memory."""
+        self.thread_memory()
+        self.fork_memory()
+        self.spawn_memory()
+
+    def thread_memory(self) -> None:
         me = os.getpid()
         deltas_uss, deltas_rss = [], []
         stops: list[threading.Event] = []
@@ -180,6 +186,7 @@ class CostRun:
         self.rows.append(stat(deltas_uss, "B", "memory", "thread_uss"))
         self.rows.append(stat(deltas_rss, "B", "memory", "thread_rss"))
 
+    def fork_memory(self) -> None:
         fork_uss, fork_pss = [], []
         for _ in range(3):
             self.check()
@@ -201,6 +208,7 @@ class CostRun:
         self.rows.append(stat(fork_uss, "B", "memory", "fork_uss"))
         self.rows.append(stat(fork_pss, "B", "memory", "fork_pss"))
 
+    def spawn_memory(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         spawn_uss = []
         for _ in range(2):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,7 +51,7 @@ def status_of(code: str) -> int:
 
 
 def body(
-    code: str, message: str, status: int | None = None, headers: dict[str, str] | None = None
+    code: str, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     """The one error response shape."""
     return JSONResponse(
