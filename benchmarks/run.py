@@ -334,7 +334,54 @@ def bench_frames(quick: bool) -> dict[str, Any]:
         s.stop()
 
 
-# ---- 6. soak ------------------------------------------------------------------
+# ---- 6. the page ---------------------------------------------------------------
+
+PAGE_METRICS = ["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"]
+
+
+def _page_metrics(cdp: Any) -> list[float]:
+    got = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return [got[k] for k in PAGE_METRICS]
+
+
+def bench_page(quick: bool) -> list[dict[str, Any]]:
+    """The browser main thread's busy share while a presenter page follows a lab of `count` threads.
+
+    Chromium's own accounting (DevTools Performance.getMetrics TaskDuration, seconds
+    of main-thread tasks) per second of wall time, in the tests' headless Chromium.
+    """
+    import playwright.sync_api as pw_api
+    from test_browser import CHROME_ARGS, CHROMIUM
+
+    out = []
+    window = 5.0 if quick else 10.0
+    for procs, threads in [(8, 8), (16, 4)]:
+        s = server(procs, threads)
+        try:
+            populate(s, procs, threads, ("count",))
+            with pw_api.sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+                try:
+                    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+                    page.goto(s.url + f"/?token={s.token}")
+                    page.wait_for_selector("#conn[data-status=live]")
+                    time.sleep(3)  # past the entry animations
+                    cdp = page.context.new_cdp_session(page)
+                    cdp.send("Performance.enable")
+                    m0, t0 = _page_metrics(cdp), time.monotonic()
+                    time.sleep(window)
+                    m1, t1 = _page_metrics(cdp), time.monotonic()
+                finally:
+                    browser.close()
+        finally:
+            s.stop()
+        share = {k: round(100 * (b - a) / (t1 - t0), 1) for k, a, b in zip(PAGE_METRICS, m0, m1, strict=True)}
+        out.append({"processes": procs, "threads": threads, **share})
+        print(f"  page {procs} x {threads}: {out[-1]}", flush=True)
+    return out
+
+
+# ---- 7. soak ------------------------------------------------------------------
 
 
 def soak(minutes: float) -> dict[str, Any]:
@@ -495,6 +542,20 @@ def markdown(r: dict[str, Any]) -> str:
             f"{f['refused_cap']} refused at the cap, {f['refused_rate']} rate-limited; "
             f"/api/health meanwhile p50 {f['health_p50_ms']} ms, p95 {f['health_p95_ms']} ms, max {f['health_max_ms']} ms.\n"
         )
+    if "page" in r:
+        out += _table(
+            ["lab (count threads)", "browser main thread, % of a core", "script", "layout", "style"],
+            [
+                [
+                    f"{x['processes']} × {x['threads']}",
+                    x["TaskDuration"],
+                    x["ScriptDuration"],
+                    x["LayoutDuration"],
+                    x["RecalcStyleDuration"],
+                ]
+                for x in r["page"]
+            ],
+        )
     if "soak" in r:
         s = r["soak"]
         out.append(
@@ -509,7 +570,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
-    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood"])
+    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood", "page"])
     args = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     result: dict[str, Any] = {"machine": machine()}
@@ -522,6 +583,7 @@ def main() -> None:
             "fanout": bench_fanout,
             "frames": bench_frames,
             "flood": bench_flood,
+            "page": bench_page,
         }
         for name, fn in steps.items():
             if args.only in (None, name):

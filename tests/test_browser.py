@@ -288,3 +288,23 @@ def test_every_string_exists_in_both_languages(browser, lab: LabServer) -> None:
         assert missing == []
         # and nothing on the page shows an untranslated key
         assert "⟦" not in page.text_content("body")
+
+
+def test_tooltips_are_built_from_the_current_state_when_shown(browser, lab: LabServer) -> None:
+    pid = lab.spawn()
+    tid = lab.thread(pid, "count")
+    with opened(browser, lab, presenter=True) as page:
+        page.wait_for_selector(f".thread[data-tid='{tid}']")
+        page.hover(f".card[data-pid='{pid}'] .band[data-kind=code]")
+        tip = page.text_content("#tooltip")
+        code = [r for r in lab.process(pid)["regions"] if r["kind"] == "code"]
+        assert f"{len(code)}" in tip and hex(code[0]["start"]) in tip
+        page.hover(f".thread[data-tid='{tid}']")
+        first = page.text_content("#tooltip")
+        assert str(tid) in first and "counter" in first
+        # the counter moves four times a second: the same chip's tooltip, shown again, says so
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(600)
+        page.hover(f".thread[data-tid='{tid}']")
+        assert page.text_content("#tooltip") != first
+        assert page.errors == []

@@ -64,6 +64,7 @@ export class Controls {
   }
 
   /** Keep the selection pointing at something that exists; default to the newest process. */
+  /** Keep the selection on something that exists; tell onSelect only when it changed (this runs every frame). */
   reconcile() {
     const { pid, tid } = this.selection;
     const p = pid !== null ? this.state.processes.get(pid) : null;
@@ -73,7 +74,10 @@ export class Controls {
     } else if (tid !== null && !p.threads.some((th) => th.tid === tid)) {
       this.selection = { pid, tid: null };
     }
-    this.onSelect(this.selection);
+    if (this.selection.pid !== pid || this.selection.tid !== tid || !this.announced) {
+      this.announced = true;
+      this.onSelect(this.selection);
+    }
   }
 
   key(e) {

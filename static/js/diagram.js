@@ -3,9 +3,9 @@
 // (pid, tid, kind) and updated in place by lit-html, so cards keep their identity and can move smoothly.
 
 import { detailText } from "./captions.js";
-import { nothing, render as paint, repeat, svg } from "./dom.js";
+import { guard, nothing, render as paint, repeat, svg } from "./dom.js";
 import { fitFont, fitWidth, hex, size } from "./format.js";
-import { t } from "./i18n.js";
+import { getLang, t } from "./i18n.js";
 import { bands, cardBox, cardLayout, edgePoints, layoutGrid } from "./layout.js";
 
 const ENTER_MS = 700;
@@ -23,15 +23,18 @@ function swatch(kind, x, y, w, h) {
     <rect x=${x} y=${y} width=${w} height=${h} class=${`pat-${kind}`}/>`;
 }
 
-function bandView(b, box, fs, name) {
+function bandTip(b) {
   const tip = t("tip.band", { kind: t(`kind.${b.kind}`), count: b.regions.length, size: size(b.bytes) });
+  return b.regions.length ? `${tip}\n${b.regions.slice(0, 6).map(regionTip).join("\n")}` : tip;
+}
+
+function bandView(b, box, fs, name) {
   const first = b.regions[0];
-  const detail = first ? `${tip}\n${b.regions.slice(0, 6).map(regionTip).join("\n")}` : tip;
   const { x, y, w, h } = box;
   const label = h >= fs * 0.9;
   const showSize = label && w >= fitWidth(name, fs) + fitWidth(size(b.bytes), fs * 0.75) + 24;
   return svg`<g class=${`band kind-${b.kind}`} data-kind=${b.kind} data-bytes=${b.bytes}
-      data-count=${b.regions.length} data-start=${first ? first.start : ""} data-tip=${detail}>
+      data-count=${b.regions.length} data-start=${first ? first.start : ""} data-tip="band">
     ${swatch(b.kind, x, y, w, h)}
     ${label ? svg`<text x=${x + 8} y=${y + h / 2} class="band-label" dominant-baseline="central" font-size=${fs}>${name}</text>` : nothing}
     ${showSize ? svg`<text x=${x + w - 6} y=${y + h / 2} class="band-size" text-anchor="end" dominant-baseline="central" font-size=${fs * 0.75}>${size(b.bytes)}</text>` : nothing}
@@ -43,12 +46,10 @@ function sliceView(slice, box, small, age) {
   const { x, y, w, h } = box;
   const { th, copy } = slice;
   const st = th ? th.stack : copy;
-  const span = st ? { start: hex(st.start), end: hex(st.end), size: size(st.end - st.start) } : null;
-  const tip = copy ? t("tip.copied", span) : span ? t("tip.stack", { tid: th.tid, ...span }) : t("kind.stack");
   const text = copy ? t("kind.copied") : `${t("kind.stack")} ${th.tid}`;
   const cls = `band kind-stack stack-slice${th && th.main ? " main" : ""}${copy ? " copied" : ""} ${enter(age)}`;
   return svg`<g class=${cls} data-kind="stack" data-tid=${th ? th.tid : 0} data-start=${st ? st.start : ""}
-      data-end=${st ? st.end : ""} data-tip=${tip}>
+      data-end=${st ? st.end : ""} data-tip="slice">
     ${swatch("stack", x, y, w, h)}
     ${th && st && st.guard ? svg`<rect x=${x} y=${y + h - 2} width=${w} height="2" class="guard"/>` : nothing}
     ${h >= small * 0.85 ? svg`<text x=${x + 8} y=${y + h / 2} class="band-label" dominant-baseline="central" font-size=${fitFont(text, w - 10, Math.min(small, h * 0.9))}>${text}</text>` : nothing}
@@ -60,16 +61,43 @@ function stateWord(s) {
   return w.startsWith("⟦") ? s : w;
 }
 
-/** The text of a thread chip: its label, its state line, and the tooltip. */
-function chipText(p, th) {
+/** The text of a thread chip: its label and its state line, long and short. */
+function chipText(th) {
   const label = `${t("thread.tid", { tid: th.tid })}${th.main ? ` · ${t("thread.main")}` : ""}`;
   const doing = th.main ? "" : ` · ${t(`activity.${th.activity}`)}`;
   const info = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
   const brief = `${th.state} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
+  return { label, info, brief, short: `${th.tid} ${th.main ? t("thread.main") : t(`activity.${th.activity}`)}` };
+}
+
+function chipTip(p, th) {
+  const { label, info } = chipText(th);
   const shared = p.counter ? `\n${t("card.counter", { addr: hex(p.counter.address), value: p.counter.value })}` : "";
   const times = t("tip.times", { u: th.utime.toFixed(2), s: th.stime.toFixed(2) });
-  const tip = `${label}\n${info}\n${times}\n${t("tip.switches", { v: th.vcsw, i: th.ivcsw })}${shared}`;
-  return { label, info, brief, tip, short: `${th.tid} ${th.main ? t("thread.main") : t(`activity.${th.activity}`)}` };
+  return `${label}\n${info}\n${times}\n${t("tip.switches", { v: th.vcsw, i: th.ivcsw })}${shared}`;
+}
+
+function sliceTip(p, el) {
+  const tid = Number(el.dataset.tid);
+  const th = p.threads.find((x) => x.tid === tid);
+  const st = th ? th.stack : (p.regions || []).find((r) => r.start === Number(el.dataset.start));
+  if (!st) return t("kind.stack");
+  const span = { start: hex(st.start), end: hex(st.end), size: size(st.end - st.start) };
+  return th ? t("tip.stack", { tid, ...span }) : t("tip.copied", span);
+}
+
+/**
+ * The tooltip of a drawn element (marked data-tip), built when it is shown from the current state:
+ * building every tooltip for every frame cost more than drawing the frame.
+ */
+export function tipFor(el, state) {
+  const card = el.closest(".card");
+  const p = card && state.processes.get(Number(card.dataset.pid));
+  if (!p) return "";
+  if (el.dataset.tip === "band") return bandTip(bands(p.regions).find((b) => b.kind === el.dataset.kind) || { kind: el.dataset.kind, regions: [], bytes: 0 });
+  if (el.dataset.tip === "slice") return sliceTip(p, el);
+  const th = p.threads.find((x) => x.tid === Number(el.dataset.tid));
+  return th ? chipTip(p, th) : "";
 }
 
 /** A chip's text: two lines when it is tall enough, else TID and activity with the CPU in the dot. */
@@ -100,13 +128,13 @@ function chipLines(th, text, box, L) {
 }
 
 function chipView(p, th, box, L, ctx) {
-  const text = chipText(p, th);
+  const text = chipText(th);
   const selected = ctx.selection.pid === p.pid && ctx.selection.tid === th.tid;
   const touched = p.counter && p.counter.last_tid === th.tid;
   const cls = `thread state-${th.state}${th.main ? " main" : ""}${selected ? " selected" : ""}${touched ? " touched" : ""} ${enter(ctx.state.age(`t:${p.pid}:${th.tid}`))}`;
   const sw = L.panel.swatch;
   return svg`<g class=${cls} data-pid=${p.pid} data-tid=${th.tid} data-state=${th.state} data-cpu=${th.cpu}
-      data-activity=${th.activity} data-tip=${text.tip}>
+      data-activity=${th.activity} data-tip="thread">
     <rect x=${box.x} y=${box.y} width=${box.w} height=${box.h} rx="6" class="chip"/>
     ${swatch("stack", box.x + 5, box.y + (box.h - sw) / 2, sw * 0.8, sw)}
     ${chipLines(th, text, box, L)}
@@ -190,7 +218,29 @@ function cardModel(p, box, ctx) {
   const name = (kind) =>
     kind === "shared" && partners ? `${t("kind.shared")} ↔ ${[...new Set(partners)].join(", ")}` : t(`kind.${kind}`);
   const slices = [...threads.map((th) => ({ key: `t${th.tid}`, th })), ...copied.map((r) => ({ key: `c${r.start}`, copy: r }))];
-  return { p, box, exited, threads, bs, foot, L, name, slices };
+  const ages = new Map(threads.map((th) => [th.tid, ctx.state.age(`t:${p.pid}:${th.tid}`)]));
+  return { p, box, exited, threads, bs, foot, L, name, slices, ages, drawn: performance.now() };
+}
+
+// What the memory column and a chip are drawn from: most frames change only a counter or a
+// thread's CPU, and guard() then leaves the rest of the card's drawing untouched.
+function memoryDeps(m) {
+  const entering = m.slices.some((sl) => sl.th && m.ages.get(sl.th.tid) < ENTER_MS);
+  const stacks = m.slices.map((sl) => (sl.th && sl.th.stack ? `${sl.key}:${sl.th.stack.start}-${sl.th.stack.end}` : sl.key)).join();
+  return [m.p.regions, stacks, m.box.w, m.box.h, m.foot.length, getLang(), m.name("shared"), entering && m.drawn];
+}
+
+function memoryView(m, ctx) {
+  const { L, bs, slices, name } = m;
+  return svg`${repeat(bs, (b) => b.kind, (b, i) => bandView(b, L.bands[i], L.small, name(b.kind)))}
+    ${repeat(slices, (sl) => sl.key, (sl, i) => sliceView(sl, L.slices[i], L.small, sl.th ? m.ages.get(sl.th.tid) : ENTER_MS))}`;
+}
+
+function chipDeps(p, th, box, ctx) {
+  const selected = ctx.selection.pid === p.pid && ctx.selection.tid === th.tid;
+  const touched = p.counter && p.counter.last_tid === th.tid;
+  const age = ctx.state.age(`t:${p.pid}:${th.tid}`);
+  return [th, box.x, box.y, box.w, box.h, selected, touched, getLang(), age < ENTER_MS ? age : ENTER_MS];
 }
 
 function cardView(m, ctx) {
@@ -203,11 +253,10 @@ function cardView(m, ctx) {
       opacity=${opacity.toFixed(2)} style=${`transform: translate(${box.x}px, ${box.y}px)`}>
     <g class=${`card-body ${enter(age)}`}>
       ${headView(p, L)}
-      ${repeat(bs, (b) => b.kind, (b, i) => bandView(b, L.bands[i], L.small, name(b.kind)))}
-      ${repeat(slices, (s) => s.key, (s, i) => sliceView(s, L.slices[i], L.small, s.th ? ctx.state.age(`t:${p.pid}:${s.th.tid}`) : ENTER_MS))}
+      ${guard(memoryDeps(m), () => memoryView(m, ctx))}
       ${exited ? svg`<g class="band kind-stack" data-kind="stack">${swatch("stack", L.stack.x, L.stack.y, L.stack.w, L.stack.h)}</g>` : nothing}
       ${exited ? nothing : panelView(p, threads, L, L.slices)}
-      ${repeat(threads, (th) => th.tid, (th, i) => chipView(p, th, L.panel.chips[i], L, ctx))}
+      ${repeat(threads, (th) => th.tid, (th, i) => guard(chipDeps(p, th, L.panel.chips[i], ctx), () => chipView(p, th, L.panel.chips[i], L, ctx)))}
       ${footerView(foot, L)}
     </g>
   </g>`;
@@ -266,6 +315,10 @@ function linksView(models, byPath) {
   </g>`;
 }
 
+function setIfChanged(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /**
  * Draw everything into `svgEl`. `ctx` = {state, selection: {pid, tid}, exitAge(pid), emptyText}.
  */
@@ -274,14 +327,44 @@ export function render(svgEl, ctx) {
   const H = svgEl.clientHeight || svgEl.parentElement.clientHeight;
   const procs = ctx.state.ordered();
   const g = layoutGrid(procs.length, W, H);
-  svgEl.setAttribute("viewBox", `0 0 ${g.scale < 1 ? g.width : W} ${g.scale < 1 ? g.height : H}`);
-  svgEl.dataset.scale = g.scale.toFixed(3);
+  // Set only when it changes: writing the viewBox, even unchanged, makes the browser lay out the whole SVG again.
+  setIfChanged(svgEl, "viewBox", `0 0 ${g.scale < 1 ? g.width : W} ${g.scale < 1 ? g.height : H}`);
+  setIfChanged(svgEl, "data-scale", g.scale.toFixed(3));
   if (!procs.length) {
     paint(svg`<text x=${W / 2} y=${H / 2} text-anchor="middle" class="empty" font-size="28">${ctx.emptyText}</text>`, svgEl);
     return;
   }
   const { byPath, partners } = sharedPartners(procs);
   const c = { ...ctx, partners };
-  const models = procs.map((p, i) => cardModel(p, cardBox(g, i), c));
-  paint(svg`${repeat(models, (m) => m.p.pid, (m) => cardView(m, c))}${linksView(models, byPath)}`, svgEl);
+  const cards = procs.map((p, i) => card(p, cardBox(g, i), c));
+  const models = cards.map((x) => x.model);
+  // guard: a card whose inputs did not change is not even looked at by lit (its directives would re-run)
+  const view = (x) => guard([x.p, x.key, x.drawn], () => cardView(x.model, c));
+  paint(svg`${repeat(cards, (x) => x.model.p.pid, view)}${linksView(models, byPath)}`, svgEl);
+  for (const pid of memo.keys()) if (!ctx.state.processes.has(pid)) memo.delete(pid);
+}
+
+// The last drawing of each card and what it was drawn from. Most frames change one or two
+// processes (applyPatch gives only those new objects), so the other cards are not laid out again.
+const memo = new Map();
+
+/** What a card's drawing depends on besides its process object, as one comparable string. */
+function cardKey(p, box, ctx) {
+  const sel = ctx.selection.pid === p.pid ? `${ctx.selection.tid}` : "-";
+  const kin = [ctx.state.processes.get(p.parent), ...[...ctx.state.processes.values()].filter((q) => q.parent === p.pid)]
+    .map((q) => (q ? `${q.pid}:${q.status}:${q.counter ? q.counter.frame : ""}` : ""))
+    .join();
+  return [box.x, box.y, box.w, box.h, sel, ctx.partners.get(p.pid), kin, getLang(), ctx.state.server && ctx.state.server.pagemap].join("|");
+}
+
+function card(p, box, ctx) {
+  // entering, or fading out: drawn anew each frame
+  const moving = p.status === "exited" || ctx.state.age(`p:${p.pid}`) < ENTER_MS || p.threads.some((th) => ctx.state.age(`t:${p.pid}:${th.tid}`) < ENTER_MS);
+  const key = cardKey(p, box, ctx);
+  const hit = memo.get(p.pid);
+  if (!moving && hit && hit.p === p && hit.key === key) return hit;
+  // `drawn` changes whenever the card must be drawn again, even for the same process and key
+  const entry = { p, key, model: cardModel(p, box, ctx), drawn: (hit ? hit.drawn : 0) + 1 };
+  memo.set(p.pid, entry);
+  return entry;
 }

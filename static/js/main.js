@@ -3,7 +3,7 @@
 import { CaptionStrip } from "./captions.js";
 import { Connection } from "./connection.js";
 import { Controls, Toasts } from "./controls.js";
-import { render } from "./diagram.js";
+import { render, tipFor } from "./diagram.js";
 import { ExperimentsPanel } from "./experiments.js";
 import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
@@ -21,6 +21,7 @@ const overlay = document.getElementById("overlay");
 const exitSeen = new Map(); // pid -> performance.now() when first seen exited
 let connStatus = ["connecting"];
 let drawQueued = false;
+let lastRunning = "";
 
 function exitAge(pid) {
   return exitSeen.has(pid) ? performance.now() - exitSeen.get(pid) : 0;
@@ -76,6 +77,12 @@ const conn = new Connection({
     if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
     controls.reconcile();
+    // the panel's process choices follow the running processes; nothing else in it changes with a frame
+    const running = state.ordered().filter((p) => p.status === "running").map((p) => p.pid).join();
+    if (running !== lastRunning) {
+      lastRunning = running;
+      panel.render();
+    }
     panel.onEvents(events);
     redraw();
     if (msg.type === "frame") {
@@ -115,7 +122,7 @@ function showTip(e) {
     tooltip.hidden = true;
     return;
   }
-  tooltip.textContent = el.dataset.tip;
+  tooltip.textContent = tipFor(el, state);
   tooltip.hidden = false;
   const x = Math.min(e.clientX + 16, window.innerWidth - tooltip.offsetWidth - 8);
   const y = Math.min(e.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);
