@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.port,
         log_level=settings.log_level,
         ws_max_size=settings.ws_max_bytes,
+        ws_per_message_deflate=settings.ws_deflate,
         # Lab processes must be gone within 2 s of SIGTERM: do not wait long for viewers.
         timeout_graceful_shutdown=1,
     )

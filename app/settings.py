@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     ws_rate: float = Field(20.0, gt=0, le=10_000, description="websocket commands per second per connection")
     ws_burst: int = Field(40, ge=1, le=100_000, description="websocket commands in a burst per connection")
     ws_inflight: int = Field(4, ge=1, le=64, description="websocket commands running at once per connection")
+    # Off by default: compression runs once per client per frame (each connection keeps its own
+    # compressor), which at 1 000 viewers was a third of the server's CPU; frames are ~1.5 KB.
+    ws_deflate: bool = Field(False, description="compress websocket messages (permessage-deflate)")
 
     _token_generated: bool = PrivateAttr(False)
 

@@ -60,6 +60,7 @@ class FrameBuilder:
         self._last_event = 0
         self._costs_sent = 0
         self._task: asyncio.Task[None] | None = None
+        self._snapshot_text: tuple[tuple[int, Role] | None, str] = (None, "")
         # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
         self.tick_seconds: deque[float] = deque(maxlen=50)
         self.server_info = ServerInfo(
@@ -222,6 +223,13 @@ class FrameBuilder:
         self.publish(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
         self.tick_seconds.append(time.thread_time() - t0)
         return frame
+
+    def snapshot_json(self, role: Role = "viewer") -> str:
+        """The snapshot as sent on a websocket, serialised once per tick and role however many ask."""
+        key = (self.seq, role)
+        if self._snapshot_text[0] != key:
+            self._snapshot_text = (key, self.snapshot(role).model_dump_json())
+        return self._snapshot_text[1]
 
     def snapshot(self, role: Role = "viewer") -> Snapshot:
         """The full current picture."""

@@ -16,7 +16,6 @@ from ..control.commands import CommandService
 from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..observe.frames import FrameBuilder
-from ..protocol import Role
 from ..settings import Settings
 from . import errors
 from .auth import RateLimits
@@ -39,10 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
         await lab.start()
         experiments = Experiments(lab)
 
-        def snapshot(role: Role) -> str:
-            return frames.snapshot(role).model_dump_json()
-
-        broadcaster = Broadcaster(snapshot)
+        broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
         frames = FrameBuilder(lab, experiments, settings, broadcaster.publish)
         commands = CommandService(lab, experiments, published=lambda: frames.tick(fresh=True))
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
