@@ -34,33 +34,63 @@ def wait_for(pred: Any, timeout: float = 3.0, step: float = 0.05) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def test_spawn_process_and_threads_match_proc(lab: LabServer) -> None:
+@pytest.fixture
+def three(lab: LabServer) -> tuple[int, list[int], dict[str, Any]]:
+    """A lab process with an idle, a count and a busy thread: (pid, their TIDs, its view)."""
     pid = lab.spawn()
     tids = [lab.thread(pid, a) for a in ("idle", "count", "busy")]
-    p = wait_for(lambda: (q := lab.process(pid)) and len(q["threads"]) == 4 and q)
-    assert pid_alive(pid)
-    assert read_stat(pid).ppid == lab.proc.pid  # a child of the server
+    view = wait_for(lambda: (q := lab.process(pid)) and len(q["threads"]) == 4 and q)
+    return pid, tids, view
+
+
+def test_a_lab_process_is_a_real_child_of_the_server(lab: LabServer, three: tuple) -> None:
+    pid, _, _ = three
+    assert pid_alive(pid) and read_stat(pid).ppid == lab.proc.pid
+
+
+def test_the_threads_shown_are_the_threads_in_proc(three: tuple) -> None:
+    pid, tids, p = three
     assert {t["tid"] for t in p["threads"]} == proc_tids(pid) == {pid, *tids}
-    main = [t for t in p["threads"] if t["main"]]
-    assert [t["tid"] for t in main] == [pid]
+
+
+def test_the_main_thread_has_the_process_id(three: tuple) -> None:
+    pid, _, p = three
+    assert [t["tid"] for t in p["threads"] if t["main"]] == [pid]
+
+
+def test_each_thread_shows_its_activity(three: tuple) -> None:
+    _, _, p = three
     assert {t["activity"] for t in p["threads"]} == {"main", "idle", "count", "busy"}
+
+
+def test_each_thread_has_its_name_from_proc(three: tuple) -> None:
+    pid, _, p = three
     for t in p["threads"]:
         with open(f"/proc/{pid}/task/{t['tid']}/stat") as f:
             assert f.read().split(")")[0].endswith(t["name"])
-    # every stack lies inside a real mapping of this process, each in its own one
+
+
+def test_each_stack_lies_inside_a_real_mapping(three: tuple) -> None:
+    pid, _, p = three
     raw = parse_maps(Path(f"/proc/{pid}/maps").read_text())
     for t in p["threads"]:
         s = t["stack"]
         assert s and any(r.start <= s["start"] and s["end"] <= r.end for r in raw), t
+
+
+def test_each_thread_has_a_stack_of_its_own(three: tuple) -> None:
+    _, _, p = three
+    assert len({t["stack"]["start"] for t in p["threads"]}) == 4
+    for t in p["threads"]:
         own = [r for r in p["regions"] if r["tid"] == t["tid"] and not r["guard"]]
-        assert own and own[0]["kind"] == "stack"
-    starts = sorted(t["stack"]["start"] for t in p["threads"])
-    assert len(set(starts)) == 4
-    # the busy thread really burns CPU in the worker, not in the server
+        assert own and own[0]["kind"] == "stack", t
+
+
+def test_a_busy_thread_burns_cpu_in_the_worker(lab: LabServer, three: tuple) -> None:
+    pid, _, p = three
     busy = next(t for t in p["threads"] if t["activity"] == "busy")
     time.sleep(0.5)
-    p2 = lab.process(pid)
-    busy2 = next(t for t in p2["threads"] if t["tid"] == busy["tid"])
+    busy2 = next(t for t in lab.process(pid)["threads"] if t["tid"] == busy["tid"])
     assert busy2["utime"] + busy2["stime"] > busy["utime"] + busy["stime"]
 
 
@@ -113,47 +143,59 @@ def test_stop_thread_and_process(lab: LabServer) -> None:
     assert p["status"] == "exited" and p["exit"]["code"] == 0
 
 
-def test_control_needs_the_token(lab: LabServer) -> None:
+def test_control_without_a_token_is_unauthorized_and_changes_nothing(lab: LabServer) -> None:
     before = lab.workers()
-    status, body = lab.request("POST", "/api/processes")
-    assert status == 401 and "token" in body["message"]
+    for path in ("/api/processes", "/api/reset"):
+        status, body = lab.request("POST", path)
+        assert status == 401 and "token" in body["message"], path
+    assert lab.workers() == before
+
+
+def test_a_wrong_token_is_forbidden_and_changes_nothing(lab: LabServer) -> None:
+    before = lab.workers()
     status, body = lab.request("POST", "/api/processes", headers={"Authorization": "Bearer nope-nope"})
     assert status == 403 and body["error"] == "forbidden"
-    status, _ = lab.request("POST", "/api/reset")
-    assert status == 401
     assert lab.workers() == before
-    # reading stays open
+
+
+def test_reading_needs_no_token(lab: LabServer) -> None:
     assert lab.request("GET", "/api/state")[0] == 200
 
 
-def test_bad_input_changes_nothing(lab: LabServer) -> None:
+BAD_INPUT = [
+    ("POST", "/api/processes/{pid}/threads", {"activity": "dance"}, 422),
+    ("POST", "/api/processes/{pid}/threads", {"activity": "idle", "x": 1}, 422),
+    ("POST", "/api/processes", {"parent": -5}, 422),
+    ("POST", "/api/processes", {"parent": 1}, 404),  # init is not ours: never touched
+    ("POST", "/api/processes/1/threads", None, 404),
+    ("DELETE", "/api/processes/1", None, 404),
+    ("DELETE", "/api/processes/{pid}/threads/1", None, 404),
+    ("POST", "/api/processes/abc/threads", None, 422),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "code"), BAD_INPUT)
+def test_bad_input_gets_a_clear_error_and_changes_nothing(
+    lab: LabServer, method: str, path: str, body: Any, code: int
+) -> None:
     pid = lab.spawn()
-    cases = [
-        ("POST", f"/api/processes/{pid}/threads", {"activity": "dance"}, 422),
-        ("POST", f"/api/processes/{pid}/threads", {"activity": "idle", "x": 1}, 422),
-        ("POST", "/api/processes", {"parent": -5}, 422),
-        ("POST", "/api/processes", {"parent": 1}, 404),  # init is not ours: never touched
-        ("POST", "/api/processes/1/threads", None, 404),
-        ("DELETE", "/api/processes/1", None, 404),
-        ("DELETE", f"/api/processes/{pid}/threads/1", None, 404),
-        ("POST", "/api/processes/abc/threads", None, 422),
-    ]
-    for method, path, body, code in cases:
-        status, payload = lab.request(method, path, body, lab.auth)
-        assert status == code, (path, body, status, payload)
-        assert payload["message"], payload
+    status, payload = lab.request(method, path.format(pid=pid), body, lab.auth)
+    assert status == code and payload["message"], (status, payload)
     assert [p["pid"] for p in lab.state()["processes"] if p["status"] == "running"] == [pid]
     assert proc_tids(pid) == {pid}
 
 
-def test_caps_hold(lab: LabServer) -> None:
+def test_the_thread_cap_holds(lab: LabServer) -> None:
     pid = lab.spawn()
     for _ in range(9):  # PTLAB_MAX_THREADS=10 in this module, main thread included
         lab.thread(pid)
     status, body = lab.request("POST", f"/api/processes/{pid}/threads", {"activity": "idle"}, lab.auth)
     assert status == 409 and body["error"] == "cap_reached" and "PTLAB_MAX_THREADS" in body["message"]
     assert len(proc_tids(pid)) == 10
-    for _ in range(11):  # PTLAB_MAX_PROCESSES=12
+
+
+def test_the_process_cap_holds(lab: LabServer) -> None:
+    for _ in range(12):  # PTLAB_MAX_PROCESSES=12
         lab.spawn()
     status, body = lab.request("POST", "/api/processes", None, lab.auth)
     assert status == 409 and body["error"] == "cap_reached"

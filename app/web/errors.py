@@ -59,28 +59,13 @@ def body(
     )
 
 
-def describe_validation(errors: list[Any], allowed: dict[str, list[str]] | None = None) -> str:
-    """Up to three validation errors as ``where: what``; an unknown query key names the route's keys."""
+def describe_validation(errors: list[Any]) -> str:
+    """Up to three validation errors as ``where: what``."""
     parts = []
     for e in errors[:3]:
-        loc = [str(p) for p in e.get("loc", ())]
-        where = ".".join(loc) or "message"
-        if e.get("type") == "extra_forbidden" and loc[:1] == ["query"]:
-            keys = ", ".join((allowed or {}).get("query", [])) or "none"
-            parts.append(f"unknown query parameter {loc[-1][:40]!r}; this route takes: {keys}")
-        else:
-            parts.append(f"{where}: {e.get('msg')}")
+        where = ".".join(str(p) for p in e.get("loc", ())) or "message"
+        parts.append(f"{where}: {str(e.get('msg')).removeprefix('Value error, ')}")
     return "; ".join(parts)
-
-
-def _query_keys(request: Request) -> dict[str, list[str]]:
-    route = request.scope.get("route")
-    keys: list[str] = []
-    for dep in getattr(getattr(route, "dependant", None), "query_params", []) or []:
-        annotation = getattr(dep.field_info, "annotation", None)
-        fields = getattr(annotation, "model_fields", None)
-        keys.extend(sorted(fields) if fields else [dep.alias])
-    return {"query": keys}
 
 
 def install(app: FastAPI) -> None:
@@ -112,8 +97,8 @@ def install(app: FastAPI) -> None:
         return body(code, message, exc.status_code, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return body("invalid_request", describe_validation(list(exc.errors()), _query_keys(request)))
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return body("invalid_request", describe_validation(list(exc.errors())))
 
     @app.exception_handler(ValidationError)
     async def invalid_model(_: Request, exc: ValidationError) -> JSONResponse:

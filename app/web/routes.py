@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..control.commands import CommandService
 from ..observe.frames import FrameBuilder
@@ -50,9 +51,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class NoQuery(BaseModel):
-    """A route that takes no query parameters: a stray one (``?cdoe=3``) is refused, not ignored."""
+    """A route's query parameters: a stray one (``?cdoe=3``) is refused, not ignored.
+
+    Subclasses declare the keys a route takes; the refusal names them.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                shown = ", ".join(repr(str(k)[:40]) for k in unknown[:3])
+                takes = ", ".join(cls.model_fields) or "none"
+                raise ValueError(f"unknown query parameter {shown}; this route takes: {takes}")
+        return data
 
 
 class StopQuery(NoQuery):
