@@ -58,8 +58,9 @@ from .messages import (
 
 PR_SET_CHILD_SUBREAPER = 36
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# How long an exited process stays on screen, so the class sees it go.
-EXITED_LINGER_S = 8.0
+# How long an exited process stays on screen: long enough to see it grey out and its memory empty,
+# short enough that the picture never shows memory the OS has already taken back.
+EXITED_LINGER_S = 2.0
 HELLO_TIMEOUT_S = 10.0
 CALL_TIMEOUT_S = 5.0
 MAX_WORKER_LINE = 256 * 1024

@@ -36,6 +36,67 @@ export function layoutGrid(n, W, H) {
   return { cols, rows, cw, ch, scale, width, height };
 }
 
+// The smallest text on screen, px: read from the back of a room on a 1280×720 projector; on a phone in the hand.
+export const MIN_TEXT = 14;
+export const MIN_TEXT_PHONE = 12;
+// At or below this width the page is a phone's: cards stacked in one column that scrolls.
+export const PHONE_W = 600;
+const PHONE_CARD_H = 330;
+// Compact cards of focus + context: big enough for three lines of MIN_TEXT type.
+const MINI_W = 170;
+const MINI_H = 84;
+
+/**
+ * Where each of n cards goes in a W×H stage, and whether it is drawn whole or compact.
+ * - "grid": every card whole, at a readable size (never scaled below it);
+ * - "focus": too many for that: card `focus` whole and large, the others compact beside it;
+ * - "stack": a phone: whole cards in one column, as tall as they need, the stage scrolls.
+ * Returns {mode, width, height, boxes: [{x, y, w, h, mini}]}; nothing is ever scaled down.
+ */
+export function stageLayout(n, W, H, focus = n - 1) {
+  if (W <= PHONE_W) {
+    const boxes = Array.from({ length: n }, (_, i) => ({
+      x: GAP, y: GAP + i * (PHONE_CARD_H + GAP), w: W - 2 * GAP, h: PHONE_CARD_H, mini: false,
+    }));
+    return { mode: "stack", width: W, height: Math.max(H, GAP + n * (PHONE_CARD_H + GAP)), boxes };
+  }
+  const g = layoutGrid(n, W, H);
+  if (g.scale >= 1) {
+    return { mode: "grid", width: W, height: H, boxes: Array.from({ length: n }, (_, i) => ({ ...cardBox(g, i), mini: false })) };
+  }
+  return focusLayout(n, W, H, Math.max(0, Math.min(n - 1, focus)));
+}
+
+function focusLayout(n, W, H, focus) {
+  const m = n - 1;
+  // the compact cards' column gets the room they need at their minimum size, the focus card the rest
+  let best = null;
+  for (let cols = 1; cols <= m; cols += 1) {
+    const rows = Math.ceil(m / cols);
+    const h = (H - GAP * (rows + 1)) / rows;
+    if (h < MINI_H) continue;
+    const w = Math.max(MINI_W, Math.min(MINI_W * 1.5, h * 2.2));
+    const width = cols * w + GAP * (cols - 1);
+    if (!best || width < best.width) best = { cols, rows, w, h, width };
+  }
+  best = best || { cols: m, rows: 1, w: MINI_W, h: MINI_H, width: m * MINI_W + GAP * (m - 1) };
+  const focusW = Math.max(MIN_CARD_W, W - best.width - 3 * GAP);
+  const x0 = GAP + focusW + GAP;
+  const boxes = [];
+  let j = 0;
+  for (let i = 0; i < n; i += 1) {
+    if (i === focus) {
+      boxes.push({ x: GAP, y: GAP, w: focusW, h: H - 2 * GAP, mini: false });
+      continue;
+    }
+    const c = j % best.cols;
+    const r = Math.floor(j / best.cols);
+    boxes.push({ x: x0 + c * (best.w + GAP), y: GAP + r * (best.h + GAP), w: best.w, h: best.h, mini: true });
+    j += 1;
+  }
+  return { mode: "focus", width: W, height: H, boxes };
+}
+
 /** The box of the i-th card of grid `g`. */
 export function cardBox(g, i) {
   const c = i % g.cols;
@@ -79,22 +140,26 @@ export function bands(regions) {
     .filter((b) => b.kind !== "other" || b.regions.length);
 }
 
-/** Sizes that follow from the card's size: the base font and the paddings. */
-function metrics(w, h, footLines) {
-  const fs = Math.max(15, Math.min(26, h / 12.5, w / 19));
-  const lines = Array.from({ length: footLines }, (_, i) => (i === 0 ? fs * 1.2 : fs * 0.95));
+/** Sizes that follow from the card's size: the base font and the paddings; no text below `minText`. */
+function metrics(w, h, footLines, minText) {
+  const fs = Math.max(minText + 1, 15, Math.min(26, h / 12.5, w / 19));
+  const small = Math.max(minText, fs * 0.8);
+  const lines = Array.from({ length: footLines }, () => small * 1.3);
   const footH = lines.reduce((a, b) => a + b, 0) + (footLines ? fs * 0.15 : 0);
-  return { fs, small: fs * 0.8, headH: fs * 1.6, pad: fs * 0.45, lines, footH };
+  return { fs, small, minText, headH: fs * 1.6, pad: fs * 0.45, lines, footH };
+}
+
+/** Many threads: a narrower memory column leaves room for more columns of thread chips. */
+function columnWidth(m, w, spec) {
+  return Math.min(w * (!spec.exited && spec.threads > 4 ? 0.3 : 0.4), m.fs * 9);
 }
 
 /** The memory column: bands with log-scaled heights, then one stack slice per thread (and per copied stack). */
 function column(m, w, h, spec) {
   const { fs, small, headH, pad, footH } = m;
-  const many = !spec.exited && spec.threads > 4;
-  // many threads: a narrower memory column leaves room for two columns of thread chips
-  const col = { x: pad, y: headH + pad, w: Math.min(w * (many ? 0.3 : 0.4), fs * 9), h: h - headH - footH - pad * 2 };
+  const col = { x: pad, y: headH + pad, w: columnWidth(m, w, spec), h: h - headH - footH - pad * 2 };
   const n = spec.bands.length;
-  const nT = Math.max(1, spec.threads + spec.copied);
+  const nT = Math.max(1, spec.slices);
   // Labelled bands come first; stack slices give way (down to 6 px each) when the card is cramped.
   const wanted = Math.min(col.h * 0.55, Math.max(col.h * 0.28, nT * (Math.max(10, small * 0.95) + 3)));
   const stackH = Math.max(Math.min(wanted, col.h - n * (small + 4)), Math.min(col.h * 0.5, nT * 9));
@@ -116,7 +181,26 @@ function column(m, w, h, spec) {
   return { col, bands: bandBoxes, stack: { x: col.x, y, w: col.w, h: stackH }, slices };
 }
 
-/** The threads panel: a bracket from Code/Data/Heap, a title, and a grid of chips. */
+/**
+ * How many thread chips fit, one line of readable type each: all of them, or all but the ones a
+ * last "+N threads" chip stands for. Returns {shown, hidden, cols, rows}.
+ */
+export function chipFit(threads, width, height, m) {
+  const minH = m.minText / 0.62 + 2;
+  const gap = Math.max(3, m.fs * 0.2);
+  const maxCols = Math.max(1, Math.min(3, Math.floor(width / (m.minText * 9))));
+  const fitRows = Math.max(1, Math.floor((height + gap) / (minH + gap)));
+  for (let cols = 1; cols <= maxCols; cols += 1) {
+    // two columns only once one would crowd: a single column reads more easily
+    if (threads <= fitRows * cols && (cols > 1 || threads <= 5 || maxCols === 1)) {
+      return { shown: threads, hidden: 0, cols, rows: Math.ceil(threads / cols) || 1 };
+    }
+  }
+  const room = fitRows * maxCols;
+  return { shown: room - 1, hidden: threads - (room - 1), cols: maxCols, rows: fitRows };
+}
+
+/** The threads panel: a bracket from Code/Data/Heap, a title, and a grid of chips (the last may stand for many). */
 function panel(m, w, h, spec, mem) {
   const { fs, small, pad, footH } = m;
   const { col } = mem;
@@ -125,12 +209,13 @@ function panel(m, w, h, spec, mem) {
   const byKind = Object.fromEntries(mem.bands.map((b) => [b.kind, b]));
   const titleY = col.y + small * 0.7;
   const top = titleY + small * 0.9;
-  const cols = spec.threads > 5 && width > fs * 9 ? 2 : 1;
-  const rows = Math.ceil(spec.threads / cols) || 1;
   const gap = Math.max(3, fs * 0.2);
+  const fit = spec.fit;
+  const { cols, rows } = fit;
   const chipH = Math.min(fs * 2.6, (h - footH - pad - top - gap * (rows - 1)) / rows);
   const chipW = (width - gap * (cols - 1)) / cols;
-  const chips = Array.from({ length: spec.threads }, (_, i) => ({
+  const count = fit.shown + (fit.hidden ? 1 : 0);
+  const chips = Array.from({ length: count }, (_, i) => ({
     x: x + Math.floor(i / rows) * (chipW + gap),
     y: top + (i % rows) * (chipH + gap),
     w: chipW,
@@ -146,17 +231,46 @@ function panel(m, w, h, spec, mem) {
 
 /**
  * Every box of one card of size w×h, relative to the card's top-left corner.
- * `spec` = {exited, threads: count, copied: stacks copied by fork, bands: [{kind, bytes}], footLines: count}.
+ * `spec` = {exited, threads: count, copied: stacks copied by fork, bands: [{kind, bytes}], footLines: count,
+ * minText: px}. `fit` says how many threads get a chip of their own (the rest share a "+N" chip, and
+ * their stacks one slice); `slices` lists the stack column's slices: shown threads, then "hidden"
+ * (one for all the others) and "copied" (one for all stacks a fork copied).
  */
 export function cardLayout(w, h, spec) {
-  const m = metrics(w, h, spec.footLines);
-  const mem = column(m, w, h, spec);
-  const pan = panel(m, w, h, spec, mem);
+  const m = metrics(w, h, spec.footLines, spec.minText || MIN_TEXT);
+  const x = m.pad + columnWidth(m, w, spec) + m.fs * 1.6;
+  const chipsH = h - m.footH - m.pad - (m.headH + m.pad + m.small * 1.6);
+  const fit = spec.exited ? { shown: 0, hidden: 0, cols: 1, rows: 1 } : chipFit(spec.threads, w - m.pad - x, chipsH, m);
+  const sliceKinds = [
+    ...Array(fit.shown).fill("thread"),
+    ...(fit.hidden ? ["hidden"] : []),
+    ...(spec.copied ? ["copied"] : []),
+  ];
+  const full = { ...spec, fit, slices: sliceKinds.length };
+  const mem = column(m, w, h, full);
+  const pan = panel(m, w, h, full, mem);
   let y = h - m.footH + m.fs * 0.1;
   const foot = m.lines.map((lh) => {
     const line = { y: y + lh / 2, h: lh };
     y += lh;
     return line;
   });
-  return { ...m, w, h, ...mem, panel: pan, foot };
+  return { ...m, w, h, ...mem, panel: pan, foot, fit, sliceKinds };
+}
+
+/** A compact card (focus + context): a header line, two lines of facts, a strip of the memory kinds. */
+export function miniLayout(w, h, minText = MIN_TEXT) {
+  const pad = 8;
+  const fs = Math.max(minText + 2, Math.min(20, h / 4.6));
+  const line = Math.max(minText, fs * 0.82);
+  return {
+    w,
+    h,
+    pad,
+    fs,
+    line,
+    title: { x: pad, y: pad + fs * 0.6 },
+    facts: [pad + fs * 1.2 + line * 0.7, pad + fs * 1.2 + line * 1.9],
+    strip: { x: pad, y: h - pad - 6, w: w - 2 * pad, h: 6 },
+  };
 }

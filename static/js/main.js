@@ -18,21 +18,15 @@ const strip = new CaptionStrip(document.getElementById("caption"));
 const toasts = new Toasts(document.getElementById("toasts"));
 const tooltip = document.getElementById("tooltip");
 const overlay = document.getElementById("overlay");
-const exitSeen = new Map(); // pid -> performance.now() when first seen exited
 let connStatus = ["connecting"];
 let drawQueued = false;
 let lastRunning = "";
-
-function exitAge(pid) {
-  return exitSeen.has(pid) ? performance.now() - exitSeen.get(pid) : 0;
-}
 
 function draw() {
   drawQueued = false;
   render(svg, {
     state,
     selection: controls.selection,
-    exitAge,
     emptyText: t(state.role === "presenter" ? "empty.presenter" : "empty.viewer"),
   });
 }
@@ -71,9 +65,6 @@ const conn = new Connection({
   onMessage: (msg) => {
     const events = state.apply(msg);
     if (msg.type === "snapshot") showRole();
-    for (const p of state.processes.values()) {
-      if (p.status === "exited" && !exitSeen.has(p.pid)) exitSeen.set(p.pid, performance.now());
-    }
     if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
     controls.reconcile();

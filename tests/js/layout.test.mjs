@@ -2,7 +2,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { bands, cardBox, cardLayout, edgePoints, layoutGrid, MIN_CARD_H, MIN_CARD_W } from "../../static/js/layout.js";
+import {
+  bands,
+  cardBox,
+  cardLayout,
+  edgePoints,
+  layoutGrid,
+  MIN_CARD_H,
+  MIN_CARD_W,
+  MIN_TEXT,
+  miniLayout,
+  stageLayout,
+} from "../../static/js/layout.js";
 
 const inside = (box, outer, slack = 0.5) =>
   box.x >= -slack && box.y >= -slack && box.x + box.w <= outer.w + slack && box.y + box.h <= outer.h + slack;
@@ -68,8 +79,10 @@ for (const [w, h, threads] of [
     const L = cardLayout(w, h, { exited: false, threads, copied: 0, bands: BANDS, footLines: 2 });
     const card = { w, h };
     for (const box of [...L.bands, ...L.slices, ...L.panel.chips]) assert.ok(inside(box, card), JSON.stringify(box));
-    assert.equal(L.slices.length, threads);
-    assert.equal(L.panel.chips.length, threads);
+    // one chip and one slice per thread shown, and one more of each for the threads summarised
+    assert.equal(L.fit.shown + L.fit.hidden, threads);
+    assert.equal(L.panel.chips.length, L.fit.shown + (L.fit.hidden ? 1 : 0));
+    assert.equal(L.slices.length, L.panel.chips.length);
   });
 
   test(`a ${w}×${h} card with ${threads} threads: no two chips, slices or bands overlap`, () => {
@@ -81,10 +94,55 @@ for (const [w, h, threads] of [
   });
 }
 
-test("a forked child's copied stacks get slices of their own below its threads' ones", () => {
+test("a forked child's copied stacks share one slice below its threads' ones", () => {
   const L = cardLayout(620, 300, { exited: false, threads: 1, copied: 3, bands: BANDS, footLines: 1 });
-  assert.equal(L.slices.length, 4);
-  assert.ok(L.slices.every((s, i) => i === 0 || s.y > L.slices[i - 1].y));
+  assert.deepEqual(L.sliceKinds, ["thread", "copied"]);
+  assert.ok(L.slices[1].y > L.slices[0].y);
+});
+
+test("chips that would need type below the minimum are summarised in a last chip", () => {
+  const L = cardLayout(380, 240, { exited: false, threads: 32, copied: 0, bands: BANDS, footLines: 1 });
+  assert.ok(L.fit.hidden > 0 && L.fit.shown >= 1);
+  for (const chip of L.panel.chips) assert.ok(chip.h >= MIN_TEXT / 0.62, JSON.stringify(chip));
+});
+
+test("a roomy card draws every thread", () => {
+  const L = cardLayout(1260, 560, { exited: false, threads: 8, copied: 0, bands: BANDS, footLines: 1 });
+  assert.deepEqual([L.fit.shown, L.fit.hidden], [8, 0]);
+});
+
+test("no type in a card is set below the minimum", () => {
+  const L = cardLayout(380, 240, { exited: false, threads: 4, copied: 0, bands: BANDS, footLines: 2 });
+  assert.ok(L.small >= MIN_TEXT && L.fs > MIN_TEXT);
+  const phone = cardLayout(370, 330, { exited: false, threads: 4, copied: 0, bands: BANDS, footLines: 2, minText: 12 });
+  assert.ok(phone.small >= 12);
+});
+
+const overlapping = (boxes) => boxes.some((a, i) => boxes.some((b, j) => j > i && overlap(a, b)));
+const within = (boxes, W, H) => boxes.every((b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= W + 1e-6 && b.y + b.h <= H + 1e-6);
+
+test("a lab that fits at a readable size is a plain grid", () => {
+  const st = stageLayout(6, 1280, 570);
+  assert.equal(st.mode, "grid");
+  assert.ok(st.boxes.every((b) => !b.mini));
+});
+
+test("the caps on a projector: one process in focus, the rest compact beside it, nothing scaled", () => {
+  const st = stageLayout(16, 1280, 570, 3);
+  assert.equal(st.mode, "focus");
+  assert.equal(st.boxes.filter((b) => !b.mini).length, 1);
+  assert.ok(!st.boxes[3].mini && st.boxes[3].w >= MIN_CARD_W);
+  assert.ok(!overlapping(st.boxes) && within(st.boxes, 1280, 570));
+  const mini = st.boxes.find((b) => b.mini);
+  const L = miniLayout(mini.w, mini.h);
+  assert.ok(L.line >= MIN_TEXT && L.facts[1] + L.line / 2 <= L.strip.y);
+});
+
+test("a phone stacks whole cards in one scrolling column, never wider than the screen", () => {
+  const st = stageLayout(16, 390, 700);
+  assert.equal(st.mode, "stack");
+  assert.ok(st.height > 700 && st.boxes.every((b) => !b.mini && b.x + b.w <= 390));
+  assert.ok(!overlapping(st.boxes));
 });
 
 test("bigger regions get taller bands, but every band keeps room for its label", () => {

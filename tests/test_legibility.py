@@ -1,0 +1,118 @@
+"""Legible in any room: measured on screen in Chromium, at projector and phone sizes, in both languages.
+
+At 1280×720 and 1920×1080 no visible text is smaller than 14 px on screen, at any lab size up to
+the caps; on a 390×844 phone none is under 12 px. No text leaves its card or the viewport, no two
+texts of a card overlap, and a phone never scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from support import LabServer
+from test_browser import CHROME_ARGS, CHROMIUM
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+SIZES = {"projector": (1280, 720), "full-hd": (1920, 1080), "phone": (390, 844)}
+MIN_PX = {"projector": 14, "full-hd": 14, "phone": 12}
+
+MEASURE = """() => {
+  const svg = document.getElementById('diagram');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const vw = document.documentElement.clientWidth;
+  const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim());
+  const out = {count: texts.length, smallest: Infinity, smallestText: '', outside: [], overlaps: [],
+               overflowX: document.documentElement.scrollWidth > vw || document.getElementById('canvas').scrollWidth > document.getElementById('canvas').clientWidth};
+  const byCard = new Map();
+  for (const t of texts) {
+    const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+    if (px < out.smallest) { out.smallest = px; out.smallestText = t.textContent; }
+    const b = t.getBoundingClientRect();
+    const card = t.closest('.card');
+    if (b.left < -1 || b.right > vw + 1) out.outside.push(['viewport', t.textContent]);
+    if (card) {
+      const c = card.querySelector('.card-bg').getBoundingClientRect();
+      if (b.left < c.left - 1 || b.right > c.right + 1 || b.top < c.top - 1 || b.bottom > c.bottom + 1) out.outside.push([card.dataset.pid, t.textContent]);
+      if (!byCard.has(card)) byCard.set(card, []);
+      byCard.get(card).push([t.textContent, b]);
+    }
+  }
+  for (const list of byCard.values()) {
+    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) {
+      const [ta, a] = list[i], [tb, b] = list[j];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 2 && h > 3) out.overlaps.push([ta, tb]);
+    }
+  }
+  return out;
+}"""
+
+
+def build(s: LabServer, lab: str) -> int:
+    """The lab to measure; returns how many processes it has."""
+    if lab == "one":
+        s.spawn()
+        return 1
+    if lab == "four-by-four":
+        for _ in range(4):
+            pid = s.spawn()
+            for a in ("count", "busy", "idle"):
+                s.thread(pid, a)
+        return 4
+    big = s.spawn()  # the caps: 16 processes, one with 32 threads, a fork
+    for i in range(31):
+        s.thread(big, ("count", "busy")[i] if i < 2 else "idle")
+    s.spawn(parent=big)
+    for _ in range(14):
+        s.spawn()
+    return 16
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module", params=["one", "four-by-four", "caps"])
+def lab_of(request: pytest.FixtureRequest) -> Iterator[tuple[LabServer, int]]:
+    s = LabServer(env={"PTLAB_MAX_PROCESSES": "16", "PTLAB_MAX_THREADS": "32"}).start()
+    try:
+        yield s, build(s, request.param)
+    finally:
+        s.stop()
+        assert s.leftovers() == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("where", sorted(SIZES))
+def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, lang: str) -> None:
+    s, n = lab_of
+    width, height = SIZES[where]
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        ctx.add_init_script(f"localStorage.setItem('ptlab.lang', '{lang}')")
+        page = ctx.new_page()
+        page.goto(s.url + f"/?token={s.token}")
+        page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {n}")
+        page.wait_for_timeout(900)  # past the entry animations
+        m = page.evaluate(MEASURE)
+        assert m["count"] > 3 * n, m  # it measured the cards' words, not nothing
+        assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
+        assert m["outside"] == [], m["outside"][:5]
+        assert m["overlaps"] == [], m["overlaps"][:5]
+        assert not m["overflowX"]
+    finally:
+        ctx.close()
