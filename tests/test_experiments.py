@@ -199,3 +199,17 @@ def test_costs_can_be_cancelled(lab: LabServer) -> None:
     t.join(20)
     assert out["cancelled"] is True and out["seconds"] < 5
     assert wait_no_workers(lab)
+
+
+def test_the_race_runs_on_the_counter_the_card_shows(lab: LabServer) -> None:
+    pid = lab.spawn()
+    r = race(lab, pid, lock=True, increments=5_000)
+    assert lab.process(pid)["counter"]["value"] == r["actual"] == 20_000
+
+
+def test_a_race_beside_a_count_thread_expects_its_increments_too(lab: LabServer) -> None:
+    pid = lab.spawn()
+    lab.thread(pid, "count")
+    r = race(lab, pid, lock=True, threads=2, increments=200_000)
+    # locked, with the same lock the count thread takes: nothing lost, and its own updates are expected
+    assert r["lost"] == 0 and r["expected"] == r["actual"] >= 400_000

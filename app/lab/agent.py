@@ -127,6 +127,7 @@ class Job:
     finished: int = 0
     path: str = ""
     use_lock: bool = False
+    counted_before: int = 0
 
 
 class Agent:
@@ -144,7 +145,8 @@ class Agent:
         # shared until one of them writes it (copy-on-write).
         self.page = mmap.mmap(-1, mmap.PAGESIZE, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self.counter = ctypes.c_long.from_buffer(self.page, 0)
-        self.race_counter = ctypes.c_long.from_buffer(self.page, 8)
+        # increments made by `count` threads, so a race that overlaps them still knows what to expect
+        self.counted = 0
         self.jobs: dict[str, Job] = {}
         self.segments: dict[str, SharedSegment] = {}
         self.inboxes: dict[str, Inbox] = {}
@@ -240,6 +242,7 @@ class Agent:
                 while not lt.stop.wait(1 / COUNT_RATE_HZ):
                     with self.counter_lock:
                         self.counter.value += 1
+                        self.counted += 1
                         self.last_tid = lt.tid
                     self.nudge()
             elif lt.activity == "raise":
@@ -316,8 +319,12 @@ class Agent:
         """N threads, K racy increments each, of one counter shared by the threads."""
         if not (1 <= n <= 64 and 1 <= k <= 10_000_000):
             raise ValueError("race needs 1..64 threads and 1..10 000 000 increments")
-        self.race_counter.value = 0
-        job = Job("race", self.race_counter, k, threading.Lock() if use_lock else None, use_lock=use_lock)
+        # The race runs on the counter the card shows, from 0, under the same lock the `count`
+        # threads take: what the class watches is what the panel reports.
+        with self.counter_lock:
+            self.counter.value = 0
+            job = Job("race", self.counter, k, self.counter_lock if use_lock else None, use_lock=use_lock)
+            job.counted_before = self.counted
         return self.start_job(job_id, job, n, "race")
 
     def shm_run(self, job_id: str, path: str, k: int, use_lock: bool) -> dict[str, Any]:
@@ -353,7 +360,10 @@ class Agent:
                 "cancelled": job.stop.is_set() or job.done < job.k * len(job.tids),
             }
             if job.kind == "race":
-                result["actual"] = job.counter.value
+                with self.counter_lock:
+                    result["actual"] = job.counter.value
+                    # `count` threads that ran meanwhile added updates of their own
+                    result["expected"] = job.done + self.counted - job.counted_before
             else:
                 result["path"] = job.path
             self.send(result)
