@@ -137,6 +137,16 @@ onLangChange(() => {
   redraw();
 });
 window.addEventListener("resize", redraw);
+// A phone's menu: the tools fold behind ☰; choosing one folds them away again.
+const menu = document.getElementById("menu");
+function setMenu(open) {
+  document.body.classList.toggle("menu-open", open);
+  menu.setAttribute("aria-expanded", String(open));
+}
+menu.addEventListener("click", () => setMenu(!document.body.classList.contains("menu-open")));
+document.getElementById("tools").addEventListener("click", (e) => {
+  if (e.target.closest("button")) setMenu(false);
+});
 document.documentElement.lang = getLang();
 applyStatic();
 document.getElementById("lang").textContent = t("lang.switch");

@@ -3,7 +3,7 @@
 // threads, its RSS, what its threads do, and a strip of its memory kinds. Click it to bring it into focus.
 
 import { nothing, svg } from "./dom.js";
-import { size } from "./format.js";
+import { BOLD, size } from "./format.js";
 import { t } from "./i18n.js";
 import { bands, miniLayout } from "./layout.js";
 import { activitySummary, enter, fitted } from "./card.js";
@@ -37,7 +37,8 @@ export function miniView(p, box, ctx) {
       ];
   const room = box.w - 2 * L.pad;
   const lines = facts.map((texts) => (texts.length ? fitted(texts, room, L.line, ctx.minText) : null));
-  const title = fitted([p.parent ? `${t("card.pid", { pid: p.pid })} ← ${p.parent}` : t("card.pid", { pid: p.pid }), `${p.pid}`], room, L.fs, ctx.minText);
+  const pid = t("card.pid", { pid: p.pid });
+  const title = fitted([p.parent ? `${pid} ← ${p.parent}` : pid, pid, `${p.pid}`], room * BOLD, L.fs, ctx.minText);
   return svg`<g class=${`card mini${selected ? " selected" : ""}${exited ? " exited" : ""}`} data-pid=${p.pid}
       data-status=${p.status} data-x=${box.x} data-y=${box.y} data-w=${box.w} data-h=${box.h} data-tip="mini"
       style=${`transform: translate(${box.x}px, ${box.y}px)`}>
