@@ -312,3 +312,24 @@ def test_tooltips_are_built_from_the_current_state_when_shown(browser, lab: LabS
         page.hover(f".thread[data-tid='{tid}']")
         assert page.text_content("#tooltip") != first
         assert page.errors == []
+
+
+def test_toasts_merge_repeats_speak_the_language_and_never_pile_up(browser, lab: LabServer) -> None:
+    for _ in range(12):  # the module's PTLAB_MAX_PROCESSES
+        lab.spawn()
+    with opened(browser, lab, presenter=True) as page:
+        page.wait_for_function("document.querySelectorAll('#diagram .card').length === 12")
+        for _ in range(3):
+            page.keyboard.press("p")
+        page.wait_for_function("document.querySelector('#toasts .toast .count')?.textContent === '×3'")
+        toasts = page.locator("#toasts .toast")
+        assert toasts.count() == 1
+        text = toasts.first.text_content()
+        assert "The lab is full" in text and "PTLAB_MAX_PROCESSES" in text  # the presenter may change it
+        page.click("#lang")
+        page.keyboard.press("p")
+        page.wait_for_function(
+            "[...document.querySelectorAll('#toasts .toast')].some(t => /[가-힣]/.test(t.textContent))"
+        )
+        page.evaluate("window.ptlab.controls.toasts.show('one'); window.ptlab.controls.toasts.show('two')")
+        assert page.locator("#toasts .toast").count() == 2

@@ -4,19 +4,59 @@ import { getLang, setLang, t } from "./i18n.js";
 
 const TOAST_MS = 4500;
 
+// At most this many toasts at once: a projector is not a log.
+const MAX_TOASTS = 2;
+
+/**
+ * A refusal from the server, in the page's language by its error code; the server's own words
+ * (which may name a setting such as PTLAB_MAX_PROCESSES) only for the presenter, who can change it.
+ */
+export function errorText(err, presenter) {
+  if (err.code === "disconnected") return { text: t("err.not_connected"), detail: "" };
+  const key = `err.code.${err.code}`;
+  const known = t(key) !== `⟦${key}⟧`;
+  return { text: known ? t(key) : t("err.failed"), detail: presenter || !known ? err.message : "" };
+}
+
 export class Toasts {
   constructor(el) {
     this.el = el;
+    this.shown = new Map(); // text -> {div, n, timer}
   }
 
-  show(text, kind = "error") {
+  /** Show `text` (and a smaller `detail`); the same text again only counts up its badge. */
+  show(text, kind = "error", detail = "") {
+    const key = `${text}\n${detail}`;
+    const same = this.shown.get(key);
+    if (same) {
+      same.n += 1;
+      same.div.querySelector(".count").textContent = `×${same.n}`;
+      clearTimeout(same.timer);
+      same.timer = setTimeout(() => this.drop(key), TOAST_MS);
+      return;
+    }
     const div = document.createElement("div");
     div.className = `toast ${kind}`;
     div.setAttribute("role", kind === "error" ? "alert" : "status");
-    div.textContent = text;
+    div.append(text, Object.assign(document.createElement("span"), { className: "count" }));
+    if (detail) div.append(Object.assign(document.createElement("small"), { className: "detail", textContent: detail }));
     this.el.appendChild(div);
-    while (this.el.children.length > 4) this.el.firstChild.remove();
-    setTimeout(() => div.remove(), TOAST_MS);
+    this.shown.set(key, { div, n: 1, timer: setTimeout(() => this.drop(key), TOAST_MS) });
+    while (this.shown.size > MAX_TOASTS) this.drop(this.shown.keys().next().value);
+  }
+
+  /** Show a refused command. */
+  error(err, presenter) {
+    const { text, detail } = errorText(err, presenter);
+    this.show(text, "error", detail);
+  }
+
+  drop(key) {
+    const entry = this.shown.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.div.remove();
+    this.shown.delete(key);
   }
 }
 
@@ -131,7 +171,7 @@ export class Controls {
       if (command.op === "stop_thread") this.select(pid, null);
       return result;
     } catch (err) {
-      this.toasts.show(err.code === "disconnected" ? t("err.not_connected") : err.message);
+      this.toasts.error(err, this.presenter);
       return undefined;
     }
   }

@@ -68,7 +68,7 @@ export class ExperimentsPanel {
     try {
       return await this.conn.command({ op });
     } catch (err) {
-      this.toasts.show(err.message);
+      this.toasts.error(err, this.controls.presenter);
       return undefined;
     } finally {
       if (op === "costs") dlg.classList.remove("running");
@@ -135,7 +135,7 @@ export class ExperimentsPanel {
     try {
       return await this.conn.command(command);
     } catch (err) {
-      this.toasts.show(err.message);
+      this.toasts.error(err, this.controls.presenter);
       return undefined;
     } finally {
       if (what !== "cancel") this.el.classList.remove("running");
