@@ -259,6 +259,14 @@ class ServerInfo(BaseModel):
     pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
 
 
+class FocusView(BaseModel):
+    """What the presenter is pointing at: viewers who follow show the same selection and panel."""
+
+    pid: int | None = None
+    tid: int | None = None
+    panel: bool = False
+
+
 class Snapshot(BaseModel):
     """The whole state: sent first on every websocket and by GET /api/state."""
 
@@ -270,6 +278,7 @@ class Snapshot(BaseModel):
     processes: list[ProcessView]
     events: list[EventView]
     costs: CostsView | None = None
+    focus: FocusView = FocusView()
 
 
 class ProcessPatch(BaseModel):
@@ -299,6 +308,7 @@ class Frame(BaseModel):
     removed: list[int]
     events: list[EventView]
     costs: CostsView | None = Field(None, description="present only when a new measurement finished")
+    focus: FocusView | None = Field(None, description="present only when the presenter's focus changed")
 
 
 # ---- requests ---------------------------------------------------------------
@@ -467,6 +477,15 @@ class CancelCostsCmd(Strict):
     op: Literal["cancel_costs"]
 
 
+class FocusCmd(Strict):
+    """The presenter selected a process or thread, or opened or closed the experiments panel."""
+
+    op: Literal["focus"]
+    pid: Pid | None = None
+    tid: Pid | None = None
+    panel: bool = False
+
+
 class IpcCmd(IpcRequest):
     op: Literal["ipc"]
 
@@ -486,7 +505,8 @@ Command = Annotated[
     | IpcCmd
     | ShmCmd
     | CostsCmd
-    | CancelCostsCmd,
+    | CancelCostsCmd
+    | FocusCmd,
     Field(discriminator="op"),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -333,3 +334,24 @@ def test_toasts_merge_repeats_speak_the_language_and_never_pile_up(browser, lab:
         )
         page.evaluate("window.ptlab.controls.toasts.show('one'); window.ptlab.controls.toasts.show('two')")
         assert page.locator("#toasts .toast").count() == 2
+
+
+def test_a_viewer_follows_the_presenters_selection_and_panel(browser, lab: LabServer) -> None:
+    a, b = lab.spawn(), lab.spawn()
+    with opened(browser, lab, presenter=True) as teacher, opened(browser, lab, presenter=False) as student:
+        student.wait_for_function("document.querySelectorAll('#diagram .card').length === 2")
+        teacher.click(f".card[data-pid='{a}'] .card-title")
+        t0 = time.monotonic()
+        student.wait_for_function(f"window.ptlab.controls.selection.pid === {a}", timeout=3000)
+        assert time.monotonic() - t0 < 0.3 + 0.2  # 300 ms, and the test's own polling
+        assert student.locator(f".card[data-pid='{a}']").get_attribute("class").count("selected")
+        teacher.keyboard.press("e")  # the experiments panel
+        student.wait_for_function("document.body.classList.contains('lab-open')", timeout=3000)
+        # exploring on one's own: the presenter's next click no longer moves this screen
+        student.click("#follow")
+        teacher.click(f".card[data-pid='{b}'] .card-title")
+        teacher.wait_for_function(f"window.ptlab.controls.selection.pid === {b}")
+        student.wait_for_timeout(500)
+        assert student.evaluate("window.ptlab.controls.selection.pid") == a
+        student.click("#follow")  # and back: it catches up at once
+        student.wait_for_function(f"window.ptlab.controls.selection.pid === {b}", timeout=3000)

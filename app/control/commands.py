@@ -18,6 +18,8 @@ from ..protocol import (
     CancelCostsCmd,
     Command,
     CostsCmd,
+    FocusCmd,
+    FocusView,
     IpcCmd,
     PidResult,
     RaceCmd,
@@ -30,18 +32,36 @@ from ..protocol import (
     StopThreadCmd,
     TidResult,
 )
+from .errors import LabError
 from .experiments import Experiments
 from .lab import Lab
 
 Handler = Callable[[Any], Awaitable[BaseModel]]
 
 
+class Focus:
+    """The presenter's focus, and a version that moves with every change (the frame builder sends it then)."""
+
+    def __init__(self) -> None:
+        self.view = FocusView()
+        self.version = 0
+
+    def set(self, view: FocusView) -> None:
+        """Point the class at ``view``."""
+        if view != self.view:
+            self.view = view
+            self.version += 1
+
+
 class CommandService:
     """Carries out control commands on the lab and its experiments."""
 
-    def __init__(self, lab: Lab, experiments: Experiments, published: Callable[[], object]) -> None:
+    def __init__(
+        self, lab: Lab, experiments: Experiments, focus: Focus, published: Callable[[], object]
+    ) -> None:
         self.lab = lab
         self.experiments = experiments
+        self.focus = focus
         self.published = published
         self._table: dict[str, Handler] = {
             "spawn_process": self._spawn_process,
@@ -55,6 +75,7 @@ class CommandService:
             "shm": self._shm,
             "costs": self._costs,
             "cancel_costs": self._cancel_costs,
+            "focus": self._focus,
         }
 
     @property
@@ -108,3 +129,15 @@ class CommandService:
 
     async def _cancel_costs(self, cmd: CancelCostsCmd) -> BaseModel:
         return await self.experiments.cancel_costs()
+
+    async def _focus(self, cmd: FocusCmd) -> FocusView:
+        if cmd.pid is not None:
+            proc = self.lab.procs.get(cmd.pid)
+            if proc is None:
+                raise LabError("not_found", f"{cmd.pid} is not a lab process")
+            if cmd.tid is not None and cmd.tid not in proc.threads:
+                raise LabError("not_found", f"{cmd.tid} is not a thread of lab process {cmd.pid}")
+        elif cmd.tid is not None:
+            raise LabError("invalid_request", "a thread is focused only together with its process")
+        self.focus.set(FocusView(pid=cmd.pid, tid=cmd.tid, panel=cmd.panel))
+        return self.focus.view

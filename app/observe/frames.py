@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ..control.commands import Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
@@ -40,10 +41,17 @@ class FrameBuilder:
     """Owns the current picture of the lab and turns each change of it into one frame."""
 
     def __init__(
-        self, lab: Lab, experiments: Experiments, settings: Settings, publish: Callable[[str], None]
+        self,
+        lab: Lab,
+        experiments: Experiments,
+        settings: Settings,
+        publish: Callable[[str], None],
+        focus: Focus | None = None,
     ) -> None:
         self.lab = lab
         self.experiments = experiments
+        self.focus = focus or Focus()
+        self._focus_sent = self.focus.version
         self.settings = settings
         self.publish = publish
         self.seq = 0
@@ -215,6 +223,9 @@ class FrameBuilder:
             "removed": removed,
             "events": events,
         }
+        if self.focus.version != self._focus_sent:
+            self._focus_sent = self.focus.version
+            frame["focus"] = self.focus.view.model_dump(mode="json")
         costs = self.experiments.costs_result
         if self.experiments.costs_version != self._costs_sent and costs is not None:
             self._costs_sent = self.experiments.costs_version
@@ -241,6 +252,7 @@ class FrameBuilder:
             processes=list(self.views.values()),
             events=self.lab.events.latest(SNAPSHOT_EVENTS),
             costs=self.experiments.costs_result,
+            focus=self.focus.view,
         )
 
     def tick_cpu_ms(self) -> float:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
-from ..control.commands import CommandService
+from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..observe.frames import FrameBuilder
@@ -39,9 +39,10 @@ def create_app(settings: Settings) -> FastAPI:
         await lab.start()
         experiments = Experiments(lab)
 
+        focus = Focus()
         broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
-        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish)
-        commands = CommandService(lab, experiments, published=lambda: frames.tick(fresh=True))
+        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus)
+        commands = CommandService(lab, experiments, focus, published=lambda: frames.tick(fresh=True))
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
         frames.start()
         # The fan-out allocates for every viewer on every frame, and the collector's default

@@ -103,7 +103,6 @@ export class Controls {
     this.redraw();
   }
 
-  /** Keep the selection pointing at something that exists; default to the newest process. */
   /** Keep the selection on something that exists; tell onSelect only when it changed (this runs every frame). */
   reconcile() {
     const { pid, tid } = this.selection;

@@ -67,6 +67,7 @@ const conn = new Connection({
     if (msg.type === "snapshot") showRole();
     if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
+    if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
     // the panel's process choices follow the running processes; nothing else in it changes with a frame
     const running = state.ordered().filter((p) => p.status === "running").map((p) => p.pid).join();
@@ -93,16 +94,59 @@ const controls = new Controls({
   onSelect: (sel) => {
     showSelection(sel);
     panel.render();
+    tellClass();
   },
   redraw,
 });
+
+// Following the presenter: a viewer shows what the presenter selected and whether the
+// experiments panel is open, unless they chose to explore on their own.
+const follow = { on: localStorage.getItem("ptlab.explore") !== "1" };
+const followBtn = document.getElementById("follow");
+
+function followPresenter() {
+  const f = state.focus;
+  if (f.pid !== null && state.processes.has(f.pid)) controls.selection = { pid: f.pid, tid: f.tid };
+  if (panel.open !== f.panel) panel.toggle(f.panel);
+  showSelection(controls.selection);
+  redraw();
+}
+
+function showFollow() {
+  followBtn.textContent = t(follow.on ? "btn.following" : "btn.exploring");
+  followBtn.setAttribute("aria-pressed", String(follow.on));
+}
+
+followBtn.addEventListener("click", () => {
+  follow.on = !follow.on;
+  localStorage.setItem("ptlab.explore", follow.on ? "0" : "1");
+  showFollow();
+  if (follow.on) followPresenter();
+});
+
+// The presenter's side: every change of selection or panel is sent, so viewers can follow.
+let told = "";
+function tellClass() {
+  if (state.role !== "presenter") return;
+  const { pid, tid } = controls.selection;
+  const focus = { op: "focus", pid, tid, panel: document.body.classList.contains("lab-open") };
+  const key = JSON.stringify(focus);
+  if (key === told) return;
+  told = key;
+  conn.command(focus).catch(() => {
+    told = ""; // say it again with the next change
+  });
+}
 const panel = new ExperimentsPanel({
   el: document.getElementById("lab"),
   conn,
   state,
   controls,
   toasts,
-  onResize: redraw,
+  onResize: () => {
+    redraw();
+    tellClass();
+  },
 });
 
 // Tooltips by delegation, so they survive the diagram being redrawn ten times a second.
@@ -127,6 +171,7 @@ svg.addEventListener("pointerleave", () => {
 });
 
 onLangChange(() => {
+  showFollow();
   showRole();
   showStatus(...connStatus);
   showSelection(controls.selection);
@@ -151,6 +196,7 @@ document.documentElement.lang = getLang();
 applyStatic();
 document.getElementById("lang").textContent = t("lang.switch");
 showSelection(controls.selection);
+showFollow();
 strip.render();
 controls.bind();
 panel.bind();

@@ -18,6 +18,7 @@ export class LabState {
     this.processes = new Map(); // pid -> ProcessView (regions always present)
     this.server = null;
     this.costs = null; // the latest thread-vs-process measurement
+    this.focus = { pid: null, tid: null, panel: false }; // what the presenter points at
     this.role = "viewer";
     this.seq = 0;
     this.ts = 0;
@@ -46,6 +47,7 @@ export class LabState {
       return [];
     }
     if (msg.costs) this.costs = msg.costs;
+    if (msg.focus) this.focus = msg.focus;
     this.seq = msg.seq;
     this.ts = msg.ts;
     this.markSeen();
