@@ -422,6 +422,14 @@ class Health(BaseModel):
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
 
 
+class JoinInfo(BaseModel):
+    """How students reach this lab: their URLs (none on a loopback bind) and a QR code of the first."""
+
+    urls: list[str]
+    qr_svg: str | None = Field(None, description="the first URL as a QR code, an inline SVG element")
+    loopback: bool = Field(description="bound to this computer only: nobody else can open it")
+
+
 class ErrorBody(BaseModel):
     """Every REST error has this shape."""
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     # compressor), which at 1 000 viewers was a third of the server's CPU; frames are ~1.5 KB.
     ws_deflate: bool = Field(False, description="compress websocket messages (permessage-deflate)")
 
+    public_url: str = Field(
+        "",
+        max_length=512,
+        pattern=r"^(https?://[^\s]+)?$",
+        description="the URL students open, where this server's own addresses are not it (Docker, a proxy)",
+    )
+
     _token_generated: bool = PrivateAttr(False)
 
     @field_validator("allowed_origins", mode="before")

@@ -23,6 +23,7 @@ from ..protocol import (
     IpcCmd,
     IpcRequest,
     IpcResult,
+    JoinInfo,
     PidResult,
     RaceCmd,
     RaceRequest,
@@ -44,6 +45,7 @@ from ..settings import Settings
 from .auth import COOKIE, AuthError, check_token, token_matches
 from .broadcast import Broadcaster
 from .errors import WebError
+from .urls import join_info
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
@@ -124,6 +126,12 @@ async def health(request: Request, q: Q) -> Health:
         dropped=broadcaster.dropped,
         tick_ms=round(frames.tick_cpu_ms(), 3),
     )
+
+
+@api.get("/join", response_model=JoinInfo)
+async def join(request: Request, q: Q) -> JoinInfo:
+    """Where students open the lab, with a QR code; on a loopback bind, no address anyone else can reach."""
+    return join_info(request.app.state.settings)
 
 
 @api.post("/processes", response_model=PidResult, status_code=201, dependencies=Presenter)

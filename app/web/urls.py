@@ -6,7 +6,9 @@ import ipaddress
 import socket
 
 import psutil
+import segno
 
+from ..protocol import JoinInfo
 from ..settings import Settings, is_loopback
 
 
@@ -35,3 +37,13 @@ def student_urls(settings: Settings) -> list[str]:
             if not (ip.is_loopback or ip.is_link_local):
                 urls.append(_url(str(ip), settings.port))
     return sorted(set(urls))
+
+
+def join_info(settings: Settings) -> JoinInfo:
+    """What the Join overlay shows: the student URLs and a QR code of the first, drawn here as SVG."""
+    urls = [settings.public_url] if settings.public_url else student_urls(settings)
+    qr = None
+    if urls:
+        # segno writes the SVG on the server: the page fetches nothing from anywhere else
+        qr = segno.make(urls[0], error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True)
+    return JoinInfo(urls=urls, qr_svg=qr, loopback=is_loopback(settings.host))

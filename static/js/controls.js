@@ -123,6 +123,7 @@ export class Controls {
     if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
     if (k === "?") return this.help();
+    if ((k === "j" || k === "J") && this.presenter) return document.getElementById("join").click();
     if (k === "F" && e.shiftKey) return this.fullscreen();
     const map = { p: "spawn_process", t: "spawn_thread", f: "fork", r: "reset", delete: "stop_selected" };
     const action = e.shiftKey ? undefined : map[k.toLowerCase()];

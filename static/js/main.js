@@ -7,6 +7,7 @@ import { render, tipFor } from "./diagram.js";
 import { ExperimentsPanel } from "./experiments.js";
 import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
+import { JoinOverlay } from "./join.js";
 import { LabState } from "./state.js";
 
 const state = new LabState();
@@ -200,6 +201,7 @@ showFollow();
 strip.render();
 controls.bind();
 panel.bind();
+new JoinOverlay(document.getElementById("joindlg")).bind();
 conn.open();
 // Exposed for tests and for curious students with a console open.
 window.ptlab = { state, conn, controls, panel };
