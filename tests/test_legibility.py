@@ -116,3 +116,26 @@ def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, la
         assert not m["overflowX"]
     finally:
         ctx.close()
+
+
+def test_presentation_mode_makes_everything_larger_and_keys_still_work(browser) -> None:
+    s = LabServer().start()
+    try:
+        s.spawn()
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = ctx.new_page()
+        page.goto(s.url + f"/?token={s.token}")
+        page.wait_for_selector("#diagram .card")
+        page.wait_for_timeout(800)
+        before = page.evaluate(MEASURE)["smallest"]
+        page.keyboard.press("Shift+F")
+        page.wait_for_timeout(900)
+        assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 25
+        assert page.evaluate(MEASURE)["smallest"] >= 1.25 * before - 0.01
+        assert not page.locator(".controls").is_visible()  # the room does not need the buttons...
+        page.keyboard.press("p")  # ...the keys still work
+        page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2")
+        ctx.close()
+    finally:
+        s.stop()
+        assert s.leftovers() == []

@@ -183,8 +183,10 @@ export class Controls {
     this.redraw();
   }
 
+  /** Presentation mode: everything 1.25× larger, the controls hidden (the keys still work), full screen. */
   fullscreen() {
     document.body.classList.toggle("present");
+    document.documentElement.classList.toggle("present", document.body.classList.contains("present"));
     if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
     else document.exitFullscreen?.();
     setTimeout(() => this.redraw(), 100);

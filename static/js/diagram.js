@@ -80,7 +80,9 @@ export function render(svgEl, ctx) {
   const H = scroller.clientHeight;
   const procs = ctx.state.ordered();
   const focus = procs.findIndex((p) => p.pid === ctx.selection.pid);
-  const stage = stageLayout(procs.length, W, H, focus >= 0 ? focus : procs.length - 1);
+  // presentation mode: type (and so every box) 1.25× larger
+  const minText = (W <= PHONE_W ? MIN_TEXT_PHONE : MIN_TEXT) * (document.body.classList.contains("present") ? 1.25 : 1);
+  const stage = stageLayout(procs.length, W, H, focus >= 0 ? focus : procs.length - 1, minText);
   // Set only when it changes: writing the viewBox, even unchanged, makes the browser lay out the whole SVG again.
   setIfChanged(svgEl, "viewBox", `0 0 ${stage.width} ${stage.height}`);
   setIfChanged(svgEl, "height", String(stage.height));
@@ -91,7 +93,7 @@ export function render(svgEl, ctx) {
     return;
   }
   const { byPath, partners } = sharedPartners(procs);
-  const c = { ...ctx, partners, minText: W <= PHONE_W ? MIN_TEXT_PHONE : MIN_TEXT };
+  const c = { ...ctx, partners, minText };
   const cards = procs.map((p, i) => card(p, stage.boxes[i], c));
   const models = cards.map((x) => x.model);
   // guard: a card whose inputs did not change is not even looked at by lit (its directives would re-run)

@@ -152,6 +152,8 @@ export class ExperimentsPanel {
     const runs = p ? [...p.races].reverse().slice(0, 4) : [];
     this.el.querySelector("#race-runs").innerHTML = runs.length ? runs.map(runMarkup).join("") : `<p class="hint">${esc(t("race.none"))}</p>`;
     this.el.querySelector("#shm-runs").innerHTML = this.shmRuns.map(runMarkup).join("");
+    // the log forgets messages of processes that are gone: their envelopes point at nothing now
+    this.messages = this.messages.filter((m) => this.state.processes.has(m.pid) && this.state.processes.has(m.peer));
     this.el.querySelector("#ipc-log").innerHTML = this.messages
       .map((m) => `<li data-kind="${esc(m.detail)}">${esc(t("ipc.line", { from: m.pid, to: m.peer, kind: t(`ipc.${m.detail}`), text: m.text }))}</li>`)
       .join("");

@@ -43,8 +43,8 @@ export const MIN_TEXT_PHONE = 12;
 export const PHONE_W = 600;
 const PHONE_CARD_H = 330;
 // Compact cards of focus + context: big enough for three lines of MIN_TEXT type.
-const MINI_W = 170;
-const MINI_H = 84;
+const BASE_MINI_W = 170;
+const BASE_MINI_H = 84;
 
 /**
  * Where each of n cards goes in a W×H stage, and whether it is drawn whole or compact.
@@ -53,7 +53,7 @@ const MINI_H = 84;
  * - "stack": a phone: whole cards in one column, as tall as they need, the stage scrolls.
  * Returns {mode, width, height, boxes: [{x, y, w, h, mini}]}; nothing is ever scaled down.
  */
-export function stageLayout(n, W, H, focus = n - 1) {
+export function stageLayout(n, W, H, focus = n - 1, minText = MIN_TEXT) {
   if (W <= PHONE_W) {
     const boxes = Array.from({ length: n }, (_, i) => ({
       x: GAP, y: GAP + i * (PHONE_CARD_H + GAP), w: W - 2 * GAP, h: PHONE_CARD_H, mini: false,
@@ -64,11 +64,13 @@ export function stageLayout(n, W, H, focus = n - 1) {
   if (g.scale >= 1) {
     return { mode: "grid", width: W, height: H, boxes: Array.from({ length: n }, (_, i) => ({ ...cardBox(g, i), mini: false })) };
   }
-  return focusLayout(n, W, H, Math.max(0, Math.min(n - 1, focus)));
+  return focusLayout(n, W, H, Math.max(0, Math.min(n - 1, focus)), minText / MIN_TEXT);
 }
 
-function focusLayout(n, W, H, focus) {
+function focusLayout(n, W, H, focus, k) {
   const m = n - 1;
+  // compact cards grow with the type (presentation mode sets it 1.25× larger)
+  const [MINI_W, MINI_H] = [BASE_MINI_W * k, BASE_MINI_H * k];
   // the compact cards' column gets the room they need at their minimum size, the focus card the rest
   let best = null;
   for (let cols = 1; cols <= m; cols += 1) {

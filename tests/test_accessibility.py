@@ -1,0 +1,57 @@
+"""axe-core, run in Chromium on the presenter's and the viewer's page in both languages: no serious or critical violation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from support import LabServer
+from test_browser import CHROME_ARGS, CHROMIUM
+
+playwright = pytest.importorskip("playwright.sync_api")
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def setup() -> Iterator[tuple[object, LabServer]]:
+    s = LabServer().start()
+    try:
+        parent = s.spawn()
+        s.thread(parent, "count")
+        s.spawn(parent=parent)
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            try:
+                yield browser, s
+            finally:
+                browser.close()
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("role", ["presenter", "viewer"])
+def test_no_serious_or_critical_violation(setup, role: str, lang: str) -> None:
+    browser, s = setup
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        ctx.add_init_script(f"localStorage.setItem('ptlab.lang', '{lang}')")
+        page = ctx.new_page()
+        page.goto(s.url + (f"/?token={s.token}" if role == "presenter" else "/"))
+        page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2")
+        page.wait_for_timeout(800)
+        result = axe_sync.Axe().run(page).response
+        assert result["passes"], "axe ran no rule"
+        bad = [
+            (v["id"], v["impact"], v["help"])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == []
+    finally:
+        ctx.close()
