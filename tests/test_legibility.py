@@ -139,3 +139,31 @@ def test_presentation_mode_makes_everything_larger_and_keys_still_work(browser) 
     finally:
         s.stop()
         assert s.leftovers() == []
+
+
+def test_on_a_phone_every_control_is_reachable(browser) -> None:
+    s = LabServer().start()
+    try:
+        s.spawn()
+        ctx = browser.new_context(viewport={"width": 390, "height": 844})
+        page = ctx.new_page()
+        page.goto(s.url + f"/?token={s.token}")
+        page.wait_for_selector("#diagram .card")
+
+        def on_screen(selector: str) -> bool:
+            box = page.locator(selector).bounding_box()
+            return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] >= 0
+
+        for action in ("spawn_process", "fork", "spawn_thread", "stop_thread", "stop_process", "reset"):
+            assert on_screen(f"[data-action={action}]"), action
+        assert not page.locator("#help").is_visible()  # folded into the menu...
+        page.click("#menu")
+        for tool in ("#toggle-lab", "#lang", "#theme", "#fullscreen", "#join", "#help"):
+            assert page.locator(tool).is_visible() and on_screen(tool), tool
+        page.click("#lang")  # ...and a choice folds it again
+        assert not page.locator("#help").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        ctx.close()
+    finally:
+        s.stop()
+        assert s.leftovers() == []
