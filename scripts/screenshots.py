@@ -22,7 +22,9 @@ from test_browser import CHROME_ARGS, CHROMIUM  # noqa: E402
 DOCS = ROOT / "docs"
 
 
-def shoot(browser: object, server: LabServer, name: str, size: tuple[int, int], presenter: bool, then=None) -> None:
+def shoot(
+    browser: object, server: LabServer, name: str, size: tuple[int, int], presenter: bool, then=None
+) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     try:
         page = ctx.new_page()
@@ -40,7 +42,13 @@ def shoot(browser: object, server: LabServer, name: str, size: tuple[int, int], 
 
 
 def main() -> None:
-    s = LabServer(env={"PTLAB_MAX_PROCESSES": "16", "PTLAB_MAX_THREADS": "32", "PTLAB_PUBLIC_URL": "http://192.0.2.10:8000/"}).start()
+    s = LabServer(
+        env={
+            "PTLAB_MAX_PROCESSES": "16",
+            "PTLAB_MAX_THREADS": "32",
+            "PTLAB_PUBLIC_URL": "http://192.0.2.10:8000/",
+        }
+    ).start()
     try:
         with pw_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -56,7 +64,9 @@ def main() -> None:
                 s.spawn()
             shoot(browser, s, "caps.png", (1280, 720), True, lambda p: p.click(f".card[data-pid='{a}']"))
             shoot(browser, s, "phone.png", (390, 844), False)
-            shoot(browser, s, "join.png", (1280, 720), True, lambda p: (p.keyboard.press("j"), time.sleep(0.5)))
+            shoot(
+                browser, s, "join.png", (1280, 720), True, lambda p: (p.keyboard.press("j"), time.sleep(0.5))
+            )
             browser.close()
     finally:
         s.stop()

@@ -355,3 +355,34 @@ def test_a_viewer_follows_the_presenters_selection_and_panel(browser, lab: LabSe
         assert student.evaluate("window.ptlab.controls.selection.pid") == a
         student.click("#follow")  # and back: it catches up at once
         student.wait_for_function(f"window.ptlab.controls.selection.pid === {b}", timeout=3000)
+
+
+def test_the_fork_arrow_starts_on_the_real_parent_and_its_label_covers_no_word(
+    browser, lab: LabServer
+) -> None:
+    parent = lab.spawn()
+    lab.thread(parent, "count")
+    child = lab.spawn(parent=parent)
+    with opened(browser, lab, presenter=True) as page:
+        page.wait_for_selector(f".fork[data-child='{child}'] .fork-link", state="attached")
+        page.wait_for_timeout(800)
+        m = page.evaluate(
+            """([parent, child]) => {
+            const svg = document.getElementById('diagram');
+            const fork = document.querySelector(`.fork[data-child='${child}']`);
+            const path = fork.querySelector('.fork-link');
+            const tail = path.getPointAtLength(0);
+            const ctm = svg.getScreenCTM();
+            const x = tail.x * ctm.a + ctm.e, y = tail.y * ctm.d + ctm.f;
+            const card = document.querySelector(`.card[data-pid='${parent}'] .card-bg`).getBoundingClientRect();
+            const label = fork.querySelector('.fork-label').getBoundingClientRect();
+            const hits = [...document.querySelectorAll('#diagram .card text')].filter((t) => {
+              const b = t.getBoundingClientRect();
+              return Math.min(b.right, label.right) - Math.max(b.left, label.left) > 1 && Math.min(b.bottom, label.bottom) - Math.max(b.top, label.top) > 1;
+            }).map((t) => t.textContent);
+            return {onParent: x >= card.left && x <= card.right && y >= card.top && y <= card.bottom, hits, from: Number(fork.dataset.parent)};
+        }""",
+            [parent, child],
+        )
+        assert m["from"] == parent and m["onParent"], m
+        assert m["hits"] == [], m

@@ -54,7 +54,7 @@ function sliceView(slice, box, L, age) {
   const names = th
     ? [`${t("kind.stack")} ${th.tid}`, `${th.tid}`]
     : copies
-      ? [t("kind.copied_n", { n: copies.length }), `+${copies.length}`]
+      ? [t("kind.copied_n", { n: copies.length }), t("kind.copied_short", { n: copies.length }), `+${copies.length}`]
       : [t("kind.more_stacks", { n: hidden }), `+${hidden}`];
   const label = h >= L.minText * 1.05 ? fitted(names, w - 10, Math.min(L.small, h * 0.9), L.minText) : null;
   const cls = `band kind-stack stack-slice${th && th.main ? " main" : ""}${copies ? " copied" : ""}${hidden ? " more" : ""} ${enter(age)}`;
@@ -88,7 +88,9 @@ function chipLines(th, box, L) {
   const room = w - L.panel.swatch - 16;
   const run = th.state === "R";
   const two = L.panel.twoLine ? fitted([words.label], room - 20, L.fs * 0.92, L.minText) : null;
-  if (!two) {
+  const info = two ? fitted([words.info, words.brief], room - 20, Math.max(L.minText, two.f * 0.8), L.minText) : null;
+  // two lines only when both are readable; else one line of TID and activity, the CPU in the dot
+  if (!two || !info) {
     const r = h * 0.36;
     const cpu = r * 1.35 >= L.minText;
     const one = fitted([words.short, `${th.tid}`], room - (cpu ? h * 0.8 : 14), Math.min(L.small, h * 0.62), L.minText);
@@ -96,7 +98,6 @@ function chipLines(th, box, L) {
       <circle cx=${x + w - (cpu ? h * 0.45 : 10)} cy=${y + h / 2} r=${cpu ? r : Math.min(6, h / 4)} class=${`dot-${run ? "run" : "wait"}`}/>
       ${cpu ? svg`<text x=${x + w - h * 0.45} y=${y + h / 2 + 0.5} class=${`dot-cpu${run ? " run" : ""}`} text-anchor="middle" dominant-baseline="central" font-size=${r * 1.35}>${th.cpu}</text>` : nothing}`;
   }
-  const info = fitted([words.info, words.brief], room - 20, two.f * 0.8, L.minText);
   return svg`${text(tx, y + h * 0.33, "thread-tid", two)}
     ${text(tx, y + h * 0.72, "thread-info", info)}
     <circle cx=${x + w - 12} cy=${y + h / 2} r=${Math.min(7, h / 4)} class=${`dot-${run ? "run" : "wait"}`}/>`;

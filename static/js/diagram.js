@@ -6,7 +6,7 @@
 import { cardModel, cardView, ENTER_MS } from "./card.js";
 import { guard, render as paint, repeat, svg } from "./dom.js";
 import { getLang } from "./i18n.js";
-import { edgePoints, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W, stageLayout } from "./layout.js";
+import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W, stageLayout } from "./layout.js";
 import { miniView } from "./minicard.js";
 
 export { tipFor } from "./card.js";
@@ -42,8 +42,8 @@ function linksView(models, byPath) {
   const forks = models
     .filter((m) => m.p.status === "running" && parentOf(m.p) && !m.mini && !byPid.get(parentOf(m.p)).mini)
     .map((m) => {
-      const [a, b] = edgePoints(byPid.get(parentOf(m.p)).box, m.box);
-      return { key: m.p.pid, parent: parentOf(m.p), a, b };
+      const parent = byPid.get(parentOf(m.p));
+      return { key: m.p.pid, parent: parent.p.pid, ...forkArrow(parent.box, m.box, Math.min(parent.L.pad, m.L.pad)) };
     });
   const shm = [];
   for (const [path, pids] of byPath) {
@@ -62,7 +62,8 @@ function linksView(models, byPath) {
   return svg`<g class="links-front">
     ${repeat(forks, (f) => f.key, (f) => svg`<g class="fork" data-parent=${f.parent} data-child=${f.key}>
       <path class="fork-link" d=${`M${f.a.x},${f.a.y} L${f.b.x},${f.b.y}`} marker-end="url(#arrow)"/>
-      <text x=${(f.a.x + f.b.x) / 2 + 10} y=${(f.a.y + f.b.y) / 2} class="fork-label" dominant-baseline="central" font-size="18">fork()</text></g>`)}
+      <text x=${f.label.x} y=${f.label.y} transform=${`rotate(${f.label.rotate} ${f.label.x} ${f.label.y})`} class="fork-label"
+        text-anchor=${f.label.rotate ? "middle" : "start"} dominant-baseline="central" font-size="16">fork()</text></g>`)}
     ${repeat(shm, (s) => s.key, (s) => svg`<path class="shm-link" data-path=${s.path} d=${s.d}><title>${s.path}</title></path>`)}
   </g>`;
 }

@@ -125,6 +125,38 @@ export function edgePoints(a, b) {
     : [{ x, y: a.y + 18 }, { x, y: b.y + b.h - 18 }];
 }
 
+/**
+ * A fork arrow and its label, kept in the free corridor between two neighbouring cards (their
+ * padding and the gap), so neither covers a word of either card. Side by side: a short arrow
+ * across the corridor with the label standing upright in it; one above the other: the label lies
+ * in the corridor beside the arrow. Cards that are not neighbours get the plain edge-to-edge arrow.
+ * Returns {a, b, label: {x, y, rotate}}.
+ */
+export function forkArrow(parent, child, pad = 8) {
+  const overlapY = [Math.max(parent.y, child.y), Math.min(parent.y + parent.h, child.y + child.h)];
+  const overlapX = [Math.max(parent.x, child.x), Math.min(parent.x + parent.w, child.x + child.w)];
+  const sideBySide = overlapY[1] - overlapY[0] > 80 && Math.abs((parent.x < child.x ? child.x - parent.x - parent.w : parent.x - child.x - child.w)) <= GAP + 1;
+  const stacked = overlapX[1] - overlapX[0] > 80 && Math.abs((parent.y < child.y ? child.y - parent.y - parent.h : parent.y - child.y - child.h)) <= GAP + 1;
+  if (sideBySide) {
+    const right = parent.x < child.x;
+    const mid = right ? parent.x + parent.w + GAP / 2 : child.x + child.w + GAP / 2;
+    const y = (overlapY[0] + overlapY[1]) / 2;
+    const a = { x: mid - (GAP / 2 + pad * 0.6) * (right ? 1 : -1), y };
+    const b = { x: mid + (GAP / 2 + pad * 0.6) * (right ? 1 : -1), y };
+    return { a, b, label: { x: mid, y: y - 50, rotate: -90 } };
+  }
+  if (stacked) {
+    const down = parent.y < child.y;
+    const mid = down ? parent.y + parent.h + GAP / 2 : child.y + child.h + GAP / 2;
+    const x = (overlapX[0] + overlapX[1]) / 2;
+    const a = { x, y: mid - (GAP / 2 + pad * 0.6) * (down ? 1 : -1) };
+    const b = { x, y: mid + (GAP / 2 + pad * 0.6) * (down ? 1 : -1) };
+    return { a, b, label: { x: x + 12, y: mid, rotate: 0 } };
+  }
+  const [a, b] = edgePoints(parent, child);
+  return { a, b, label: { x: (a.x + b.x) / 2 + 10, y: (a.y + b.y) / 2, rotate: 0 } };
+}
+
 /** Group a process's regions (all but stacks) into the memory column's bands, in textbook order. */
 export function bands(regions) {
   const byKind = new Map(KIND_ORDER.map((k) => [k, []]));

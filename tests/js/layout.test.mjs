@@ -7,6 +7,7 @@ import {
   cardBox,
   cardLayout,
   edgePoints,
+  forkArrow,
   layoutGrid,
   MIN_CARD_H,
   MIN_CARD_W,
@@ -162,4 +163,19 @@ test("the font grows with the card and stays within 15..26", () => {
   const small = cardLayout(380, 240, { exited: false, threads: 1, copied: 0, bands: BANDS, footLines: 1 });
   const big = cardLayout(1260, 560, { exited: false, threads: 1, copied: 0, bands: BANDS, footLines: 1 });
   assert.ok(small.fs >= 15 && big.fs <= 26 && big.fs > small.fs);
+});
+
+test("a fork arrow between neighbours stays in the corridor between them, its tail on the parent", () => {
+  const parent = { x: 10, y: 10, w: 400, h: 300 };
+  const child = { x: 420, y: 10, w: 400, h: 300 };
+  const f = forkArrow(parent, child, 9);
+  assert.ok(f.a.x > parent.x + parent.w - 9 && f.a.x <= parent.x + parent.w, "tail in the parent's padding");
+  assert.ok(f.b.x >= child.x && f.b.x < child.x + 9, "head in the child's padding");
+  assert.equal(f.label.rotate, -90);
+  assert.ok(f.label.x > parent.x + parent.w && f.label.x < child.x, "the label stands in the gap");
+});
+
+test("a fork arrow to the card below (a phone's column) crosses the gap downwards", () => {
+  const f = forkArrow({ x: 10, y: 10, w: 370, h: 330 }, { x: 10, y: 350, w: 370, h: 330 }, 9);
+  assert.ok(f.a.y < 350 && f.b.y > 340 && f.a.x === f.b.x);
 });
