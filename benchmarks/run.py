@@ -367,7 +367,7 @@ def bench_page(quick: bool) -> list[dict[str, Any]]:
     of main-thread tasks) per second of wall time, in the tests' headless Chromium.
     """
     import playwright.sync_api as pw_api
-    from test_browser import CHROME_ARGS, CHROMIUM
+    from support import CHROME_ARGS, CHROMIUM
 
     out = []
     window = 5.0 if quick else 10.0

@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import playwright.sync_api as pw_api  # noqa: E402
-from support import LabServer  # noqa: E402
-from test_browser import CHROME_ARGS, CHROMIUM  # noqa: E402
+from support import CHROME_ARGS, CHROMIUM, LabServer  # noqa: E402
 
 DOCS = ROOT / "docs"
 

@@ -35,6 +35,17 @@ from app.protocol import decode_regions  # noqa: E402
 # may not reap them, so the tests can prove they are gone and reap them.
 become_subreaper()
 TOKEN = "test-presenter-token"
+# Debian's Chromium, as root and offline: these flags keep it from phoning home at every start.
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:

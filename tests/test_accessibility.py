@@ -6,8 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from support import LabServer
-from test_browser import CHROME_ARGS, CHROMIUM
+from support import CHROMIUM, LabServer
 
 playwright = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -18,18 +17,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def setup() -> Iterator[tuple[object, LabServer]]:
+def setup(browser) -> Iterator[tuple[object, LabServer]]:
     s = LabServer().start()
     try:
         parent = s.spawn()
         s.thread(parent, "count")
         s.spawn(parent=parent)
-        with playwright.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-            try:
-                yield browser, s
-            finally:
-                browser.close()
+        yield browser, s
     finally:
         s.stop()
 

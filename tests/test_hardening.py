@@ -360,6 +360,9 @@ def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer)
 def test_worker_faults_are_shown_reaped_and_harmless(lab: LabServer) -> None:
     a = lab.spawn()
     lab.control("DELETE", f"/api/processes/{a}?code=3", expect=200)
+    # read at once: an exited process stays on screen for 2 s only
+    ea = lab.process(a)["exit"]
+    assert ea["code"] == 3 and "code 3" in ea["reason"]
     b = lab.spawn()
     tid = lab.thread(b, "raise")
     deadline = time.monotonic() + 5
@@ -376,8 +379,7 @@ def test_worker_faults_are_shown_reaped_and_harmless(lab: LabServer) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and lab.process(b)["status"] != "exited":
         time.sleep(0.05)
-    ea, eb = lab.process(a)["exit"], lab.process(b)["exit"]
-    assert ea["code"] == 3 and "code 3" in ea["reason"]
+    eb = lab.process(b)["exit"]
     assert eb["signal"] == signal.SIGSEGV and "SIGSEGV" in eb["reason"]
     for p in (a, b):
         assert not os.path.exists(f"/proc/{p}")  # reaped: no zombie

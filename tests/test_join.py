@@ -7,8 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from support import LabServer
-from test_browser import CHROME_ARGS, CHROMIUM
+from support import CHROMIUM, LabServer
 
 playwright = pytest.importorskip("playwright.sync_api")
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -21,21 +20,22 @@ pytestmark = [
 STUDENT_URL = "http://192.0.2.10:8123/"
 
 
-@pytest.fixture(scope="module")
-def page_of() -> Iterator[object]:
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
+@pytest.fixture
+def page_of(browser) -> Iterator[object]:
+    """Opens a server's page as its presenter, at projector size; the pages are closed afterwards."""
+    contexts = []
 
-            def open_as_presenter(server: LabServer):
-                page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-                page.goto(server.url + f"/?token={server.token}")
-                page.wait_for_selector("#conn[data-status=live]")
-                return page
+    def open_as_presenter(server: LabServer):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(server.url + f"/?token={server.token}")
+        page.wait_for_selector("#conn[data-status=live]")
+        return page
 
-            yield open_as_presenter
-        finally:
-            browser.close()
+    yield open_as_presenter
+    for ctx in contexts:
+        ctx.close()
 
 
 def test_the_qr_code_decodes_to_the_student_url(page_of) -> None:

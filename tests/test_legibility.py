@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from support import LabServer
-from test_browser import CHROME_ARGS, CHROMIUM
+from support import CHROMIUM, LabServer
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -76,16 +76,6 @@ def build(s: LabServer, lab: str) -> int:
     return 16
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture(scope="module", params=["one", "four-by-four", "caps"])
 def lab_of(request: pytest.FixtureRequest) -> Iterator[tuple[LabServer, int]]:
     s = LabServer(env={"PTLAB_MAX_PROCESSES": "16", "PTLAB_MAX_THREADS": "32"}).start()
@@ -118,15 +108,28 @@ def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, la
         ctx.close()
 
 
-def test_presentation_mode_makes_everything_larger_and_keys_still_work(browser) -> None:
+@contextmanager
+def one_process(browser, size: tuple[int, int]) -> Iterator[object]:
+    """A server with one lab process, open as the presenter at `size`; all of it ended afterwards."""
     s = LabServer().start()
+    ctx = None
     try:
         s.spawn()
-        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+        ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
         page = ctx.new_page()
         page.goto(s.url + f"/?token={s.token}")
         page.wait_for_selector("#diagram .card")
         page.wait_for_timeout(800)
+        yield page
+    finally:
+        if ctx is not None:
+            ctx.close()
+        s.stop()
+        assert s.leftovers() == []
+
+
+def test_presentation_mode_makes_everything_larger_and_keys_still_work(browser) -> None:
+    with one_process(browser, (1280, 720)) as page:
         before = page.evaluate(MEASURE)["smallest"]
         page.keyboard.press("Shift+F")
         page.wait_for_timeout(900)
@@ -135,20 +138,10 @@ def test_presentation_mode_makes_everything_larger_and_keys_still_work(browser) 
         assert not page.locator(".controls").is_visible()  # the room does not need the buttons...
         page.keyboard.press("p")  # ...the keys still work
         page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2")
-        ctx.close()
-    finally:
-        s.stop()
-        assert s.leftovers() == []
 
 
 def test_on_a_phone_every_control_is_reachable(browser) -> None:
-    s = LabServer().start()
-    try:
-        s.spawn()
-        ctx = browser.new_context(viewport={"width": 390, "height": 844})
-        page = ctx.new_page()
-        page.goto(s.url + f"/?token={s.token}")
-        page.wait_for_selector("#diagram .card")
+    with one_process(browser, (390, 844)) as page:
 
         def on_screen(selector: str) -> bool:
             box = page.locator(selector).bounding_box()
@@ -163,7 +156,3 @@ def test_on_a_phone_every_control_is_reachable(browser) -> None:
         page.click("#lang")  # ...and a choice folds it again
         assert not page.locator("#help").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-        ctx.close()
-    finally:
-        s.stop()
-        assert s.leftovers() == []

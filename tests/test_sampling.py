@@ -152,7 +152,13 @@ def test_a_sleeping_thread_costs_no_stat_read_until_it_runs(monkeypatch: pytest.
             assert s is not None
             return next(t for t in s.threads if t.tid == tid)
 
+        # the thread may still be on its way to readline() on a loaded machine: wait until it sleeps
         first = thread()
+        for _ in range(100):
+            if first.state == "S":
+                break
+            threading.Event().wait(0.02)
+            first = thread()
         assert first.state == "S"
         read.clear()
         for _ in range(10):

@@ -9,7 +9,6 @@ import { getLang, t } from "./i18n.js";
 import { bands, cardLayout } from "./layout.js";
 
 export const ENTER_MS = 700;
-export const EXIT_FADE_MS = 1500;
 
 export const enter = (age) => (age < ENTER_MS ? "enter" : "");
 
