@@ -345,6 +345,8 @@ def test_the_fork_arrow_starts_on_the_real_parent_and_its_label_covers_no_word(
     child = lab.spawn(parent=parent)
     with opened(browser, lab, presenter=True) as page:
         page.wait_for_selector(f".fork[data-child='{child}'] .fork-link", state="attached")
+        # the previous test's processes linger 2 s after the reset; once they go, the cards glide
+        page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2", timeout=5000)
         page.wait_for_timeout(800)
         m = page.evaluate(
             """([parent, child]) => {
