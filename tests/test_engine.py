@@ -358,3 +358,16 @@ def test_no_worker_outlives_the_server(sig: int) -> None:
     assert took < 2.0, f"lab processes took {took:.2f}s to go after {signal.Signals(sig).name}"
     assert not any(os.path.exists(f"/proc/{p}") for p in everyone)
     assert descendants(s.proc.pid) == set()
+
+
+async def _token_in_ws_url(lab: LabServer) -> dict[str, Any]:
+    async with websockets.connect(f"{lab.ws_url}?token={lab.token}") as ws:
+        msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        return msg
+
+
+def test_a_token_in_the_websocket_url_is_refused_with_a_clear_error(lab: LabServer) -> None:
+    msg = asyncio.run(_token_in_ws_url(lab))
+    assert msg["type"] == "error" and msg["error"] == "token_in_url" and "Authorization" in msg["message"]

@@ -77,6 +77,19 @@ async def ws_stream(websocket: WebSocket) -> None:
         await websocket.close(code=1008, reason="origin not allowed")
         return
     await websocket.accept()
+    if "token" in websocket.query_params:
+        # Never a silent downgrade to viewer: a token in a URL ends up in logs and histories,
+        # so it is refused here, saying how to send it instead.
+        await websocket.send_text(
+            error_text(
+                None,
+                "token_in_url",
+                "do not put the token in the websocket URL: open the page once with ?token= "
+                "(it becomes a cookie) or send 'Authorization: Bearer TOKEN'",
+            )
+        )
+        await websocket.close(code=1008, reason="token in URL")
+        return
     client = broadcaster.add(websocket, role)
     pump = asyncio.create_task(broadcaster.pump(client))
     limiter = RateLimit(settings.ws_rate, settings.ws_burst)
