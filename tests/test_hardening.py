@@ -6,10 +6,12 @@ import asyncio
 import collections
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -403,3 +405,23 @@ def test_foreign_pages_are_refused_when_viewing_is_closed() -> None:
     finally:
         s.stop()
     assert s.leftovers() == []
+
+
+def test_plain_uvicorn_on_a_public_address_with_a_generated_token_refuses_to_run() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PTLAB_")}
+    env["TMPDIR"] = tempfile.mkdtemp(prefix="ptlab-test-")
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "uvicorn", "app.main:app"]
+            + ["--host", "0.0.0.0", "--port", str(free_port())],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert r.returncode == 2, (r.returncode, r.stderr[-500:])
+        assert "PTLAB_TOKEN" in r.stderr and "0.0.0.0" in r.stderr
+        assert os.listdir(env["TMPDIR"]) == []  # it cleaned up after itself
+    finally:
+        shutil.rmtree(env["TMPDIR"], ignore_errors=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import mimetypes
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..observe.frames import FrameBuilder
 from ..settings import Settings
-from . import errors
+from . import bind_check, errors
 from .auth import RateLimits
 from .broadcast import Broadcaster
 from .routes import api, pages
@@ -55,13 +57,18 @@ def create_app(settings: Settings) -> FastAPI:
         print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
         for url in student_urls(settings):
             print(f"ptlab student URL: {url}", flush=True)
+        refused: list[str] = []
+        checking = asyncio.create_task(bind_check.watch(settings, refused))
         try:
             yield
         finally:
             await frames.stop()
             broadcaster.close()
+            checking.cancel()
             await lab.shutdown()
             experiments.cleanup()
+            if refused:
+                os._exit(2)  # after cleaning up: the server did not start, say so with its exit code
 
     app = FastAPI(
         title="ptlab — Process & Thread Lab",
