@@ -411,9 +411,9 @@ def test_plain_uvicorn_on_a_public_address_with_a_generated_token_refuses_to_run
     env = {k: v for k, v in os.environ.items() if not k.startswith("PTLAB_")}
     env["TMPDIR"] = tempfile.mkdtemp(prefix="ptlab-test-")
     try:
+        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0"]
         r = subprocess.run(
-            [sys.executable, "-m", "uvicorn", "app.main:app"]
-            + ["--host", "0.0.0.0", "--port", str(free_port())],
+            [*command, "--port", str(free_port())],
             cwd=ROOT,
             env=env,
             capture_output=True,
