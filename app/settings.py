@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="other origins whose pages may open the websocket (comma-separated)"
     )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="more host names this server answers to, besides its own (comma-separated)",
+    )
     viewers: bool = Field(True, description="pages from other origins may watch read-only")
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         "info", description="uvicorn log level"
@@ -90,7 +94,7 @@ class Settings(BaseSettings):
 
     _token_generated: bool = PrivateAttr(False)
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

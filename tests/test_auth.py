@@ -6,6 +6,7 @@ import pytest
 
 from app.settings import Settings
 from app.web.auth import AuthError, RateLimit, RateLimits, check_token, origin_allowed
+from app.web.hosts import allowed_hosts, split_host
 
 SETTINGS = Settings(token="the-right-token", allowed_origins=("http://friend.example",))
 
@@ -59,14 +60,30 @@ def test_the_bearer_header_or_the_cookie_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("origin", "allowed"),
+    ("origin", "host", "allowed"),
     [
-        (None, True),  # not a browser
-        ("http://127.0.0.1:8000", True),  # our own page
-        ("http://friend.example", True),  # allowed by the setting
-        ("http://attacker.example", False),
+        (None, "127.0.0.1:8000", True),  # not a browser
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", True),  # our own page
+        ("http://localhost:8000", "localhost:8000", True),
+        ("http://friend.example", "127.0.0.1:8000", True),  # allowed by the setting
+        ("http://attacker.example", "127.0.0.1:8000", False),
+        # a rebinding page sends its own name as both Origin and Host: compared with our hosts, not with Host
+        ("http://attacker.example:8000", "attacker.example:8000", False),
+        ("http://127.0.0.1:9999", "127.0.0.1:8000", False),  # another local service's page
     ],
 )
-def test_websocket_origins(origin: str | None, allowed: bool) -> None:
-    headers = {"host": "127.0.0.1:8000"} | ({"origin": origin} if origin else {})
-    assert origin_allowed(headers, "ws", SETTINGS) is allowed
+def test_websocket_origins(origin: str | None, host: str, allowed: bool) -> None:
+    headers = {"host": host} | ({"origin": origin} if origin else {})
+    assert origin_allowed(headers, SETTINGS, allowed_hosts(SETTINGS)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("Example.org:8000", ("example.org", 8000)),
+        ("[::1]:80", ("::1", 80)),
+        ("localhost", ("localhost", None)),
+    ],
+)
+def test_host_headers_are_split_into_name_and_port(raw: str, parsed: tuple[str, int | None]) -> None:
+    assert split_host(raw) == parsed

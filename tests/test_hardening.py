@@ -425,3 +425,28 @@ def test_plain_uvicorn_on_a_public_address_with_a_generated_token_refuses_to_run
         assert os.listdir(env["TMPDIR"]) == []  # it cleaned up after itself
     finally:
         shutil.rmtree(env["TMPDIR"], ignore_errors=True)
+
+
+def test_a_foreign_host_is_refused_dns_rebinding(lab: LabServer) -> None:
+    foreign = {"Host": "attacker.example"}
+    for method, path, headers in [
+        ("GET", "/", foreign),
+        ("GET", "/api/state", foreign),
+        ("GET", "/api/health", foreign),
+        ("POST", "/api/processes", {**foreign, **lab.auth}),  # even with the token
+    ]:
+        status, body = lab.request(method, path, None, headers)
+        assert status == 400 and body["error"] == "bad_host" and "PTLAB_ALLOWED_HOSTS" in body["message"], path
+    assert running(lab) == []
+    assert lab.request("GET", "/api/health", None, {"Host": f"localhost:{lab.port}"})[0] == 200
+
+
+async def _rebinding_websocket(lab: LabServer) -> None:
+    headers = {"Host": f"attacker.example:{lab.port}", "Origin": f"http://attacker.example:{lab.port}"}
+    with pytest.raises(websockets.InvalidStatus):
+        async with websockets.connect(lab.ws_url, additional_headers=headers):
+            pass
+
+
+def test_a_rebinding_websocket_is_refused(lab: LabServer) -> None:
+    asyncio.run(_rebinding_websocket(lab))

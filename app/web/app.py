@@ -23,6 +23,7 @@ from ..settings import Settings
 from . import bind_check, errors
 from .auth import RateLimits
 from .broadcast import Broadcaster
+from .hosts import HostGuard, allowed_hosts
 from .routes import api, pages
 from .urls import student_urls
 from .ws import stream
@@ -80,6 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="Real processes and threads, read from /proc. Control needs the presenter token.",
     )
     app.state.settings = settings
+    app.state.hosts = allowed_hosts(settings)
+    app.add_middleware(HostGuard, hosts=app.state.hosts)
     app.state.rest_limits = RateLimits(rate=settings.rest_rate, burst=settings.rest_burst)
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..settings import Settings
+from .hosts import LOOPBACK_NAMES, origin_matches, split_host
 
 COOKIE = "ptlab_token"
 
@@ -48,18 +49,23 @@ def check_token(headers: Mapping[str, str], cookies: Mapping[str, str], settings
         raise AuthError("forbidden", "the presenter token is wrong")
 
 
-def origin_allowed(headers: Mapping[str, str], scheme: str, settings: Settings) -> bool:
+def origin_allowed(
+    headers: Mapping[str, str], settings: Settings, hosts: frozenset[str] | None = None
+) -> bool:
     """A websocket from a browser must come from this server's own page or an allowed origin.
 
-    Clients that send no Origin (scripts, tests) are not browsers, so no
-    other site can be riding on a visitor's cookie.
+    "Own" means an allowed host on this server's port, compared with the
+    allowed hosts, never with the request's own Host header (which a
+    rebinding page controls). Clients that send no Origin (scripts, tests)
+    are not browsers, so no other site can be riding on a visitor's cookie.
     """
     origin = headers.get("origin")
     if origin is None:
         return True
-    host = headers.get("host", "")
-    own = f"{'https' if scheme in ('https', 'wss') else 'http'}://{host}"
-    return origin == own or origin in settings.allowed_origins
+    if origin in settings.allowed_origins:
+        return True
+    _, port = split_host(headers.get("host", ""))
+    return origin_matches(origin, hosts if hosts is not None else LOOPBACK_NAMES, port or settings.port)
 
 
 class RateLimits:

@@ -57,7 +57,7 @@ async def handle_text(
 
 def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
     """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
-    same_origin = origin_allowed(websocket.headers, websocket.url.scheme, settings)
+    same_origin = origin_allowed(websocket.headers, settings, websocket.app.state.hosts)
     if not same_origin:
         return "viewer" if settings.viewers else None
     with contextlib.suppress(AuthError):
