@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.settings import Settings
-from app.web.auth import AuthError, RateLimit, RateLimits, check_token, origin_allowed
+from app.web.auth import AuthError, Lockout, RateLimit, RateLimits, check_token, origin_allowed
 from app.web.hosts import allowed_hosts, split_host
 
 SETTINGS = Settings(token="the-right-token", allowed_origins=("http://friend.example",))
@@ -87,3 +87,37 @@ def test_websocket_origins(origin: str | None, host: str, allowed: bool) -> None
 )
 def test_host_headers_are_split_into_name_and_port(raw: str, parsed: tuple[str, int | None]) -> None:
     assert split_host(raw) == parsed
+
+
+def test_a_few_wrong_tokens_are_free_then_each_doubles_the_wait() -> None:
+    lock = Lockout()
+    for _ in range(Lockout.FREE):
+        lock.failed("a", now=100.0)
+    assert lock.wait("a", now=100.0) == 0
+    lock.failed("a", now=100.0)
+    assert lock.wait("a", now=100.0) == 1.0
+    lock.failed("a", now=101.0)
+    assert lock.wait("a", now=101.0) == 2.0
+    assert lock.wait("b", now=101.0) == 0  # another address is unaffected
+
+
+def test_guesses_in_an_hour_from_one_address_are_bounded() -> None:
+    lock, now, guesses = Lockout(), 0.0, 0
+    while now < 3600:
+        now += lock.wait("a", now=now)
+        if now >= 3600:
+            break
+        lock.failed("a", now=now)
+        guesses += 1
+    assert guesses <= Lockout.FREE + 13
+
+
+def test_the_right_token_forgets_an_address_and_a_quiet_hour_does_too() -> None:
+    lock = Lockout()
+    for _ in range(Lockout.FREE + 3):
+        lock.failed("a", now=0.0)
+    lock.succeeded("a")
+    assert lock.wait("a", now=0.0) == 0
+    for _ in range(Lockout.FREE + 3):
+        lock.failed("b", now=0.0)
+    assert lock.wait("b", now=Lockout.FORGET_AFTER + 1) == 0

@@ -436,7 +436,8 @@ def test_a_foreign_host_is_refused_dns_rebinding(lab: LabServer) -> None:
         ("POST", "/api/processes", {**foreign, **lab.auth}),  # even with the token
     ]:
         status, body = lab.request(method, path, None, headers)
-        assert status == 400 and body["error"] == "bad_host" and "PTLAB_ALLOWED_HOSTS" in body["message"], path
+        assert status == 400 and body["error"] == "bad_host", path
+        assert "PTLAB_ALLOWED_HOSTS" in body["message"], path
     assert running(lab) == []
     assert lab.request("GET", "/api/health", None, {"Host": f"localhost:{lab.port}"})[0] == 200
 
@@ -450,3 +451,37 @@ async def _rebinding_websocket(lab: LabServer) -> None:
 
 def test_a_rebinding_websocket_is_refused(lab: LabServer) -> None:
     asyncio.run(_rebinding_websocket(lab))
+
+
+def test_wrong_tokens_lock_out_their_address_only() -> None:
+    s = LabServer().start()
+    try:
+        wrong = {"Authorization": "Bearer wrong-token-guess"}
+        statuses = [s.request("POST", "/api/processes", None, wrong)[0] for _ in range(40)]
+        # ten wrong guesses are free, the eleventh is looked at and starts the wait
+        assert statuses[:11] == [403] * 11 and set(statuses[11:]) == {429}, statuses
+        # while it waits, not even the right token is looked at
+        with httpx.Client(base_url=s.url) as here:
+            r = here.post("/api/processes", headers=s.auth)
+            assert (
+                r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and r.json()["error"] == "locked"
+            )
+            assert here.get(f"/?token={s.token}", follow_redirects=False).status_code == 429
+        # the presenter at another address is unaffected
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(base_url=s.url, transport=transport) as elsewhere:
+            assert elsewhere.post("/api/processes", headers=s.auth).status_code == 201
+    finally:
+        s.stop()
+        assert s.leftovers() == []
+
+
+def test_a_short_token_of_ones_own_is_warned_about_at_start() -> None:
+    s = LabServer(token="eightchr").start()
+    try:
+        deadline = time.monotonic() + 5
+        while "warning: PTLAB_TOKEN has only 8 characters" not in s.log_path.read_text():
+            assert time.monotonic() < deadline, s.log_path.read_text()
+            time.sleep(0.05)
+    finally:
+        s.stop()

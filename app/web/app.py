@@ -6,6 +6,7 @@ import asyncio
 import gc
 import mimetypes
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from ..control.lab import Lab
 from ..observe.frames import FrameBuilder
 from ..settings import Settings
 from . import bind_check, errors
-from .auth import RateLimits
+from .auth import Lockout, RateLimits
 from .broadcast import Broadcaster
 from .hosts import HostGuard, allowed_hosts
 from .routes import api, pages
@@ -29,6 +30,9 @@ from .urls import student_urls
 from .ws import stream
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# A chosen token shorter than this is warned about at start: 16 random letters and digits are
+# about 95 bits, beyond any guessing at the lockout's pace.
+SHORT_TOKEN = 16
 # Slim images have no /etc/mime.types and Python 3.11's own table lacks it.
 mimetypes.add_type("font/woff2", ".woff2")
 
@@ -54,6 +58,14 @@ def create_app(settings: Settings) -> FastAPI:
         # out of every collection; reference counting still frees everything else at once.
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
+        if not settings.token_generated and len(settings.token) < SHORT_TOKEN:
+            print(
+                f"ptlab: warning: PTLAB_TOKEN has only {len(settings.token)} characters. Wrong guesses "
+                f"are limited per address (at most {Lockout.FREE + 12} in the first hour, then one an "
+                f"hour), but a class has many addresses: use {SHORT_TOKEN} or more.",
+                file=sys.stderr,
+                flush=True,
+            )
         # The Jupyter habit: the one URL that makes you the presenter.
         print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
         for url in student_urls(settings):
@@ -84,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hosts = allowed_hosts(settings)
     app.add_middleware(HostGuard, hosts=app.state.hosts)
     app.state.rest_limits = RateLimits(rate=settings.rest_rate, burst=settings.rest_burst)
+    app.state.lockout = Lockout()
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     app.include_router(api)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,12 +16,58 @@ COOKIE = "ptlab_token"
 
 
 class AuthError(Exception):
-    """Control refused: ``unauthorized`` (no token) or ``forbidden`` (wrong token)."""
+    """Control refused: ``unauthorized`` (no token), ``forbidden`` (wrong one), ``locked`` (too many)."""
 
-    def __init__(self, code: Literal["unauthorized", "forbidden"], message: str) -> None:
+    def __init__(
+        self, code: Literal["unauthorized", "forbidden", "locked"], message: str, retry_after: int = 0
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
+
+
+class Lockout:
+    """Wrong tokens per client address: a few are free, then each one makes the address wait twice as long.
+
+    While an address waits, its requests are refused without looking at the
+    token they carry, so guessing costs time, not just requests: at most
+    FREE + 12 guesses in the first hour from one address (waits of 1, 2, 4 …
+    2 048 s), then one an hour. A quiet day forgets an address's failures.
+    """
+
+    FREE = 10
+    MAX_WAIT = 3600.0
+    FORGET_AFTER = 24 * 3600.0  # longer than the longest wait, or waiting it out would reset the count
+
+    def __init__(self, max_keys: int = 4096) -> None:
+        self.max_keys = max_keys
+        self.entries: dict[str, tuple[int, float, float]] = {}  # address -> (failures, locked until, last)
+
+    def wait(self, address: str, now: float | None = None) -> float:
+        """Seconds ``address`` must still wait before its next token is looked at (0: none)."""
+        now = time.monotonic() if now is None else now
+        entry = self.entries.get(address)
+        if entry is None:
+            return 0.0
+        if now - entry[2] > self.FORGET_AFTER:
+            del self.entries[address]
+            return 0.0
+        return max(0.0, entry[1] - now)
+
+    def failed(self, address: str, now: float | None = None) -> None:
+        """Count one wrong token from ``address``."""
+        now = time.monotonic() if now is None else now
+        if address not in self.entries and len(self.entries) >= self.max_keys:
+            self.entries = {a: e for a, e in self.entries.items() if e[1] > now}  # keep only the locked
+        failures = self.entries.get(address, (0, 0.0, now))[0] + 1
+        over = failures - self.FREE
+        until = now + min(self.MAX_WAIT, 2.0 ** (over - 1)) if over > 0 else 0.0
+        self.entries[address] = (failures, until, now)
+
+    def succeeded(self, address: str) -> None:
+        """The right token: forget the address's failures."""
+        self.entries.pop(address, None)
 
 
 def token_matches(given: str | None, expected: str) -> bool:
@@ -34,6 +81,26 @@ def presented_token(headers: Mapping[str, str], cookies: Mapping[str, str]) -> s
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     return cookies.get(COOKIE)
+
+
+def check_presenter(
+    headers: Mapping[str, str], cookies: Mapping[str, str], settings: Settings, lockout: Lockout, address: str
+) -> None:
+    """Like ``check_token``, but an address that sent too many wrong tokens waits, and its wait grows."""
+    wait = lockout.wait(address)
+    if wait > 0:
+        raise AuthError(
+            "locked",
+            f"too many wrong tokens from {address}; try again in {math.ceil(wait)} s",
+            math.ceil(wait),
+        )
+    try:
+        check_token(headers, cookies, settings)
+    except AuthError as exc:
+        if exc.code == "forbidden":  # a wrong token is a guess; no token at all is not
+            lockout.failed(address)
+        raise
+    lockout.succeeded(address)
 
 
 def check_token(headers: Mapping[str, str], cookies: Mapping[str, str], settings: Settings) -> None:

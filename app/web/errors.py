@@ -33,6 +33,7 @@ STATUS: dict[str, int] = {
     "unauthorized": 401,
     "forbidden": 403,
     "rate_limited": 429,
+    "locked": 429,
 }
 
 
@@ -81,7 +82,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
-        return body(exc.code, exc.message)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return body(exc.code, exc.message, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

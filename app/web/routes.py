@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -42,7 +43,7 @@ from ..protocol import (
     TidResult,
 )
 from ..settings import Settings
-from .auth import COOKIE, AuthError, check_token, token_matches
+from .auth import COOKIE, AuthError, Lockout, check_presenter, token_matches
 from .broadcast import Broadcaster
 from .errors import WebError
 from .urls import join_info
@@ -92,8 +93,10 @@ def _frames(request: Request) -> FrameBuilder:
 
 def require_presenter(request: Request) -> None:
     """Dependency: control routes need the presenter token, at a bounded rate per client address."""
-    check_token(request.headers, request.cookies, request.app.state.settings)
     client = request.client.host if request.client else "?"
+    check_presenter(
+        request.headers, request.cookies, request.app.state.settings, request.app.state.lockout, client
+    )
     if not request.app.state.rest_limits.allow(client):
         raise WebError("rate_limited", "too many control requests; slow down")
 
@@ -224,16 +227,25 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
     """
     settings: Settings = request.app.state.settings
     templates = request.app.state.templates
+    lockout: Lockout = request.app.state.lockout
+    client = request.client.host if request.client else "?"
     if token is not None:
+        wait = lockout.wait(client)
+        if wait > 0:  # the guess is not even looked at
+            raise AuthError(
+                "locked", f"too many wrong tokens; try again in {math.ceil(wait)} s", math.ceil(wait)
+            )
         if not token_matches(token, settings.token):
+            lockout.failed(client)
             return templates.TemplateResponse(
                 request, "index.html", {"presenter": False, "token_error": True}, status_code=403
             )
+        lockout.succeeded(client)
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
         return resp
     try:
-        check_token(request.headers, request.cookies, settings)
+        check_presenter(request.headers, request.cookies, settings, lockout, client)
         presenter = True
     except AuthError:
         presenter = False

@@ -13,7 +13,7 @@ from ..control.commands import CommandService
 from ..control.errors import LabError
 from ..protocol import Ack, CommandMessage, ErrorMessage, Role
 from ..settings import Settings
-from .auth import AuthError, RateLimit, check_token, origin_allowed
+from .auth import AuthError, RateLimit, check_presenter, origin_allowed
 from .broadcast import Broadcaster
 from .errors import describe_validation
 
@@ -60,8 +60,9 @@ def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
     same_origin = origin_allowed(websocket.headers, settings, websocket.app.state.hosts)
     if not same_origin:
         return "viewer" if settings.viewers else None
+    client = websocket.client.host if websocket.client else "?"
     with contextlib.suppress(AuthError):
-        check_token(websocket.headers, websocket.cookies, settings)
+        check_presenter(websocket.headers, websocket.cookies, settings, websocket.app.state.lockout, client)
         return "presenter"
     return "viewer"
 
