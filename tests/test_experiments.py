@@ -125,7 +125,7 @@ def test_message_crosses_between_processes(lab: LabServer, kind: str) -> None:
     assert r["received"] == text and r["sender"] == a and r["receiver"] == b
     events = [e for e in lab.state()["events"] if e["kind"] == "ipc_message"]
     assert events and events[-1]["pid"] == a and events[-1]["peer"] == b and events[-1]["text"] == text
-    assert glob.glob(f"{lab.tmp}/ptlab-*/lab.sock"), "the server's private directory is where we look"
+    assert glob.glob(f"{lab.tmp}/ptlab-{lab.proc.pid}-*"), "the server's private directory is where we look"
     assert not glob.glob(f"{lab.tmp}/ptlab-*/ipc-*"), "endpoints cleaned up"
 
 

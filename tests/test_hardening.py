@@ -485,3 +485,28 @@ def test_a_short_token_of_ones_own_is_warned_about_at_start() -> None:
             time.sleep(0.05)
     finally:
         s.stop()
+
+
+def test_a_killed_server_leaves_no_file_and_the_next_one_clears_what_ipc_left() -> None:
+    s = LabServer().start()
+    server_tmp = s.tmp  # the server's TMPDIR; stop() removes a stand-in, so this one can be looked at
+    s.tmp = tempfile.mkdtemp(prefix="ptlab-test-")
+    try:
+        a, b = s.spawn(), s.spawn()
+        assert os.listdir(server_tmp) == []  # the socket is abstract: no file at all
+        s.control(
+            "POST", "/api/ipc", {"kind": "pipe", "sender": a, "receiver": b, "message": "hi"}, expect=200
+        )
+        left = os.listdir(server_tmp)
+        assert len(left) == 1 and left[0].startswith(
+            f"ptlab-{s.proc.pid}-"
+        )  # the IPC runs' private directory
+        s.stop(signal.SIGKILL)
+        assert os.listdir(server_tmp) == left  # killed outright: it could not clean up
+        t = LabServer(env={"TMPDIR": server_tmp}).start()
+        try:
+            assert os.listdir(server_tmp) == []  # the next server removed the dead one's directory
+        finally:
+            t.stop()
+    finally:
+        shutil.rmtree(server_tmp, ignore_errors=True)

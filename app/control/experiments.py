@@ -96,9 +96,8 @@ class Experiments:
         if sender == receiver:
             raise LabError("invalid_request", "sender and receiver must be two different processes")
         src, dst = self.lab.get_running(sender), self.lab.get_running(receiver)
-        assert self.lab.dir is not None
         xfer = f"x{next(self._ids)}"
-        path = os.path.join(self.lab.dir, f"ipc-{xfer}.{kind}")
+        path = os.path.join(self.lab.private_dir(), f"ipc-{xfer}.{kind}")
         fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
         self.lab.waiters[xfer] = fut
         t0 = time.perf_counter()
@@ -124,7 +123,7 @@ class Experiments:
     def _segment(self, a: int, b: int) -> str:
         key = (min(a, b), max(a, b))
         if key not in self.segments:
-            base = SHM_DIR or self.lab.dir
+            base = SHM_DIR or self.lab.private_dir()
             assert base is not None
             path = os.path.join(base, f"ptlab-{os.getpid()}-{key[0]}-{key[1]}")
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)

@@ -17,6 +17,8 @@ import ctypes.util
 import itertools
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
@@ -128,6 +130,44 @@ def _ignore(proc: LabProcess, msg: WorkerMessage) -> None:
     pass
 
 
+STALE = re.compile(r"^ptlab-(\d+)-")
+
+
+def remove_stale() -> list[str]:
+    """Remove the private directories and shared-memory segments of ptlab servers that are gone.
+
+    A server killed outright (SIGKILL) cannot clean up after itself; its
+    leftovers carry its PID in their names, and a PID that no longer runs
+    ptlab is safe to clean up after.
+    """
+    removed = []
+    for base in {tempfile.gettempdir(), "/dev/shm"}:
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        for name in names:
+            m = STALE.match(name)
+            if m is None or int(m.group(1)) == os.getpid() or _runs_ptlab(int(m.group(1))):
+                continue
+            path = os.path.join(base, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            removed.append(path)
+    return removed
+
+
+def _runs_ptlab(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"app" in f.read()  # python -m app, ptlab, uvicorn app.main:app
+    except OSError:
+        return False
+
+
 def become_subreaper() -> bool:
     """Adopt orphaned lab processes (a forked child whose parent ended) so we can reap them."""
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -157,7 +197,7 @@ class Lab:
         self._reserved = 0
         # experiments' results, which arrive on their own after the command's reply
         self.waiters: dict[str, asyncio.Future[JobDone | IpcReceived]] = {}
-        self.dir: str | None = None
+        self._dir: str | None = None
         self._server: asyncio.AbstractServer | None = None
         self.sock_path = ""
         # one handler per worker message type
@@ -176,11 +216,12 @@ class Lab:
     async def start(self) -> None:
         """Open the private socket workers connect to."""
         become_subreaper()
-        self.dir = tempfile.mkdtemp(prefix="ptlab-")
-        os.chmod(self.dir, 0o700)
-        self.sock_path = os.path.join(self.dir, "lab.sock")
+        remove_stale()
+        # An abstract-namespace socket: it has no file, so a server killed outright leaves none
+        # behind. Anyone local may connect, but SO_PEERCRED admits only processes we started.
+        self.sock_path = f"@ptlab-{os.getpid()}-{secrets.token_hex(8)}"
         self._server = await asyncio.start_unix_server(
-            self._on_connect, path=self.sock_path, limit=MAX_WORKER_LINE
+            self._on_connect, path="\0" + self.sock_path[1:], limit=MAX_WORKER_LINE
         )
 
     async def shutdown(self, grace: float = 0.8) -> None:
@@ -204,8 +245,20 @@ class Lab:
             self._close(p)
         if self._server is not None:
             self._server.close()
-        if self.dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def private_dir(self) -> str:
+        """A 0700 directory for FIFOs and files of IPC runs, made when first needed.
+
+        Named after this server's PID, so a later server can tell it is stale
+        (``remove_stale``) if this one is killed before it can remove it.
+        """
+        if self._dir is None or not os.path.isdir(self._dir):
+            self._dir = tempfile.mkdtemp(prefix=f"ptlab-{os.getpid()}-")
+            os.chmod(self._dir, 0o700)
+        return self._dir
 
     # ---- queries ----------------------------------------------------------
     def live(self) -> list[LabProcess]:

@@ -171,7 +171,8 @@ class Agent:
         if self.sock is not None:
             self.sock.close()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.sock_path)
+        # "@name" is the server's abstract-namespace socket (no file: nothing outlives the server)
+        self.sock.connect("\0" + self.sock_path[1:] if self.sock_path.startswith("@") else self.sock_path)
         self.buf = b""
         self.send({"type": "hello", **self.describe()})
         self.reported_counter = (self.counter.value, self.last_tid)
