@@ -509,4 +509,5 @@ def test_a_killed_server_leaves_no_file_and_the_next_one_clears_what_ipc_left() 
         finally:
             t.stop()
     finally:
+        s.stop()  # already gone unless an assertion above failed: then it must not outlive the test
         shutil.rmtree(server_tmp, ignore_errors=True)
