@@ -156,3 +156,23 @@ def test_on_a_phone_every_control_is_reachable(browser) -> None:
         page.click("#lang")  # ...and a choice folds it again
         assert not page.locator("#help").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_on_a_phone_a_students_top_bar_fits_and_following_is_in_the_menu(browser, lab_of) -> None:
+    s, n = lab_of
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        page.goto(s.url + "/")
+        page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {n}")
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.topbar > *')].filter((e) => e.offsetParent !== null)
+               .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
+               .map((e) => e.id || e.className)"""
+        )
+        assert outside == []  # nothing off-screen or cut off
+        page.click("#menu")
+        box = page.locator("#follow").bounding_box()
+        assert page.locator("#follow").is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    finally:
+        ctx.close()
