@@ -57,12 +57,12 @@ class CommandService:
     """Carries out control commands on the lab and its experiments."""
 
     def __init__(
-        self, lab: Lab, experiments: Experiments, focus: Focus, published: Callable[[], object]
+        self, lab: Lab, experiments: Experiments, focus: Focus, published: Callable[[bool], object]
     ) -> None:
         self.lab = lab
         self.experiments = experiments
         self.focus = focus
-        self.published = published
+        self.published = published  # called with fresh=True when /proc must be re-read at once
         self._table: dict[str, Handler] = {
             "spawn_process": self._spawn_process,
             "spawn_thread": self._spawn_thread,
@@ -90,7 +90,8 @@ class CommandService:
         never ahead of /api/state or the stream: the new PID is already in both.
         """
         result = await self._table[cmd.op](cmd)
-        self.published()
+        # a new focus changes nothing in the lab: publish it without re-reading every maps file
+        self.published(cmd.op != "focus")
         return result
 
     async def _spawn_process(self, cmd: SpawnProcessCmd) -> PidResult:

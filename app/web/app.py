@@ -49,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         focus = Focus()
         broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
         frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus)
-        commands = CommandService(lab, experiments, focus, published=lambda: frames.tick(fresh=True))
+        commands = CommandService(lab, experiments, focus, published=lambda fresh: frames.tick(fresh=fresh))
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
         frames.start()
         # The fan-out allocates for every viewer on every frame, and the collector's default
