@@ -17,12 +17,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"ptlab: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
     from .web.app import create_app
+    from .web.sockets import bounded_websocket_protocol
 
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        ws=bounded_websocket_protocol(settings.ws_send_buffer),
         ws_max_size=settings.ws_max_bytes,
         ws_per_message_deflate=settings.ws_deflate,
         # Lab processes must be gone within 2 s of SIGTERM: do not wait long for viewers.

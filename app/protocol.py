@@ -419,6 +419,8 @@ class Health(BaseModel):
     clients: int
     seq: int
     dropped: int = Field(description="frames dropped for clients that read too slowly (latest frame wins)")
+    stalled: int = Field(description="clients whose socket has been full for over a second")
+    held_bytes: int = Field(description="bytes ptlab holds that clients' sockets have not taken yet")
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
 
 

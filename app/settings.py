@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     worker_nice: int = Field(
         5, ge=0, le=19, description="how much nicer lab processes run than the server (relative)"
     )
+    # Two at a time: on a classroom laptop's two to four cores, more parallel
+    # interpreter start-ups only slow each other and the server's loop.
+    spawn_parallel: int = Field(
+        2, ge=1, le=64, description="lab processes started at once; more wait their turn"
+    )
+    spawn_queue: int = Field(
+        32, ge=0, le=1024, description="process starts that may wait for their turn; more get 503 queue_full"
+    )
     allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="other origins whose pages may open the websocket (comma-separated)"
     )
@@ -81,6 +89,11 @@ class Settings(BaseSettings):
     ws_rate: float = Field(20.0, gt=0, le=10_000, description="websocket commands per second per connection")
     ws_burst: int = Field(40, ge=1, le=100_000, description="websocket commands in a burst per connection")
     ws_inflight: int = Field(4, ge=1, le=64, description="websocket commands running at once per connection")
+    # Bounds what a viewer that stops reading holds in the kernel (Linux doubles it):
+    # a snapshot of a full lab is ~60 KB, so a live viewer never waits on it.
+    ws_send_buffer: int = Field(
+        64 * 1024, ge=4096, le=16 << 20, description="kernel send buffer per websocket (SO_SNDBUF)"
+    )
     # Off by default: compression runs once per client per frame (each connection keeps its own
     # compressor), which at 1 000 viewers was a third of the server's CPU; frames are ~1.5 KB.
     ws_deflate: bool = Field(False, description="compress websocket messages (permessage-deflate)")

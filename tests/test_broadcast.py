@@ -34,7 +34,7 @@ class Reader:
         self.sent.append(data)
 
 
-async def _run() -> tuple[Broadcaster, Stuck, Reader, Client]:
+async def _run() -> tuple[Broadcaster, Stuck, Reader, Client, tuple[int, int, int]]:
     settings = Settings(token="x" * 12)
     lab = Lab(settings)
     broadcaster = Broadcaster(lambda role: frames.snapshot(role).model_dump_json())
@@ -46,18 +46,27 @@ async def _run() -> tuple[Broadcaster, Stuck, Reader, Client]:
     for _ in range(200):
         frames.tick()
         await asyncio.sleep(0)
+    held = (
+        broadcaster.held_bytes(),
+        broadcaster.stalled(longer_than=0.0),
+        broadcaster.stalled(longer_than=60.0),
+    )
     for p in pumps:
         p.cancel()
     frames.sampler.close()
-    return broadcaster, stuck, reader, slow
+    return broadcaster, stuck, reader, slow, held
 
 
 def test_a_stuck_client_holds_at_most_one_frame_and_others_get_all() -> None:
-    broadcaster, stuck, reader, slow = asyncio.run(_run())
+    broadcaster, stuck, reader, slow, (held, stalled_now, stalled_long) = asyncio.run(_run())
     kinds = [json.loads(m)["type"] for m in reader.sent]
     assert kinds[0] == "snapshot" and kinds.count("frame") >= 190
     seqs = [json.loads(m)["seq"] for m in reader.sent[1:]]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert len(stuck.sent) == 1  # blocked in its first send
     assert slow.frame is None and slow.need_snapshot  # nothing piles up: it will get one snapshot
-    assert slow.dropped >= 1 and broadcaster.dropped == slow.dropped
+    # every frame it missed counts, not only the one that was replaced
+    assert slow.dropped >= 190 and broadcaster.dropped == slow.dropped
+    # what is held for it is the one message its socket has not taken
+    assert held == len(stuck.sent[0])
+    assert stalled_now == 1 and stalled_long == 0

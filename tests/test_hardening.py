@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -115,6 +117,29 @@ def test_a_flood_of_spawns_respects_the_caps_and_the_server_stays_responsive(lab
     assert set(codes) <= {201, 409, 429}, set(codes)
     assert len(running(lab)) == created == len(lab.workers())
     assert worst_health < 2.0  # the 100 ms goal is measured in benchmarks/
+
+
+async def _spawn_together(lab: LabServer, n: int) -> list[httpx.Response]:
+    async with httpx.AsyncClient(base_url=lab.url, headers=lab.auth, timeout=30) as c:
+        return list(await asyncio.gather(*(c.post("/api/processes") for _ in range(n))))
+
+
+def test_process_starts_beyond_the_queue_are_refused_at_once_with_retry_after() -> None:
+    env = {"PTLAB_SPAWN_PARALLEL": "1", "PTLAB_SPAWN_QUEUE": "2", "PTLAB_REST_BURST": "1000"}
+    s = LabServer(env=env).start()
+    try:
+        got = asyncio.run(_spawn_together(s, 12))
+        workers = len(s.workers())
+    finally:
+        s.stop()
+    created = [r for r in got if r.status_code == 201]
+    refused = [r for r in got if r.status_code == 503]
+    assert len(created) + len(refused) == 12, [r.status_code for r in got]
+    assert 3 <= len(created) < 12  # one starting and two waiting at least; not all of them
+    assert workers == len(created)  # a refused request started nothing
+    for r in refused:
+        assert r.json()["error"] == "queue_full" and "PTLAB_SPAWN_QUEUE=2" in r.json()["message"]
+        assert r.headers["retry-after"] == "1"
 
 
 def test_a_websocket_flood_is_refused_politely(lab: LabServer) -> None:
@@ -357,6 +382,67 @@ def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer)
     assert stats["min_frames"] >= 200, stats  # 300 at 10 Hz; every viewer kept up
     assert health["ok"] and health["clients"] >= 3  # the silent ones are still attached
     assert rss_late - rss_settled < 16 * 1024 * 1024, (rss_settled, rss_late)  # no per-client backlog
+
+
+def _send_queue(port: int, peer_port: int) -> int:
+    """Bytes the kernel holds in the server's socket towards ``peer_port`` (tx_queue of /proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if int(f[1].split(":")[1], 16) == port and int(f[2].split(":")[1], 16) == peer_port:
+            return int(f[4].split(":")[0], 16)
+    raise AssertionError(f"no socket from :{port} to :{peer_port}")
+
+
+def _follow(url: str, arrivals: list[tuple[float, str]], stop: threading.Event) -> None:
+    with ws_connect(url, max_size=None) as w:
+        while not stop.is_set():
+            m = w.recv(timeout=5)
+            arrivals.append((time.monotonic(), json.loads(m)["type"]))
+
+
+def test_a_viewer_that_stops_reading_fills_its_socket_and_loses_frames_not_memory() -> None:
+    send_buffer, hz = 16384, 10
+    env = {"PTLAB_MAX_PROCESSES": "8", "PTLAB_MAX_THREADS": "8", "PTLAB_WS_SEND_BUFFER": str(send_buffer)}
+    s = LabServer(env=env).start()
+    arrivals: list[tuple[float, str]] = []
+    stop = threading.Event()
+    follower = threading.Thread(target=_follow, args=(s.ws_url, arrivals, stop))
+    slow = None
+    try:
+        # the caps: a big snapshot (~60 KB), and frames every tick from counting and busy threads
+        for i in range(8):
+            pid = s.spawn()
+            for a in ("busy" if i < 2 else "count", "count", "idle", "idle", "idle", "idle", "idle"):
+                s.thread(pid, a)
+        follower.start()
+        slow = _raw_viewer(s.port)
+        deadline = time.monotonic() + 30
+        while s.get("/api/health")["stalled"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)  # until the slow viewer's socket and uvicorn's buffer are full
+        before = s.get("/api/health")
+        time.sleep(3)
+        after = s.get("/api/health")
+        in_kernel = _send_queue(s.port, slow.getsockname()[1])
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+        if slow is not None:
+            slow.close()
+        s.stop()
+    assert before["stalled"] == after["stalled"] == 1, (before, after)
+    # every tick's frame is one more the slow viewer misses: about 30 in 3 s at 10 Hz
+    assert after["dropped"] - before["dropped"] >= 20, (before, after)
+    # what ptlab holds for it is the one message its socket has not taken, a snapshot at most
+    kinds = [k for _, k in arrivals]
+    assert kinds[0] == "snapshot" and kinds.count("snapshot") == 1  # the reading viewer never fell behind
+    assert after["held_bytes"] <= 100_000, after
+    # the kernel holds at most twice SO_SNDBUF (Linux's autotuning would grow it towards 4 MiB)
+    assert in_kernel <= 4 * send_buffer, in_kernel
+    # the reading viewer got every tick: no gap longer than two ticks
+    times = [t for t, k in arrivals if k == "frame"]
+    assert len(times) >= 3 * hz
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert max(gaps) <= 2 / hz, max(gaps)
 
 
 def test_worker_faults_are_shown_reaped_and_harmless(lab: LabServer) -> None:

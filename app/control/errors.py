@@ -9,6 +9,7 @@ ErrorCode = Literal[
     "not_running",
     "cap_reached",
     "busy",
+    "queue_full",
     "main_thread",
     "experiment",
     "invalid_request",

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 from ..procfs import read_stat
 from ..protocol import CounterView, RaceView
 from ..settings import Settings
+from .admission import Admission
 from .errors import LabError
 from .events import EventLog
 from .messages import (
@@ -195,6 +196,7 @@ class Lab:
         self.events = EventLog()
         self._call_ids = itertools.count(1)
         self._reserved = 0
+        self.admission = Admission(settings.spawn_parallel, settings.spawn_queue)
         # experiments' results, which arrive on their own after the command's reply
         self.waiters: dict[str, asyncio.Future[JobDone | IpcReceived]] = {}
         self._dir: str | None = None
@@ -287,7 +289,7 @@ class Lab:
     async def spawn_process(self, parent: int | None = None) -> int:
         """Start a new worker, or fork ``parent``; return the new PID once it has said hello."""
         if parent is not None:
-            parent_proc = self.get_running(parent)
+            self.get_running(parent)
         self._reserve_process()
         held = True
 
@@ -301,9 +303,12 @@ class Lab:
                 self._reserved -= 1
 
         try:
-            if parent is None:
-                return await self._spawn_new(release)
-            return await self._fork(parent_proc, release)
+            # The cap is checked first, so a request that could never run is
+            # refused at once instead of waiting its turn to be refused.
+            async with self.admission.turn():
+                if parent is None:
+                    return await self._spawn_new(release)
+                return await self._fork(self.get_running(parent), release)
         finally:
             release()
 

@@ -33,12 +33,16 @@ class Client:
     ws: Sender
     role: Role
     need_snapshot: bool = True
+    behind: bool = False  # it missed a frame and is waiting for a snapshot to catch up
     frame: str | None = None
     outbox: deque[str] = field(default_factory=deque)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     dropped: int = 0
     sent: int = 0
     closed: bool = False
+    # the message handed to the socket and not yet taken: its size, and since when
+    sending: int = 0
+    sending_since: float = 0.0
     drained: asyncio.Event = field(default_factory=asyncio.Event)
 
     def reply(self, text: str) -> None:
@@ -74,14 +78,19 @@ class Broadcaster:
         """Hand one serialised frame to every client."""
         for c in self.clients:
             if c.need_snapshot:
-                continue  # the snapshot it is about to get already holds this
+                # The snapshot it is about to get already holds this; for a
+                # client that fell behind, this frame is one more it missed.
+                if c.behind:
+                    c.dropped += 1
+                    self.dropped += 1
+                continue
             if c.frame is not None:
                 # Latest frame wins: a frame it never read is dropped, and
                 # since frames are differences, it gets a snapshot instead.
                 c.dropped += 1
                 self.dropped += 1
                 c.frame = None
-                c.need_snapshot = True
+                c.need_snapshot = c.behind = True
             else:
                 c.frame = text
             c.wake.set()
@@ -114,14 +123,33 @@ class Broadcaster:
             # ahead of the frame showing what it did.
             text = None
             if c.need_snapshot:
-                c.need_snapshot = False
+                c.need_snapshot = c.behind = False
                 c.frame = None
                 text = self.snapshot(c.role)
             elif c.frame is not None:
                 text, c.frame = c.frame, None
             if text is not None:
-                await c.ws.send_text(text)
+                await self._send(c, text)
                 c.sent += 1
             while c.outbox and not c.closed:
-                await c.ws.send_text(c.outbox.popleft())
+                await self._send(c, c.outbox.popleft())
             c.drained.set()
+
+    @staticmethod
+    async def _send(c: Client, text: str) -> None:
+        # The send waits while the socket is full (uvicorn waits for its
+        # transport to drain): meanwhile ``publish`` drops this client's frames.
+        c.sending, c.sending_since = len(text), time.monotonic()
+        try:
+            await c.ws.send_text(text)
+        finally:
+            c.sending = 0
+
+    def stalled(self, longer_than: float = 1.0) -> int:
+        """Clients whose socket has not taken a message for ``longer_than`` seconds."""
+        now = time.monotonic()
+        return sum(1 for c in self.clients if c.sending and now - c.sending_since > longer_than)
+
+    def held_bytes(self) -> int:
+        """What ptlab holds for clients that their sockets have not taken: bounded per client."""
+        return sum(c.sending + len(c.frame or "") + sum(len(r) for r in c.outbox) for c in self.clients)

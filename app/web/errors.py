@@ -19,6 +19,7 @@ STATUS: dict[str, int] = {
     "not_running": 409,
     "cap_reached": 409,
     "busy": 409,
+    "queue_full": 503,
     "main_thread": 409,
     "experiment": 409,
     "invalid_request": 422,
@@ -74,7 +75,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LabError)
     async def lab_error(_: Request, exc: LabError) -> JSONResponse:
-        return body(exc.code, exc.message)
+        # a full start queue empties within a second or two: say when to come back
+        headers = {"Retry-After": "1"} if exc.code == "queue_full" else None
+        return body(exc.code, exc.message, headers=headers)
 
     @app.exception_handler(WebError)
     async def web_error(_: Request, exc: WebError) -> JSONResponse:

@@ -127,6 +127,8 @@ async def health(request: Request, q: Q) -> Health:
         clients=len(broadcaster.clients),
         seq=frames.seq,
         dropped=broadcaster.dropped,
+        stalled=broadcaster.stalled(),
+        held_bytes=broadcaster.held_bytes(),
         tick_ms=round(frames.tick_cpu_ms(), 3),
     )
 
