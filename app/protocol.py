@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-Activity = Literal["idle", "count", "busy", "raise"]
+Activity = Literal["idle", "count", "busy", "gil-free", "raise"]
 EventKind = Literal[
     "process_started",
     "process_forked",

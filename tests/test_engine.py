@@ -16,7 +16,7 @@ import websockets
 from support import LabServer, descendants, pid_alive
 
 from app.observe.memory_map import parse_maps
-from app.procfs import read_stat
+from app.procfs import parse_stat, read_stat
 from app.protocol import decode_regions
 
 
@@ -92,6 +92,33 @@ def test_a_busy_thread_burns_cpu_in_the_worker(lab: LabServer, three: tuple) -> 
     time.sleep(0.5)
     busy2 = next(t for t in lab.process(pid)["threads"] if t["tid"] == busy["tid"])
     assert busy2["utime"] + busy2["stime"] > busy["utime"] + busy["stime"]
+
+
+def _cores_used(pid: int, tids: list[int], seconds: float) -> float:
+    """CPU time the threads used together over ``seconds`` of wall time, in cores (from /proc)."""
+
+    def cpu() -> float:
+        stats = [parse_stat(Path(f"/proc/{pid}/task/{tid}/stat").read_text()) for tid in tids]
+        return sum(s.utime + s.stime for s in stats)
+
+    c0, t0 = cpu(), time.monotonic()
+    time.sleep(seconds)
+    return (cpu() - c0) / (time.monotonic() - t0)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two threads can run at once only on two CPUs or more")
+def test_gil_free_threads_run_side_by_side_and_busy_ones_take_turns(lab: LabServer) -> None:
+    free = lab.spawn()
+    free_tids = [lab.thread(free, "gil-free") for _ in range(2)]
+    free_cores = _cores_used(free, free_tids, 2.0)
+    lab.request("DELETE", f"/api/processes/{free}", None, lab.auth)  # the busy pair gets the CPUs alone
+    bound = lab.spawn()
+    bound_tids = [lab.thread(bound, "busy") for _ in range(2)]
+    bound_cores = _cores_used(bound, bound_tids, 2.0)
+    # hashing in C with the GIL released: more than one core's worth together
+    assert free_cores > 1.2, free_cores
+    # Python code holds the GIL: together about one core, however many CPUs there are
+    assert bound_cores < 1.1, bound_cores
 
 
 def test_regions_have_textbook_kinds_and_match_maps(lab: LabServer) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import mmap
 import os
@@ -41,7 +42,7 @@ from app.lab.experiments import (
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
-ACTIVITIES = ("idle", "count", "busy", "raise")
+ACTIVITIES = ("idle", "count", "busy", "gil-free", "raise")
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
 # An IPC receiver waits this long for its message (the server gives up after 3 s).
@@ -92,6 +93,18 @@ def current_stack() -> tuple[int, int, int]:
 def set_thread_name(name: str) -> None:
     """Name the calling OS thread so /proc/PID/task/TID/comm shows it (15 bytes max)."""
     _libc.pthread_setname_np(_libc.pthread_self(), name.encode()[:15])
+
+
+# 1 MiB: hashing it takes about a millisecond, during which this thread holds
+# no GIL (hashlib lets go of it for anything over 2 KiB).
+GIL_FREE_BUFFER = 1 << 20
+
+
+def gil_free(stop: threading.Event) -> None:
+    """CPU work done in C with the GIL released: threads doing this really run side by side."""
+    data = os.urandom(GIL_FREE_BUFFER)  # on this thread's share of the heap
+    while not stop.is_set():
+        hashlib.sha256(data).digest()
 
 
 @dataclass
@@ -254,6 +267,8 @@ class Agent:
                 from app.lab.costs import measure  # on demand: it imports multiprocessing
 
                 lt.result = measure(lt.stop)
+            elif lt.activity == "gil-free":
+                gil_free(lt.stop)
             elif lt.job is not None:
                 job = lt.job
                 lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)
