@@ -61,6 +61,13 @@ class ThreadView(BaseModel):
     main: bool
     activity: str
     stack: StackView | None = None
+    load: float = Field(0.0, description="cores it used since it was last read (schedstat), in 0.01 steps")
+    history: list[float] | None = Field(
+        None, description="`load` at each tick of the last 30 s, oldest first; in GET /api/state only"
+    )
+    history_cpus: list[int] | None = Field(
+        None, description="the CPU it last ran on at each of those ticks; in GET /api/state only"
+    )
 
 
 class RegionView(BaseModel):
@@ -265,6 +272,7 @@ class FocusView(BaseModel):
     pid: int | None = None
     tid: int | None = None
     panel: bool = False
+    lanes: bool = False
 
 
 class Snapshot(BaseModel):
@@ -381,6 +389,12 @@ class CostsView(BaseModel):
     cancelled: bool
     seconds: float
     cpus: int
+    tasks: int = Field(description="CPU-bound tasks run at once (2..4, up to the CPUs)")
+    task_seconds: float = Field(description="seconds of one core each task works")
+    other_load: float = Field(description="share of all CPUs other programs used in the CPU runs (median)")
+    steal: float = Field(description="share of all CPUs the hypervisor took meanwhile (steal, median)")
+    reliable: bool = Field(description="false when other programs were busy or too few runs were plausible")
+    discarded: list[str] = Field(description="why each implausible repetition was thrown out and re-measured")
     pid: int
     ts: float
 
@@ -494,6 +508,7 @@ class FocusCmd(Strict):
     pid: Pid | None = None
     tid: Pid | None = None
     panel: bool = False
+    lanes: bool = False
 
 
 class IpcCmd(IpcRequest):

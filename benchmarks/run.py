@@ -324,6 +324,98 @@ def bench_flood(quick: bool) -> list[dict[str, Any]]:
     return [_flood(setup, n) for setup in FLOOD_SETUPS for n in (200, 1000)]
 
 
+# ---- 4b. the costs panel: quiet, busy, and against perf ------------------------
+
+HOG = "while True: pass"
+
+
+def _perf_pipe(cpu: int, threads: bool) -> float | None:
+    """``perf bench sched pipe`` pinned to one CPU: µs per round trip (None without Debian's linux-perf)."""
+    cmd = [
+        "taskset",
+        "-c",
+        str(cpu),
+        "perf",
+        "bench",
+        "sched",
+        "pipe",
+        "-l",
+        "50000",
+        *(["-T"] if threads else []),
+    ]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    got = [line.split()[0] for line in out.splitlines() if "usecs/op" in line]
+    return float(got[0]) if got else None
+
+
+def _costs_once(s: LabServer) -> dict[str, Any]:
+    c = s.control("POST", "/api/costs", expect=200)
+    rows = {r["name"]: r["median"] for r in c["rows"]}
+    return {
+        "seconds": c["seconds"],
+        "reliable": c["reliable"],
+        "other_load": c["other_load"],
+        "steal": c["steal"],
+        "discarded": len(c["discarded"]),
+        "threads_speedup": round(rows.get("threads_speedup", 0.0), 3),
+        "processes_speedup": round(rows.get("processes_speedup", 0.0), 3),
+        "switch_threads_us": round(rows["threads"] * 1e6, 2),
+        "switch_processes_us": round(rows["processes"] * 1e6, 2),
+        "switch_cross_us": round(rows.get("processes_cross", 0.0) * 1e6, 2),
+    }
+
+
+def bench_costs(quick: bool) -> dict[str, Any]:
+    """Issue 13's acceptance: 10 quiet runs, 10 beside two busy loops, pinned switches against perf."""
+    runs = 3 if quick else 10
+    s = LabServer(token="bench-token-1234").start()
+    try:
+        quiet = []
+        for _ in range(runs):
+            r = _costs_once(s)
+            # perf on the CPU the panel pins to (the first this process may use), right after
+            cpu = min(os.sched_getaffinity(0))
+            r["perf_processes_us"] = _perf_pipe(cpu, False)
+            r["perf_threads_us"] = _perf_pipe(cpu, True)
+            quiet.append(r)
+            print(f"  costs quiet: {r}", flush=True)
+        busy = []
+        hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
+        try:
+            for _ in range(runs):
+                r = _costs_once(s)
+                busy.append(r)
+                print(f"  costs busy: {r}", flush=True)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+    finally:
+        s.stop()
+
+    def within(ours: float, ref: float | None) -> bool | None:
+        return None if ref is None else abs(ours / ref - 1) <= 0.25
+
+    return {
+        "quiet": quiet,
+        "busy": busy,
+        "quiet_ok": all(0.8 <= r["threads_speedup"] <= 1.2 and r["processes_speedup"] >= 1.7 for r in quiet),
+        # beside the busy loops: the verdict right (processes above threads) or the run flagged
+        "busy_ok": all((r["processes_speedup"] > r["threads_speedup"]) or not r["reliable"] for r in busy),
+        "busy_flagged": sum(not r["reliable"] for r in busy),
+        "perf_within_25pct": [
+            (
+                within(r["switch_processes_us"], r["perf_processes_us"]),
+                within(r["switch_threads_us"], r["perf_threads_us"]),
+            )
+            for r in quiet
+        ],
+    }
+
+
 # ---- 5. frame size ------------------------------------------------------------
 
 
@@ -594,6 +686,38 @@ def markdown(r: dict[str, Any]) -> str:
                 for f in r["flood"]
             ],
         )
+    if "costs" in r:
+        c = r["costs"]
+        cols = [
+            "run",
+            "reliable",
+            "other load",
+            "threads ×",
+            "processes ×",
+            "switch threads / processes / cross, µs",
+        ]
+        for name in ("quiet", "busy"):
+            out.append(
+                f"Costs panel, {name} ({'all in range' if c[name + '_ok'] else 'NOT all in range'}):\n"
+            )
+            rows = []
+            for i, x in enumerate(c[name], 1):
+                perf = (
+                    f" (perf {x['perf_threads_us']} / {x['perf_processes_us']})"
+                    if x.get("perf_processes_us")
+                    else ""
+                )
+                rows.append(
+                    [
+                        i,
+                        x["reliable"],
+                        f"{round(x['other_load'] * 100)} %",
+                        x["threads_speedup"],
+                        x["processes_speedup"],
+                        f"{x['switch_threads_us']} / {x['switch_processes_us']} / {x['switch_cross_us']}{perf}",
+                    ]
+                )
+            out += _table(cols, rows)
     if "page" in r:
         out += _table(
             ["lab (count threads)", "browser main thread, % of a core", "script", "layout", "style"],
@@ -622,7 +746,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
-    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood", "page"])
+    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood", "costs", "page"])
     args = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     result: dict[str, Any] = {"machine": machine()}
@@ -635,6 +759,7 @@ def main() -> None:
             "fanout": bench_fanout,
             "frames": bench_frames,
             "flood": bench_flood,
+            "costs": bench_costs,
             "page": bench_page,
         }
         for name, fn in steps.items():

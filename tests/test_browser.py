@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -245,12 +247,18 @@ def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer)
         assert page.errors == []
 
 
+def measure_costs(page, timeout_ms: int) -> None:
+    """Open the costs dialog, press Measure and wait for this run's table (not the last one's)."""
+    page.keyboard.press("e")
+    page.click("[data-exp=costs]")
+    page.click("#costs-run")
+    page.wait_for_selector("#costsdlg.running", state="attached")
+    page.wait_for_selector("#costsdlg:not(.running) .costs-table", timeout=timeout_ms)
+
+
 def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None:
     with opened(browser, lab, presenter=True) as page:
-        page.keyboard.press("e")
-        page.click("[data-exp=costs]")
-        page.click("#costs-run")
-        page.wait_for_selector(".costs-table", timeout=20_000)
+        measure_costs(page, 40_000)
         api = {r["name"]: r for r in lab.get("/api/costs")["rows"]}
         shown = page.eval_on_selector_all(
             ".costs-table tr[data-name]", "rows => rows.map(r => [r.dataset.name, Number(r.dataset.median)])"
@@ -258,8 +266,37 @@ def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None
         assert {n for n, _ in shown} >= {"thread", "fork", "spawn", "threads_speedup", "processes_speedup"}
         for name, median in shown:
             assert median == api[name]["median"]
-        assert "GIL" in page.text_content("#costsdlg")
+        costs = lab.get("/api/costs")
+        load = page.text_content(".costs-load")
+        assert f"{round(costs['other_load'] * 100)} %" in load
+        # the GIL verdict only when the figures can carry it
+        assert ("GIL" in page.text_content("#costsdlg .notes")) == costs["reliable"]
+        # the notes under the table fit in the dialog at 1280×720, nothing cut off below
+        box = page.eval_on_selector("#costsdlg .notes", "e => e.getBoundingClientRect().bottom")
+        assert box <= page.eval_on_selector("#costsdlg", "e => e.getBoundingClientRect().bottom"), box
         shot(page, "costs")
+
+
+def test_a_busy_machine_gets_a_warning_not_a_verdict(browser, lab: LabServer) -> None:
+    # one busy loop per CPU, at the server's own priority: the lab's tasks get a small share
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        with opened(browser, lab, presenter=True) as page:
+            measure_costs(page, 60_000)
+            costs = lab.get("/api/costs")
+            assert not costs["reliable"] and costs["other_load"] >= 0.25, costs
+            warning = page.text_content(".costs-load.warn")
+            assert f"{round(costs['other_load'] * 100)} %" in warning and "unreliable" in warning
+            doubtful = page.eval_on_selector_all(
+                ".costs-table tr.doubtful", "rows => rows.map(r => r.dataset.name)"
+            )
+            assert "threads_speedup" in doubtful and "processes_speedup" in doubtful
+            assert "GIL" not in page.text_content("#costsdlg .notes")  # no verdict drawn from these figures
+            shot(page, "costs-busy")
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
 
 
 def test_every_string_exists_in_both_languages(browser, lab: LabServer) -> None:
@@ -368,3 +405,46 @@ def test_the_fork_arrow_starts_on_the_real_parent_and_its_label_covers_no_word(
         )
         assert m["from"] == parent and m["onParent"], m
         assert m["hits"] == [], m
+
+
+def test_cpu_lanes_show_a_busy_thread_and_the_class_follows(browser, lab: LabServer) -> None:
+    pid = lab.spawn()
+    busy = lab.thread(pid, "busy")
+    idle = lab.thread(pid, "idle")
+    with opened(browser, lab, presenter=True) as page, opened(browser, lab, presenter=False) as viewer:
+        page.keyboard.press("c")
+        # the student's page follows the presenter into the lanes
+        viewer.wait_for_selector("body.lanes-open #lanes .lane.thread", timeout=5_000)
+        page.wait_for_function(
+            f"(() => {{ const g = document.querySelector('#lanes .lane.thread[data-tid=\"{busy}\"]');"
+            " return g && Number(g.dataset.load) >= 0.3 && g.querySelectorAll('path.bar').length > 0; })()",
+            timeout=10_000,
+        )
+        page.wait_for_timeout(2_000)  # a couple of seconds of lane
+        idle_bars = page.eval_on_selector_all(
+            f"#lanes .lane.thread[data-tid='{idle}'] path.bar", "ps => ps.length"
+        )
+        assert idle_bars == 0  # a sleeping thread draws no bar
+        # the bars' CPUs are CPUs of this machine, and the legend names them
+        cpus = {
+            int(c)
+            for c in page.eval_on_selector_all(
+                f"[data-tid='{busy}'] path.bar", "ps => ps.map(p => p.dataset.cpu)"
+            )
+        }
+        assert cpus and cpus <= set(range(os.cpu_count() or 1))
+        # the process's total is its threads' loads added up
+        total, loads = page.evaluate(
+            f"""() => [Number(document.querySelector("#lanes .lane.process[data-pid='{pid}']").dataset.total),
+                      [...document.querySelectorAll("#lanes .lane.thread[data-pid='{pid}']")].map(g => Number(g.dataset.load))]"""
+        )  # read together: from one drawing
+        assert abs(total - sum(loads)) < 0.02
+        shot(page, "lanes")
+        assert page.errors == [] and viewer.errors == []
+    # /api/state carries each thread's recent history, one number per tick, and the CPU it ran on
+    threads = {t["tid"]: t for t in lab.process(pid)["threads"]}
+    hist = threads[busy]["history"]
+    assert len(hist) >= 20 and len(threads[busy]["history_cpus"]) == len(hist)
+    assert sum(hist[-10:]) / 10 >= 0.3  # a busy thread: a good share of a core, tick after tick
+    assert max(threads[idle]["history"]) <= 0.05
+    assert set(threads[busy]["history_cpus"]) <= set(range(os.cpu_count() or 1))

@@ -86,9 +86,9 @@ def lab_of(request: pytest.FixtureRequest) -> Iterator[tuple[LabServer, int]]:
         assert s.leftovers() == []
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
-@pytest.mark.parametrize("where", sorted(SIZES))
-def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, lang: str) -> None:
+@contextmanager
+def presenting(browser, lab_of, where: str, lang: str) -> Iterator[object]:
+    """The presenter's page at size `where` in `lang`, once every card is drawn; closed afterwards."""
     s, n = lab_of
     width, height = SIZES[where]
     ctx = browser.new_context(viewport={"width": width, "height": height})
@@ -97,6 +97,16 @@ def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, la
         page = ctx.new_page()
         page.goto(s.url + f"/?token={s.token}")
         page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {n}")
+        yield page
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("where", sorted(SIZES))
+def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, lang: str) -> None:
+    n = lab_of[1]
+    with presenting(browser, lab_of, where, lang) as page:
         page.wait_for_timeout(900)  # past the entry animations
         m = page.evaluate(MEASURE)
         assert m["count"] > 3 * n, m  # it measured the cards' words, not nothing
@@ -104,8 +114,6 @@ def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, la
         assert m["outside"] == [], m["outside"][:5]
         assert m["overlaps"] == [], m["overlaps"][:5]
         assert not m["overflowX"]
-    finally:
-        ctx.close()
 
 
 @contextmanager
@@ -176,3 +184,46 @@ def test_on_a_phone_a_students_top_bar_fits_and_following_is_in_the_menu(browser
         assert page.locator("#follow").is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390
     finally:
         ctx.close()
+
+
+LANES_MEASURE = """() => {
+  const root = document.getElementById('lanes');
+  const vw = document.documentElement.clientWidth;
+  const texts = [...root.querySelectorAll('text, h2, li, .lanes-col, .lanes-note')].filter((t) => t.textContent.trim() && t.getClientRects().length);
+  const out = {count: texts.length, rows: root.querySelectorAll('.lane').length, smallest: Infinity, smallestText: '', outside: [], overlaps: [],
+               overflowX: document.documentElement.scrollWidth > vw || root.scrollWidth > root.clientWidth};
+  const boxes = [];
+  for (const t of texts) {
+    const px = parseFloat(getComputedStyle(t).fontSize);
+    if (px < out.smallest) { out.smallest = px; out.smallestText = t.textContent; }
+    const b = t.getBoundingClientRect();
+    if (b.left < -1 || b.right > vw + 1) out.outside.push(t.textContent);
+    if (t.tagName === 'text' || t.classList.contains('lanes-col')) boxes.push([t.textContent, b]);
+  }
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [ta, a] = boxes[i], [tb, b] = boxes[j];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 2 && h > 3) out.overlaps.push([ta, tb]);
+  }
+  out.topbarCut = [...document.querySelectorAll('.topbar > *, .tools > *')].filter((e) => e.offsetParent !== null)
+    .filter((e) => e.getBoundingClientRect().right > vw + 1).map((e) => e.id || e.className);
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("where", sorted(SIZES))
+def test_the_cpu_lanes_are_readable_and_in_their_place(browser, lab_of, where: str, lang: str) -> None:
+    n = lab_of[1]
+    with presenting(browser, lab_of, where, lang) as page:
+        page.keyboard.press("c")
+        page.wait_for_function(f"document.querySelectorAll('#lanes .lane.process').length === {n}")
+        page.wait_for_timeout(600)
+        m = page.evaluate(LANES_MEASURE)
+        assert m["rows"] >= n + 1, m  # every process, and at least one thread row
+        assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
+        assert m["outside"] == [], m["outside"][:5]
+        assert m["overlaps"] == [], m["overlaps"][:5]
+        assert not m["overflowX"]
+        assert m["topbarCut"] == [], m["topbarCut"]

@@ -21,7 +21,7 @@ from .lab import Lab, LabProcess
 from .messages import CancelReply, Empty, IpcReceived, JobDone
 
 # A run's threads stop on their own after 10 s; wait a little longer for the report.
-JOB_TIMEOUT_S = 15.0
+JOB_TIMEOUT_S = 30.0
 IPC_TIMEOUT_S = 3.0
 SHM_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

@@ -131,6 +131,12 @@ class CostsReport(_Report):
     cancelled: bool
     seconds: float
     cpus: int
+    tasks: int
+    task_seconds: float
+    other_load: float
+    steal: float
+    reliable: bool
+    discarded: list[str]
 
 
 class JobDone(_Report):

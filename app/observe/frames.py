@@ -25,6 +25,7 @@ from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
 from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
+from .lanes import LANE_SECONDS, Lanes
 from .patches import diff_process
 from .sampling import Sampler, frames_readable
 from .views import RegionCache, process_view
@@ -35,6 +36,10 @@ SNAPSHOT_EVENTS = 20
 # by PID): the counter's physical page can change under it (the kernel
 # migrates or merges pages) without any report or /proc stat saying so.
 RECHECK_TICKS = 50
+# A thread's lane history goes out in GET /api/state only: streamed, each
+# frame's ``load`` is the next point, and a viewer draws its own lanes.
+NO_HISTORY = {"threads": {"__all__": {"history", "history_cpus"}}}
+SNAPSHOT_EXCLUDE = {"processes": {"__all__": NO_HISTORY}}
 
 
 class FrameBuilder:
@@ -58,6 +63,7 @@ class FrameBuilder:
         self.views: dict[int, ProcessView] = {}
         self.regions = RegionCache()
         self.sampler = Sampler()
+        self.lanes = Lanes(round(LANE_SECONDS * settings.hz))
         self._stacks: dict[int, tuple[StackRange, ...]] = {}  # at the version below
         self._stacks_seen: dict[int, tuple[StackRange, ...]] = {}  # as the maps were last forced for
         self._versions: dict[int, int] = {}
@@ -187,9 +193,9 @@ class FrameBuilder:
             if old is v:
                 dumps[pid] = self._dumps[pid]
                 continue
-            dumps[pid] = d = v.model_dump(mode="json", exclude={"regions"})
+            dumps[pid] = d = v.model_dump(mode="json", exclude={"regions": True, **NO_HISTORY})
             if old is None or old.status != v.status:
-                changed.append(v.model_dump(mode="json"))  # whole: new, or just exited
+                changed.append(v.model_dump(mode="json", exclude=NO_HISTORY))  # whole: new, or just exited
                 continue
             patch = diff_process(self._dumps[pid], d)
             if pid in self._new_regions:
@@ -214,6 +220,7 @@ class FrameBuilder:
             self._last_event = events[-1]["id"]
         self.views = views
         self._dumps = dumps
+        self.lanes.record(views)
         self.seq += 1
         frame: dict[str, Any] = {
             "type": "frame",
@@ -239,17 +246,18 @@ class FrameBuilder:
         """The snapshot as sent on a websocket, serialised once per tick and role however many ask."""
         key = (self.seq, role)
         if self._snapshot_text[0] != key:
-            self._snapshot_text = (key, self.snapshot(role).model_dump_json())
+            self._snapshot_text = (key, self.snapshot(role).model_dump_json(exclude=SNAPSHOT_EXCLUDE))
         return self._snapshot_text[1]
 
-    def snapshot(self, role: Role = "viewer") -> Snapshot:
-        """The full current picture."""
+    def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:
+        """The full current picture (``lanes``: with each thread's CPU history)."""
+        views = list(self.views.values())
         return Snapshot(
             seq=self.seq,
             ts=time.time(),
             role=role,
             server=self.server_info,
-            processes=list(self.views.values()),
+            processes=[self.lanes.process(v) for v in views] if lanes else views,
             events=self.lab.events.latest(SNAPSHOT_EVENTS),
             costs=self.experiments.costs_result,
             focus=self.focus.view,

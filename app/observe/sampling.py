@@ -8,8 +8,10 @@ times a second for every lab process and a raw read is many times cheaper.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import resource
+import time
 from dataclasses import dataclass, field
 
 from ..procfs import GONE, PAGE_SIZE, StatFields, parse_stat, read_text
@@ -27,6 +29,7 @@ class ThreadSample:
     stime: float
     vcsw: int
     ivcsw: int
+    load: float = 0.0  # cores it used since it was last read (schedstat run time / wall time)
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,16 @@ def parse_ctxt(status_text: str) -> tuple[int, int]:
     return vol, invol
 
 
-def _thread_sample(tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None) -> ThreadSample:
+def _thread_sample(
+    tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None, load: float
+) -> ThreadSample:
     vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(status))
-    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol)
+    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol, load)
+
+
+def run_ns(schedstat: bytes) -> int:
+    """Nanoseconds a thread has run, the first field of /proc/PID/task/TID/schedstat."""
+    return int(schedstat.split(None, 1)[0])
 
 
 def sample_process(pid: int) -> ProcessSample | None:
@@ -80,6 +90,9 @@ class _Task:
     sched: str
     status: str
     ran: bytes = b""  # schedstat as last read
+    ran_ns: int = -1  # nanoseconds it had run when last read (-1: not read yet)
+    ran_at: float = 0.0  # when (monotonic)
+    load: float = 0.0  # cores used between the last two reads of schedstat
     raw: bytes = b""  # stat as last read
     st: StatFields | None = None
     sample: ThreadSample | None = None
@@ -302,13 +315,15 @@ class Sampler:
         """
         ran = b""
         try:
-            # The main thread's stat is read anyway: its schedstat adds only
-            # whether its context switches (in status, costly) may have moved.
-            if self.schedstat and (fresh_ctxt or not always):
+            # The main thread's stat is read anyway; its schedstat also says
+            # how much it ran, for its CPU lane.
+            if self.schedstat:
                 ran = self._pread(task.sched, 128, 0)
+                self._load(task, run_ns(ran))
             idle = ran != b"" and task.sample is not None and task.ran == ran
             if idle and not always:
                 task.still += 1
+                self._keep_load(task)
                 return task.st
             task.still = 0 if not idle else task.still
             raw = self._pread(task.stat, 4096, 0)
@@ -324,12 +339,15 @@ class Sampler:
             task.ran = ran
         fresh_ctxt = fresh_ctxt and not idle
         if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
+            self._keep_load(task)
             return task.st
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
+            if not self.schedstat:  # no schedstat: CPU times from stat, in clock ticks
+                self._load(task, round((st.utime + st.stime) * 1e9))
             last = task.sample
             ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
-            sample = _thread_sample(task.tid, st, task.status, ctxt)
+            sample = _thread_sample(task.tid, st, task.status, ctxt, task.load)
         except GONE:
             task.st = task.sample = None
             return None
@@ -337,6 +355,20 @@ class Sampler:
             task.sample = sample  # an equal one keeps the old object: identity means unchanged
         task.raw, task.st = raw, st
         return st
+
+    @staticmethod
+    def _load(task: _Task, ns: int) -> None:
+        """The cores a thread used since its run time was last read, rounded to a hundredth."""
+        now = time.monotonic()
+        if task.ran_ns >= 0 and now > task.ran_at:
+            task.load = round(max(0, ns - task.ran_ns) / 1e9 / (now - task.ran_at), 2)
+        task.ran_ns, task.ran_at = ns, now
+
+    @staticmethod
+    def _keep_load(task: _Task) -> None:
+        """The thread's last sample, with the load just read (a new object only when it changed)."""
+        if task.sample is not None and task.sample.load != task.load:
+            task.sample = dataclasses.replace(task.sample, load=task.load)
 
     def _forget_task(self, task: _Task) -> None:
         self._close(task.stat)

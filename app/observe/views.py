@@ -100,6 +100,7 @@ def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[Th
                 stime=t.stime,
                 vcsw=t.vcsw,
                 ivcsw=t.ivcsw,
+                load=t.load,
                 main=t.tid == proc.pid,
                 activity=w.activity if w is not None else "unknown",
                 stack=stack,

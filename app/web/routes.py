@@ -112,8 +112,8 @@ Presenter = [Depends(require_presenter)]
 
 @api.get("/state", response_model=Snapshot)
 async def get_state(request: Request, q: Q) -> Snapshot:
-    """The full snapshot: every lab process, its threads, regions and counter."""
-    return _frames(request).snapshot()
+    """The full snapshot: every lab process, its threads (with their CPU lanes), regions and counter."""
+    return _frames(request).snapshot(lanes=True)
 
 
 @api.get("/health", response_model=Health)

@@ -16,35 +16,59 @@ export function figure(row, v = row.median) {
 const GROUPS = [
   ["costs.creation", [["costs.thread", "thread", "stack"], ["costs.fork", "fork", "heap"], ["costs.spawn", "spawn", "code"]]],
   ["costs.memory", [["costs.thread", "thread_uss", "stack"], ["costs.fork", "fork_uss", "heap"], ["costs.spawn", "spawn_uss", "code"]]],
-  ["costs.switch", [["costs.threads2", "threads", "stack"], ["costs.processes2", "processes", "heap"]]],
-  ["costs.speedup", [["costs.threads2", "threads_speedup", "stack"], ["costs.processes2", "processes_speedup", "heap"]]],
-  ["costs.share", [["costs.threads2", "thread_cpu_share", "stack"], ["costs.processes2", "process_cpu_share", "heap"]]],
+  ["costs.switch", [["costs.sw_threads", "threads", "stack"], ["costs.sw_processes", "processes", "heap"], ["costs.sw_cross", "processes_cross", "code"]]],
+  ["costs.speedup", [["costs.threadsN", "threads_speedup", "stack"], ["costs.processesN", "processes_speedup", "heap"]]],
+  ["costs.share", [["costs.threadsN", "thread_cpu_share", "stack"], ["costs.processesN", "process_cpu_share", "heap"]]],
 ];
+
+// The groups whose figures need the CPUs to themselves
+const CPU_GROUPS = new Set(["costs.speedup", "costs.share"]);
+
+const pct = (v) => `${Math.round(v * 100)} %`;
+
+/** What the load during the CPU runs means for the figures: a line, and whether they can be trusted. */
+export function loadNote(costs) {
+  const load = t("costs.load", { other: pct(costs.other_load), steal: pct(costs.steal) });
+  if (costs.reliable) return { reliable: true, text: load };
+  const why = costs.other_load >= 0.25 ? t("costs.unreliable", { other: pct(costs.other_load) }) : t("costs.unreliable_runs");
+  return { reliable: false, text: why };
+}
 
 /** The whole table, as HTML; every figure is a median with its low–high range. */
 export function costsMarkup(costs) {
   if (!costs) return `<p class="hint">${esc(t("costs.none"))}</p>`;
   const byName = new Map(costs.rows.map((r) => [r.name, r]));
+  const n = costs.tasks || 2;
+  const load = loadNote(costs);
   const out = [];
   for (const [gkey, items] of GROUPS) {
     const rows = items.map(([label, name, kind]) => [label, byName.get(name), kind]).filter(([, r]) => r);
     if (!rows.length) continue;
+    const doubtful = CPU_GROUPS.has(gkey) && !load.reliable;
     // bars on a log scale for costs spanning orders of magnitude, linear otherwise
     const log = rows[0][1].unit === "s" || rows[0][1].unit === "B";
     const vals = rows.map(([, r]) => Math.max(r.median, 1e-9));
     const top = Math.max(...vals);
     const bottom = Math.min(...vals);
     const width = (v) => (log ? 20 + (80 * Math.log(v / bottom + 1)) / Math.log(top / bottom + 1) : (100 * v) / Math.max(top, 1));
-    out.push(`<tr class="group"><th colspan="3">${esc(t(gkey))}</th></tr>`);
+    out.push(`<tr class="group"><th colspan="3">${esc(t(gkey, { n }))}</th></tr>`);
     for (const [label, r, kind] of rows) {
-      out.push(`<tr data-name="${esc(r.name)}" data-median="${r.median}">
-        <td>${esc(t(label))}</td>
+      out.push(`<tr data-name="${esc(r.name)}" data-median="${r.median}"${doubtful ? ' class="doubtful"' : ""}>
+        <td>${esc(t(label, { n }))}</td>
         <td class="fig"><b>${esc(figure(r))}</b> <span class="range">${esc(figure(r, r.low))}–${esc(figure(r, r.high))} · n=${r.n}</span></td>
         <td class="barcell"><div class="cbar bar-${kind}" style="width:${width(Math.max(r.median, 1e-9)).toFixed(1)}%"></div></td></tr>`);
     }
   }
-  const n = (costs.rows.find((r) => r.name.endsWith("_threads_wall")) || { name: "2_" }).name.split("_")[0];
-  return `<table class="costs-table">${out.join("")}</table>
-    <p class="costs-meta">${esc(t("costs.meta", { pid: costs.pid, s: costs.seconds.toFixed(1), cpus: costs.cpus, n }))}${costs.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</p>
-    <ul class="notes"><li>${esc(t("costs.note_gil"))}</li><li>${esc(t("costs.note_switch"))}</li><li>${esc(t("costs.note_fork"))}</li></ul>`;
+  const meta = t("costs.meta", { pid: costs.pid, s: costs.seconds.toFixed(1), cpus: costs.cpus, n, task: dur(costs.task_seconds) });
+  const discarded = costs.discarded.length ? ` · ${t("costs.discarded", { k: costs.discarded.length })}` : "";
+  // When the machine was busy, the GIL verdict is not shown: the figures cannot carry it.
+  const notes = [...(load.reliable ? [t("costs.note_gil")] : []), t("costs.note_switch"), t("costs.note_fork")];
+  // the table on the left, what it means on the right: all of it fits a 1280×720 projector
+  return `<div class="costs-grid">
+    <table class="costs-table">${out.join("")}</table>
+    <div class="costs-aside">
+      <p class="costs-load ${load.reliable ? "ok" : "warn"}" role="${load.reliable ? "note" : "alert"}">${esc(load.text)}</p>
+      <ul class="notes">${notes.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>
+      <p class="costs-meta">${esc(meta)}${esc(discarded)}${costs.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</p>
+    </div></div>`;
 }

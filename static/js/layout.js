@@ -308,3 +308,58 @@ export function miniLayout(w, h, minText = MIN_TEXT) {
     strip: { x: pad, y: h - pad - 6, w: w - 2 * pad, h: 6 },
   };
 }
+
+// ---- CPU lanes ------------------------------------------------------------------------------
+
+// A lane row: tall enough for one line of MIN_TEXT and a strip that shows a change of a tenth of a core.
+export const LANE_MIN_ROW = 30;
+export const LANE_MAX_ROW = 56;
+
+/**
+ * Rows of the CPU lanes view, top to bottom: for each process a header row (its total), then a row
+ * per thread. When every row cannot have LANE_MIN_ROW px, only the focused process (else the first)
+ * keeps its thread rows; the others show their header alone (`collapsed`). Past even that, the
+ * rows keep their minimum height and the view scrolls (`height` > H).
+ * procs: [{pid, tids: [...]}] in display order.
+ */
+export function laneRows(procs, H, focusPid = null, minRow = LANE_MIN_ROW, maxRow = LANE_MAX_ROW) {
+  const threadRows = procs.reduce((n, p) => n + p.tids.length, 0);
+  const all = procs.length + threadRows;
+  let open = new Set(procs.map((p) => p.pid));
+  if (all * minRow > H && procs.length) {
+    const keep = procs.some((p) => p.pid === focusPid) ? focusPid : procs[0].pid;
+    open = new Set([keep]);
+  }
+  const count = procs.reduce((n, p) => n + 1 + (open.has(p.pid) ? p.tids.length : 0), 0);
+  const h = count ? Math.max(minRow, Math.min(maxRow, Math.floor(H / count))) : minRow;
+  const rows = [];
+  let y = 0;
+  for (const p of procs) {
+    rows.push({ key: `p${p.pid}`, kind: "process", pid: p.pid, tid: null, y, h, collapsed: !open.has(p.pid) });
+    y += h;
+    if (!open.has(p.pid)) continue;
+    for (const tid of p.tids) {
+      rows.push({ key: `t${tid}`, kind: "thread", pid: p.pid, tid, y, h, collapsed: false });
+      y += h;
+    }
+  }
+  return { rows, rowH: h, height: y, collapsed: procs.filter((p) => !open.has(p.pid)).map((p) => p.pid) };
+}
+
+/**
+ * A lane's strip as one SVG path per CPU: a bar per tick, as tall as the share of a core used then.
+ * points: [{load, cpu} | null] oldest first (null: a tick not seen); the newest ends at x = w.
+ * Returns [{cpu, d}] — only CPUs that appear.
+ */
+export function laneBars(points, w, h, ticks) {
+  const step = w / ticks;
+  const x0 = w - points.length * step;
+  const byCpu = new Map();
+  points.forEach((pt, i) => {
+    if (!pt || pt.load <= 0) return;
+    const bh = Math.max(1, Math.min(1, pt.load) * h);
+    const d = `M${(x0 + i * step).toFixed(1)},${h}v${(-bh).toFixed(1)}h${step.toFixed(2)}v${bh.toFixed(1)}z`;
+    byCpu.set(pt.cpu, (byCpu.get(pt.cpu) || "") + d);
+  });
+  return [...byCpu].sort((a, b) => a[0] - b[0]).map(([cpu, d]) => ({ cpu, d }));
+}

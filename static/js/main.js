@@ -8,6 +8,7 @@ import { ExperimentsPanel } from "./experiments.js";
 import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./join.js";
+import { LaneBook, LanesView } from "./lanes.js";
 import { LabState } from "./state.js";
 
 const state = new LabState();
@@ -25,6 +26,10 @@ let lastRunning = "";
 
 function draw() {
   drawQueued = false;
+  if (lanesOpen()) {
+    lanes.render(controls.selection);
+    return;
+  }
   render(svg, {
     state,
     selection: controls.selection,
@@ -65,6 +70,7 @@ function showRole() {
 const conn = new Connection({
   onMessage: (msg) => {
     const events = state.apply(msg);
+    book.record(state);
     if (msg.type === "snapshot") showRole();
     if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
@@ -109,6 +115,7 @@ function followPresenter() {
   const f = state.focus;
   if (f.pid !== null && state.processes.has(f.pid)) controls.selection = { pid: f.pid, tid: f.tid };
   if (panel.open !== f.panel) panel.toggle(f.panel);
+  if (lanesOpen() !== Boolean(f.lanes)) toggleLanes(Boolean(f.lanes));
   showSelection(controls.selection);
   redraw();
 }
@@ -130,7 +137,7 @@ let told = "";
 function tellClass() {
   if (state.role !== "presenter") return;
   const { pid, tid } = controls.selection;
-  const focus = { op: "focus", pid, tid, panel: document.body.classList.contains("lab-open") };
+  const focus = { op: "focus", pid, tid, panel: document.body.classList.contains("lab-open"), lanes: lanesOpen() };
   const key = JSON.stringify(focus);
   if (key === told) return;
   told = key;
@@ -148,6 +155,33 @@ const panel = new ExperimentsPanel({
     redraw();
     tellClass();
   },
+});
+
+// The CPU lanes, shown instead of the cards: recorded from every message, drawn when open.
+const book = new LaneBook();
+const lanes = new LanesView(document.getElementById("lanes"), {
+  state,
+  book,
+  onPick: (pid, tid) => {
+    if (state.role === "presenter" || !follow.on) controls.select(pid, tid);
+  },
+});
+const lanesBtn = document.getElementById("toggle-lanes");
+
+function lanesOpen() {
+  return document.body.classList.contains("lanes-open");
+}
+
+function toggleLanes(force) {
+  document.body.classList.toggle("lanes-open", force);
+  lanesBtn.setAttribute("aria-pressed", String(lanesOpen()));
+  redraw();
+  tellClass();
+}
+lanesBtn.addEventListener("click", () => toggleLanes());
+document.addEventListener("keydown", (e) => {
+  if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === "c" || e.key === "C") toggleLanes();
 });
 
 // Tooltips by delegation, so they survive the diagram being redrawn ten times a second.
@@ -204,4 +238,4 @@ panel.bind();
 new JoinOverlay(document.getElementById("joindlg")).bind();
 conn.open();
 // Exposed for tests and for curious students with a console open.
-window.ptlab = { state, conn, controls, panel };
+window.ptlab = { state, conn, controls, panel, book };

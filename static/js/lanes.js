@@ -1,0 +1,216 @@
+// The CPU lanes: for every thread, the last 30 s of CPU use tick by tick (schedstat, from the
+// server's frames), coloured by the CPU it ran on, with its context switches per second; per
+// process, its total in cores. Shown instead of the cards (key C); viewers follow the presenter.
+
+import { html, render as paint, repeat, svg } from "./dom.js";
+import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W } from "./layout.js";
+import { fitWidth } from "./format.js";
+import { t } from "./i18n.js";
+
+const LANE_SECONDS = 30;
+// Context-switch counts move once a second (the sampler reads them then): a rate needs a few.
+const RATE_WINDOW_S = 3;
+
+/** Each thread's recent points, recorded from every snapshot and frame. */
+export class LaneBook {
+  constructor() {
+    this.lanes = new Map(); // tid -> {pid, points: [{load, cpu} | null], ctxt: [[ts, vol, invol]]}
+    this.seq = 0;
+    this.ticks = 300;
+  }
+
+  /** Add the state's current tick; ticks missed (dropped frames) become gaps. */
+  record(state) {
+    if (state.server) this.ticks = Math.round(LANE_SECONDS * state.server.hz);
+    const missed = this.seq && state.seq > this.seq ? Math.min(this.ticks, state.seq - this.seq - 1) : 0;
+    if (state.seq === this.seq) return;
+    this.seq = state.seq;
+    const seen = new Set();
+    for (const p of state.processes.values()) {
+      if (p.status !== "running") continue;
+      for (const th of p.threads) {
+        let lane = this.lanes.get(th.tid);
+        if (!lane || lane.pid !== p.pid) {
+          lane = { pid: p.pid, points: [], ctxt: [] };
+          this.lanes.set(th.tid, lane);
+        } else {
+          for (let i = 0; i < missed; i += 1) lane.points.push(null);
+        }
+        lane.points.push({ load: th.load || 0, cpu: th.cpu });
+        if (lane.points.length > this.ticks) lane.points.splice(0, lane.points.length - this.ticks);
+        lane.ctxt.push([state.ts, th.vcsw, th.ivcsw]);
+        while (lane.ctxt.length > 2 && state.ts - lane.ctxt[1][0] >= RATE_WINDOW_S) lane.ctxt.shift();
+        seen.add(th.tid);
+      }
+    }
+    for (const tid of [...this.lanes.keys()]) if (!seen.has(tid)) this.lanes.delete(tid);
+  }
+
+  /** Voluntary and involuntary context switches per second lately; null until there is a window. */
+  rates(tid) {
+    const lane = this.lanes.get(tid);
+    if (!lane || lane.ctxt.length < 2) return null;
+    const [a, b] = [lane.ctxt[0], lane.ctxt[lane.ctxt.length - 1]];
+    const dt = b[0] - a[0];
+    if (dt < 1.5) return null;
+    return [(b[1] - a[1]) / dt, (b[2] - a[2]) / dt];
+  }
+
+  points(tid) {
+    return this.lanes.get(tid)?.points || [];
+  }
+}
+
+const cores = (v) => v.toFixed(2);
+const perSecond = (v) => (v >= 100 ? Math.round(v).toString() : v.toFixed(v >= 10 ? 0 : 1));
+
+/** A process's total per tick: its threads' loads added up (a gap where none was seen). */
+function totals(book, tids) {
+  const lanes = tids.map((tid) => book.points(tid));
+  const n = Math.max(0, ...lanes.map((l) => l.length));
+  const out = [];
+  for (let i = 0; i < n; i += 1) {
+    let sum = null;
+    for (const l of lanes) {
+      const pt = l[l.length - n + i];
+      if (pt) sum = (sum || 0) + pt.load;
+    }
+    out.push(sum);
+  }
+  return out;
+}
+
+/** The total as an area under a line, on a scale of `top` cores. */
+function totalPath(values, w, h, ticks, top) {
+  const step = w / ticks;
+  const x0 = w - values.length * step;
+  let d = "";
+  let open = false;
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (open) d += `V${h}Z`;
+      open = false;
+      return;
+    }
+    const x = (x0 + i * step).toFixed(1);
+    const y = (h - (Math.min(v, top) / top) * h).toFixed(1);
+    d += open ? `L${x},${y}` : `M${x},${h}L${x},${y}`;
+    open = true;
+    d += `L${(x0 + (i + 1) * step).toFixed(1)},${y}`;
+  });
+  if (open) d += `V${h}Z`;
+  return d;
+}
+
+export class LanesView {
+  constructor(el, { state, book, onPick }) {
+    this.el = el;
+    this.state = state;
+    this.book = book;
+    this.onPick = onPick;
+    el.addEventListener("click", (e) => {
+      const row = e.target.closest("[data-pid]");
+      if (row) this.onPick(Number(row.dataset.pid), row.dataset.tid ? Number(row.dataset.tid) : null);
+    });
+  }
+
+  render(selection) {
+    const W = this.el.clientWidth;
+    const H = this.el.clientHeight;
+    if (!W || !H) return;
+    const phone = W < PHONE_W;
+    const cpus = this.state.server ? this.state.server.cpus : 1;
+    const procs = this.state
+      .ordered()
+      .filter((p) => p.status === "running")
+      .map((p) => ({ pid: p.pid, tids: p.threads.map((th) => th.tid), p }));
+    const headH = phone ? 64 : 56;
+    const noteH = phone ? 96 : 60;
+    // A phone stacks each row: the label and figures on one line, the strip below, full width.
+    const g = phone
+      ? { fs: MIN_TEXT_PHONE + 1, minRow: 46, maxRow: 60 }
+      : { fs: 0, minRow: LANE_MIN_ROW, maxRow: LANE_MAX_ROW };
+    const { rows, rowH, height } = laneRows(procs, H - headH - noteH, selection.pid, g.minRow, g.maxRow);
+    const fs = phone ? g.fs : Math.max(MIN_TEXT, Math.min(20, Math.round(rowH * 0.5)));
+    const labelW = phone ? 0 : Math.max(200, Math.round(W * 0.22));
+    // the figures' column: as wide as its heading needs (the switches' kinds), and the figures
+    const colFs = Math.max(MIN_TEXT, Math.round(fs * 0.8));
+    const heading = Math.max(fitWidth(t("lanes.col_kinds"), colFs), fitWidth(t("lanes.col_switches"), colFs));
+    const figW = phone ? 0 : Math.ceil(fs * 3.4 + Math.max(heading, fs * 6) + 16);
+    const stripX = phone ? 4 : labelW + 8;
+    const stripW = phone ? W - 8 : Math.max(40, W - labelW - figW - 24);
+    const stripY = phone ? fs + 8 : 2;
+    const stripH = phone ? rowH - stripY - 4 : rowH - 4;
+    const textY = phone ? fs * 0.7 + 2 : rowH / 2;
+    const figX = phone ? W - 4 : stripX + stripW + 12;
+    const swX = figX + fs * 3.4;
+    // at least a pixel per tick: a narrow screen shows the most recent part of the 30 s
+    const ticks = Math.min(this.book.ticks, Math.floor(stripW));
+    const seconds = Math.round((ticks / this.book.ticks) * LANE_SECONDS);
+    const byPid = new Map(procs.map((x) => [x.pid, x]));
+    const seen = new Set(procs.flatMap((x) => x.p.threads.map((th) => th.cpu)));
+    const legend = [...Array(cpus).keys()].filter((c) => seen.has(c) || cpus <= 8);
+    const top = Math.max(1, cpus);
+
+    const figures = (load, rates) => {
+      const sw = rates ? `${perSecond(rates[0])} · ${perSecond(rates[1])}` : "…";
+      if (phone) {
+        return svg`<text class="lane-fig" x=${figX} y=${textY} font-size=${fs} text-anchor="end">${cores(load)} · ${sw} ${t("lanes.per_s")}</text>`;
+      }
+      return svg`<text class="lane-fig" x=${figX} y=${textY} font-size=${fs}>${cores(load)}</text>
+        <text class="lane-fig sw" x=${swX} y=${textY} font-size=${fs}>${sw}</text>`;
+    };
+
+    const row = (r) => {
+      const { p } = byPid.get(r.pid);
+      const selected = selection.pid === r.pid && (r.kind === "process" ? selection.tid === null : selection.tid === r.tid);
+      if (r.kind === "process") {
+        const total = p.threads.reduce((sum, th) => sum + (th.load || 0), 0);
+        const vals = totals(this.book, p.threads.map((th) => th.tid));
+        const one = stripH - stripH / top; // where one core's worth sits
+        const label = r.collapsed ? t("lanes.process_more", { pid: p.pid, n: p.threads.length }) : t("lanes.process", { pid: p.pid });
+        return svg`<g class="lane process${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-total=${total.toFixed(2)}>
+          <rect class="lane-bg" x="0" y="1" width=${W} height=${rowH - 2}></rect>
+          <text class="lane-label" x="8" y=${textY} font-size=${fs}>${label}</text>
+          <g transform="translate(${stripX},${stripY})">
+            <rect class="strip-bg" width=${stripW} height=${stripH}></rect>
+            <path class="total" d=${totalPath(vals.slice(-ticks), stripW, stripH, ticks, top)}></path>
+            ${top > 1 ? svg`<line class="one-core" x1="0" x2=${stripW} y1=${one} y2=${one}></line>` : ""}
+          </g>
+          <text class="lane-fig total-fig" x=${figX} y=${textY} font-size=${fs} text-anchor=${phone ? "end" : "start"}>${t("lanes.cores", { n: cores(total) })}</text>
+        </g>`;
+      }
+      const th = p.threads.find((x) => x.tid === r.tid);
+      const bars = laneBars(this.book.points(r.tid).slice(-ticks), stripW, stripH, ticks);
+      const name = th.main ? t("thread.main") : t(`activity.${th.activity}`);
+      return svg`<g class="lane thread${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-tid=${th.tid} data-load=${(th.load || 0).toFixed(2)} data-cpu=${th.cpu}>
+        <text class="lane-label" x=${phone ? 8 : 24} y=${textY} font-size=${fs}>${th.tid} ${name}</text>
+        <g transform="translate(${stripX},${stripY})">
+          <rect class="strip-bg" width=${stripW} height=${stripH}></rect>
+          ${bars.map((b) => svg`<path class=${`bar cpu-${b.cpu % 8}`} data-cpu=${b.cpu} d=${b.d}></path>`)}
+        </g>
+        ${figures(th.load || 0, this.book.rates(r.tid))}
+      </g>`;
+    };
+
+    paint(
+      html`<div class="lanes-head" style="min-height:${headH}px">
+          <h2>${t("lanes.title", { s: seconds })}</h2>
+          <ul class="lanes-legend">
+            ${legend.map((c) => html`<li><span class=${`swatch cpu-${c % 8}`}></span>${t("lanes.cpu", { n: c })}</li>`)}
+          </ul>
+          ${phone
+            ? ""
+            : html`<span class="lanes-col" style="left:${figX}px;font-size:${colFs}px">${t("lanes.col_cores")}</span>
+                <span class="lanes-col" style="left:${swX}px;font-size:${colFs}px">${t("lanes.col_switches")}<br />${t("lanes.col_kinds")}</span>`}
+        </div>
+        ${procs.length
+          ? html`<svg class="lanes-svg" width=${W} height=${Math.max(height, LANE_MIN_ROW)} role="img" aria-label=${t("lanes.title", { s: seconds })}>
+              ${repeat(rows, (r) => r.key, row)}
+            </svg>`
+          : html`<p class="hint">${t("lanes.empty")}</p>`}
+        <p class="lanes-note">${t("lanes.note")}</p>`,
+      this.el,
+    );
+  }
+}
