@@ -254,6 +254,8 @@ def measure_costs(page, timeout_ms: int) -> None:
     page.click("#costs-run")
     page.wait_for_selector("#costsdlg.running", state="attached")
     page.wait_for_selector("#costsdlg:not(.running) .costs-table", timeout=timeout_ms)
+    # the page waited for the answer: no "no answer from the server" however long it took
+    assert page.query_selector("#toasts .toast.error") is None, page.text_content("#toasts")
 
 
 def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None:

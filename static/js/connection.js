@@ -66,8 +66,8 @@ export class Connection {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Send one command; resolves with the ack's result, rejects with the server's error. */
-  command(command) {
+  /** Send one command; resolves with the ack's result, rejects with the server's error (or after `timeoutMs`). */
+  command(command, timeoutMs = REPLY_TIMEOUT_MS) {
     if (!this.connected) {
       return Promise.reject(Object.assign(new Error("not connected"), { code: "disconnected" }));
     }
@@ -76,7 +76,7 @@ export class Connection {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(Object.assign(new Error("no answer from the server"), { code: "timeout" }));
-      }, REPLY_TIMEOUT_MS);
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.ws.send(JSON.stringify({ type: "command", id, command }));
     });

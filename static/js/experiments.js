@@ -5,6 +5,9 @@ import { costsMarkup } from "./costs.js";
 import { count, esc } from "./format.js";
 import { t } from "./i18n.js";
 
+// The server gives a measurement 30 s (JOB_TIMEOUT_S) after its lab process started (10 s at most).
+const COSTS_TIMEOUT_MS = 45_000;
+
 /** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
 export function runMarkup(r) {
   const pct = r.expected ? (100 * r.actual) / r.expected : 0;
@@ -66,7 +69,8 @@ export class ExperimentsPanel {
     const dlg = document.getElementById("costsdlg");
     if (op === "costs") dlg.classList.add("running");
     try {
-      return await this.conn.command({ op });
+      // a measurement on a busy machine takes its whole budget (20 s) and more: wait for it
+      return await this.conn.command({ op }, op === "costs" ? COSTS_TIMEOUT_MS : undefined);
     } catch (err) {
       this.toasts.error(err, this.controls.presenter);
       return undefined;
