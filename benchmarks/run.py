@@ -399,6 +399,13 @@ def bench_costs(quick: bool) -> dict[str, Any]:
     def within(ours: float, ref: float | None) -> bool | None:
         return None if ref is None else abs(ours / ref - 1) <= 0.25
 
+    def medians(ours: str, ref: str) -> list[float] | None:
+        refs = [r[ref] for r in quiet if r[ref] is not None]
+        if not refs:
+            return None
+        a, b = statistics.median(r[ours] for r in quiet), statistics.median(refs)
+        return [round(a, 2), round(b, 2), round(a / b, 3)]
+
     return {
         "quiet": quiet,
         "busy": busy,
@@ -406,6 +413,9 @@ def bench_costs(quick: bool) -> dict[str, Any]:
         # beside the busy loops: the verdict right (processes above threads) or the run flagged
         "busy_ok": all((r["processes_speedup"] > r["threads_speedup"]) or not r["reliable"] for r in busy),
         "busy_flagged": sum(not r["reliable"] for r in busy),
+        # perf varies ±15 % from one run to the next here: the medians are the comparison
+        "perf_median_threads": medians("switch_threads_us", "perf_threads_us"),
+        "perf_median_processes": medians("switch_processes_us", "perf_processes_us"),
         "perf_within_25pct": [
             (
                 within(r["switch_processes_us"], r["perf_processes_us"]),
@@ -718,6 +728,13 @@ def markdown(r: dict[str, Any]) -> str:
                     ]
                 )
             out += _table(cols, rows)
+        for kind in ("threads", "processes"):
+            m = c.get(f"perf_median_{kind}")
+            if m:
+                out.append(
+                    f"Switch, {kind}, pinned to one CPU: panel median {m[0]} µs, `perf bench sched pipe` "
+                    f"median {m[1]} µs (ratio {m[2]}).\n"
+                )
     if "page" in r:
         out += _table(
             ["lab (count threads)", "browser main thread, % of a core", "script", "layout", "style"],

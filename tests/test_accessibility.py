@@ -28,16 +28,22 @@ def setup(browser) -> Iterator[tuple[object, LabServer]]:
         s.stop()
 
 
+@pytest.mark.parametrize("view", ["cards", "lanes"])
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("role", ["presenter", "viewer"])
-def test_no_serious_or_critical_violation(setup, role: str, lang: str) -> None:
+def test_no_serious_or_critical_violation(setup, role: str, lang: str, view: str) -> None:
     browser, s = setup
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         ctx.add_init_script(f"localStorage.setItem('ptlab.lang', '{lang}')")
+        # exploring: a viewer's view is its own, not whatever the last presenter test left open
+        ctx.add_init_script("localStorage.setItem('ptlab.explore', '1')")
         page = ctx.new_page()
         page.goto(s.url + (f"/?token={s.token}" if role == "presenter" else "/"))
         page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2")
+        if view == "lanes":
+            page.keyboard.press("c")
+            page.wait_for_selector("#lanes .lane.thread")
         page.wait_for_timeout(800)
         result = axe_sync.Axe().run(page).response
         assert result["passes"], "axe ran no rule"

@@ -5,6 +5,10 @@ and now on this machine; nothing is assumed. CPython's GIL bends two
 textbook claims and the notes say so: threads of one process do not run
 Python code on two cores at once, and a thread hand-over also hands over
 the GIL.
+
+Runs only in the lab process made for a measurement, which imports it on
+demand; psutil (the machine's CPU times) is imported there too, so ordinary
+workers stay standard-library only.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ CPU_REPS = 4  # plausible A/B/C repetitions wanted
 # Other programs using this share of all CPUs make speed-ups meaningless: the
 # tasks did not have the cores they needed.
 BUSY_SHARE = 0.25
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class Cancelled(Exception):
@@ -139,16 +142,16 @@ def calibrate() -> int:
     return max(steps, int(steps * TASK_S / max(time.thread_time() - t0, 1e-4)))
 
 
-def cpu_ticks() -> tuple[int, int]:
-    """(busy, steal) clock ticks of all CPUs since boot, from /proc/stat (psutil.cpu_times reads the same).
+def cpu_busy() -> tuple[float, float]:
+    """(busy, steal) seconds of all CPUs together since boot (psutil, from /proc/stat).
 
     Steal counts as busy: time the hypervisor gave to other machines is time
     these tasks could not run.
     """
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:9]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = v
-    return user + nice + system + irq + softirq + steal, steal
+    import psutil  # only the measuring process needs it: workers stay standard-library only
+
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal, t.steal
 
 
 def own_cpu() -> float:
@@ -169,7 +172,7 @@ class Run:
     @classmethod
     def timed(cls, work: Callable[[], list[float]], after: Callable[[], None]) -> Run:
         """Time ``work`` (it returns each task's CPU time), then run ``after`` untimed; and the load."""
-        busy0, steal0 = cpu_ticks()
+        busy0, steal0 = cpu_busy()
         own0 = own_cpu()
         t0 = time.perf_counter()
         try:
@@ -178,12 +181,12 @@ class Run:
         finally:
             after()
         # Reaped children count in own_cpu only after waitpid: read the load after ``after``.
-        busy1, steal1 = cpu_ticks()
+        busy1, steal1 = cpu_busy()
         own = own_cpu() - own0
         elapsed = time.perf_counter() - t0
         capacity = (os.cpu_count() or 1) * elapsed
-        other = max(0.0, (busy1 - busy0) / CLK_TCK - own) / capacity
-        return cls(wall, cpu, min(1.0, other), min(1.0, (steal1 - steal0) / CLK_TCK / capacity))
+        other = max(0.0, (busy1 - busy0) - own) / capacity
+        return cls(wall, cpu, min(1.0, other), min(1.0, (steal1 - steal0) / capacity))
 
 
 def speedup(run: Run) -> float:
