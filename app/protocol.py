@@ -264,6 +264,7 @@ class ServerInfo(BaseModel):
     max_threads: int
     cpus: int
     pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
+    replay: bool = Field(False, description="this server replays a recording: nothing live, nothing changes")
 
 
 class FocusView(BaseModel):
@@ -273,6 +274,7 @@ class FocusView(BaseModel):
     tid: int | None = None
     panel: bool = False
     lanes: bool = False
+    at: float | None = Field(None, description="where the presenter paused (a frame's ts); null: live")
 
 
 class Snapshot(BaseModel):
@@ -438,6 +440,31 @@ class Health(BaseModel):
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
 
 
+class MarkView(BaseModel):
+    """An event on the history's timeline."""
+
+    ts: float
+    seq: int
+    kind: str
+    pid: int | None = None
+    tid: int | None = None
+
+
+class HistoryView(BaseModel):
+    """What the server keeps of the recent past, for pausing, rewinding and export."""
+
+    start: float | None = Field(description="when the kept past begins (its first keyframe); null: none yet")
+    end: float | None = Field(description="the newest frame's time")
+    seconds: float = Field(description="how far back the history reaches at most (PTLAB_HISTORY_MINUTES)")
+    bytes: int = Field(description="memory it takes now (compressed messages and their bookkeeping)")
+    max_bytes: int = Field(description="the most it may take (PTLAB_HISTORY_MIB)")
+    messages: int
+    keyframes: int
+    dropped: int = Field(description="messages dropped as too old or over the memory bound")
+    replay: bool = Field(description="this is a recording being replayed, not the live lab")
+    marks: list[MarkView]
+
+
 class JoinInfo(BaseModel):
     """How students reach this lab: their URLs (none on a loopback bind) and a QR code of the first."""
 
@@ -509,6 +536,7 @@ class FocusCmd(Strict):
     tid: Pid | None = None
     panel: bool = False
     lanes: bool = False
+    at: float | None = Field(None, ge=0, le=1e10, description="paused at (a frame's ts); null: live")
 
 
 class IpcCmd(IpcRequest):

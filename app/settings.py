@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     worker_nice: int = Field(
         5, ge=0, le=19, description="how much nicer lab processes run than the server (relative)"
     )
+    # 15 minutes of 8 × 8 busy threads take about 15 MiB compressed (benchmarks/): 32 leaves room.
+    history_minutes: float = Field(
+        15.0, ge=0, le=240, description="how far back the picture can be paused and rewound (0: no history)"
+    )
+    history_mib: int = Field(
+        32, ge=1, le=1024, description="memory the history may take; the oldest goes first"
+    )
     # Two at a time: on a classroom laptop's two to four cores, more parallel
     # interpreter start-ups only slow each other and the server's loop.
     spawn_parallel: int = Field(

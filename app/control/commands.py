@@ -140,5 +140,5 @@ class CommandService:
                 raise LabError("not_found", f"{cmd.tid} is not a thread of lab process {cmd.pid}")
         elif cmd.tid is not None:
             raise LabError("invalid_request", "a thread is focused only together with its process")
-        self.focus.set(FocusView(pid=cmd.pid, tid=cmd.tid, panel=cmd.panel, lanes=cmd.lanes))
+        self.focus.set(FocusView(pid=cmd.pid, tid=cmd.tid, panel=cmd.panel, lanes=cmd.lanes, at=cmd.at))
         return self.focus.view

@@ -10,6 +10,7 @@ ErrorCode = Literal[
     "cap_reached",
     "busy",
     "queue_full",
+    "read_only",
     "main_thread",
     "experiment",
     "invalid_request",

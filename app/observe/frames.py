@@ -25,6 +25,7 @@ from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
 from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
+from .history import History
 from .lanes import LANE_SECONDS, Lanes
 from .patches import diff_process
 from .sampling import Sampler, frames_readable
@@ -64,6 +65,7 @@ class FrameBuilder:
         self.regions = RegionCache()
         self.sampler = Sampler()
         self.lanes = Lanes(round(LANE_SECONDS * settings.hz))
+        self.history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
         self._stacks: dict[int, tuple[StackRange, ...]] = {}  # at the version below
         self._stacks_seen: dict[int, tuple[StackRange, ...]] = {}  # as the maps were last forced for
         self._versions: dict[int, int] = {}
@@ -238,7 +240,12 @@ class FrameBuilder:
             self._costs_sent = self.experiments.costs_version
             frame["costs"] = costs.model_dump(mode="json")
         # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
-        self.publish(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+        text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+        self.publish(text)
+        if self.history.seconds > 0:
+            self.history.add(False, self.seq, frame["ts"], text, events)
+            if self.history.due(frame["ts"]):
+                self.history.add(True, self.seq, frame["ts"], self.snapshot_json("viewer"))
         self.tick_seconds.append(time.thread_time() - t0)
         return frame
 

@@ -20,11 +20,13 @@ from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..observe.frames import FrameBuilder
+from ..recording import Recording
 from ..settings import Settings
 from . import bind_check, errors
 from .auth import Lockout, RateLimits
 from .broadcast import Broadcaster
 from .hosts import HostGuard, allowed_hosts
+from .replay import ReadOnlyCommands, ReplaySource
 from .routes import api, pages
 from .urls import student_urls
 from .ws import stream
@@ -37,8 +39,24 @@ SHORT_TOKEN = 16
 mimetypes.add_type("font/woff2", ".woff2")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the app for these settings; lab processes start only when asked."""
+def create_app(settings: Settings, recording: Recording | None = None) -> FastAPI:
+    """Build the app for these settings; lab processes start only when asked.
+
+    With a ``recording``, the app replays it instead: no lab, nothing live, every command refused.
+    """
+
+    @asynccontextmanager
+    async def replaying(app: FastAPI) -> AsyncIterator[None]:
+        assert recording is not None
+        source = ReplaySource(recording)
+        broadcaster = Broadcaster(source.snapshot_json)
+        app.state.frames, app.state.broadcaster, app.state.commands = source, broadcaster, ReadOnlyCommands()
+        app.state.history = source.history
+        print(f"ptlab replaying a recording of {len(recording.messages)} messages: {settings.presenter_url}")
+        try:
+            yield
+        finally:
+            broadcaster.close()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus)
         commands = CommandService(lab, experiments, focus, published=lambda fresh: frames.tick(fresh=fresh))
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
+        app.state.history = frames.history
         frames.start()
         # The fan-out allocates for every viewer on every frame, and the collector's default
         # thresholds then pause the loop often enough to show in the tail of delivery lag
@@ -86,7 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="ptlab — Process & Thread Lab",
         version=__version__,
-        lifespan=lifespan,
+        lifespan=replaying if recording is not None else lifespan,
         # A 307 to the slash-less route would let a mangled path (".../processes//")
         # be followed by a browser as a real POST: refuse it with a 404 instead.
         redirect_slashes=False,

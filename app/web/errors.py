@@ -20,6 +20,7 @@ STATUS: dict[str, int] = {
     "cap_reached": 409,
     "busy": 409,
     "queue_full": 503,
+    "read_only": 409,
     "main_thread": 409,
     "experiment": 409,
     "invalid_request": 422,

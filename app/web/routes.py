@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -10,8 +11,10 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .. import recording
 from ..control.commands import CommandService
 from ..observe.frames import FrameBuilder
+from ..observe.history import History
 from ..protocol import (
     CancelCmd,
     CancelCostsCmd,
@@ -21,10 +24,12 @@ from ..protocol import (
     CostsView,
     ErrorBody,
     Health,
+    HistoryView,
     IpcCmd,
     IpcRequest,
     IpcResult,
     JoinInfo,
+    MarkView,
     PidResult,
     RaceCmd,
     RaceRequest,
@@ -130,6 +135,60 @@ async def health(request: Request, q: Q) -> Health:
         stalled=broadcaster.stalled(),
         held_bytes=broadcaster.held_bytes(),
         tick_ms=round(frames.tick_cpu_ms(), 3),
+    )
+
+
+class RangeQuery(NoQuery):
+    """``?start=&end=``: a stretch of the history, in the frames' own time (seconds since the epoch)."""
+
+    start: float | None = Field(None, ge=0, le=1e10, description="from this moment (default: the beginning)")
+    end: float | None = Field(None, ge=0, le=1e10, description="to this moment (default: now)")
+
+
+@api.get("/history", response_model=HistoryView)
+async def history(request: Request, q: Q) -> HistoryView:
+    """What the server keeps of the recent past: its span, size and the events on its timeline."""
+    h: History = request.app.state.history
+    return HistoryView(
+        start=h.start,
+        end=h.end,
+        seconds=min(h.seconds, 1e9),
+        bytes=h.bytes,
+        max_bytes=min(h.max_bytes, 1 << 53),
+        messages=len(h.entries),
+        keyframes=sum(1 for e in h.entries if e.keyframe),
+        dropped=h.dropped,
+        replay=bool(getattr(request.app.state.frames, "recording", None)),
+        marks=[MarkView(ts=m.ts, seq=m.seq, kind=m.kind, pid=m.pid, tid=m.tid) for m in h.marks],
+    )
+
+
+@api.get(
+    "/history/export",
+    response_class=Response,
+    responses={200: {"content": {"application/gzip": {}}, "description": "a .ptlab recording"}},
+)
+async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Response:
+    """The history, or ``start``..``end`` of it, as a .ptlab recording (gzip JSON lines)."""
+    h: History = request.app.state.history
+    if h.start is None or h.end is None:
+        raise WebError("invalid_request", "nothing recorded yet: the history is empty")
+    start = h.start if q.start is None else q.start
+    end = h.end if q.end is None else q.end
+    if not h.start <= start <= end <= h.end + 1:
+        raise WebError(
+            "invalid_request",
+            f"the range {start:.3f}..{end:.3f} is not within the history, {h.start:.3f}..{h.end:.3f}, "
+            "with start before end",
+        )
+    frames = request.app.state.frames
+    info = frames.snapshot().server
+    data = recording.write(
+        [(e.ts, e.text) for e in h.span(start, end)], recording.host_facts(info.hz, info.pagemap)
+    )
+    name = time.strftime("ptlab-%Y%m%d-%H%M%S.ptlab", time.localtime(start))
+    return Response(
+        data, media_type="application/gzip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
