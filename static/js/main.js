@@ -9,6 +9,7 @@ import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./join.js";
 import { LaneBook, LanesView } from "./lanes.js";
+import { TimeMachine } from "./timeline.js";
 import { LabState } from "./state.js";
 
 const state = new LabState();
@@ -31,7 +32,7 @@ function draw() {
     return;
   }
   render(svg, {
-    state,
+    state: tm.view(),
     selection: controls.selection,
     emptyText: t(state.role === "presenter" ? "empty.presenter" : "empty.viewer"),
   });
@@ -56,7 +57,9 @@ function showSelection(sel) {
 function showStatus(status, retry) {
   connStatus = [status, retry];
   connEl.dataset.status = status;
-  connEl.textContent = status === "lost" ? t("conn.lost", { s: retry }) : t(`conn.${status}`);
+  // paused or replaying, the badge says so instead of "live"
+  const badge = status === "live" ? tm.badge() : "";
+  connEl.textContent = badge || (status === "lost" ? t("conn.lost", { s: retry }) : t(`conn.${status}`));
 }
 
 function showRole() {
@@ -71,8 +74,14 @@ const conn = new Connection({
   onMessage: (msg) => {
     const events = state.apply(msg);
     book.record(state);
+    tm.onLive(msg);
+    if (tm.paused) showStatus(...connStatus); // "PAUSED −12 s" counts on
+    if (msg.type === "snapshot" && state.server && state.server.replay && tm.source !== "replay") tm.replay();
     if (msg.type === "snapshot") showRole();
-    if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
+    // paused, the caption tells what happened at the paused moment, not what happens live
+    if (tm.paused) {
+      /* the time machine's onChange keeps it */
+    } else if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
     else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
@@ -116,6 +125,7 @@ function followPresenter() {
   if (f.pid !== null && state.processes.has(f.pid)) controls.selection = { pid: f.pid, tid: f.tid };
   if (panel.open !== f.panel) panel.toggle(f.panel);
   if (lanesOpen() !== Boolean(f.lanes)) toggleLanes(Boolean(f.lanes));
+  if ((f.at ?? null) !== tm.at && tm.source !== "file") tm.follow(f.at ?? null);
   showSelection(controls.selection);
   redraw();
 }
@@ -134,10 +144,24 @@ followBtn.addEventListener("click", () => {
 
 // The presenter's side: every change of selection or panel is sent, so viewers can follow.
 let told = "";
+let telling = null;
 function tellClass() {
+  // Scrubbing the timeline moves the moment many times a second: tell the class once it rests.
+  clearTimeout(telling);
+  telling = setTimeout(tellClassNow, tm.paused ? 150 : 0);
+}
+
+function tellClassNow() {
   if (state.role !== "presenter") return;
   const { pid, tid } = controls.selection;
-  const focus = { op: "focus", pid, tid, panel: document.body.classList.contains("lab-open"), lanes: lanesOpen() };
+  const focus = {
+    op: "focus",
+    pid,
+    tid,
+    panel: document.body.classList.contains("lab-open"),
+    lanes: lanesOpen(),
+    at: tm.source === "live" ? tm.at : null,
+  };
   const key = JSON.stringify(focus);
   if (key === told) return;
   told = key;
@@ -152,6 +176,20 @@ const panel = new ExperimentsPanel({
   controls,
   toasts,
   onResize: () => {
+    redraw();
+    tellClass();
+  },
+});
+
+// The time machine: paused, the picture is rebuilt from the history; the lab (and `state`) runs on.
+const tm = new TimeMachine({
+  el: document.getElementById("timeline"),
+  state,
+  toasts,
+  onChange: () => {
+    showStatus(...connStatus);
+    const ev = tm.lastEvent();
+    if (ev) strip.show(ev);
     redraw();
     tellClass();
   },
@@ -235,7 +273,8 @@ showFollow();
 strip.render();
 controls.bind();
 panel.bind();
+tm.bind();
 new JoinOverlay(document.getElementById("joindlg")).bind();
 conn.open();
 // Exposed for tests and for curious students with a console open.
-window.ptlab = { state, conn, controls, panel, book };
+window.ptlab = { state, conn, controls, panel, book, tm };

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { append, marks, parseRecording, RecordingError, span, stateAt } from "../../static/js/recording.js";
+
+const header = JSON.stringify({ format: "ptlab-recording", version: 1, ptlab: "0.1.0", host: {}, start: 0, end: 0, created: 0 });
+const server = { pid: 1, hz: 10, max_processes: 16, max_threads: 32, cpus: 2, pagemap: false };
+const proc = (pid, tids, value) => ({
+  pid, ppid: 1, parent: null, name: "python", state: "S", status: "running", rss: 1, started: pid,
+  threads: tids.map((tid) => ({ tid, name: "t", state: "S", cpu: 0, utime: 0, stime: 0, vcsw: 0, ivcsw: 0, main: tid === pid, activity: "idle", stack: null, load: 0 })),
+  counter: { address: 4096, value, frame: null, last_tid: null }, regions: [], races: [],
+});
+const snap = (seq, ts, procs) => JSON.stringify({ type: "snapshot", seq, ts, role: "viewer", server, processes: procs, events: [], costs: null, focus: { pid: null, tid: null, panel: false } });
+const frame = (seq, ts, changed, removed = [], events = []) => JSON.stringify({ type: "frame", seq, ts, changed, removed, events });
+
+const text = [
+  header,
+  snap(10, 100, [proc(7, [7], 0)]),
+  frame(11, 100.1, [{ pid: 7, patch: true, counter: { address: 4096, value: 5, frame: null, last_tid: null } }]),
+  frame(12, 100.2, [proc(8, [8, 9], 0)], [], [{ id: 1, ts: 100.2, kind: "process_started", pid: 8 }]),
+  snap(13, 100.3, [proc(7, [7], 5), proc(8, [8, 9], 0)]),
+  frame(14, 100.4, [], [7], [{ id: 2, ts: 100.4, kind: "process_exited", pid: 7 }]),
+].join("\n");
+
+test("the state at any moment: the last keyframe before it, then the frames up to it", () => {
+  const rec = parseRecording(text);
+  assert.deepEqual(span(rec), [100, 100.4]);
+  assert.deepEqual([...stateAt(rec, 100.05).processes.keys()], [7]);
+  assert.equal(stateAt(rec, 100.15).processes.get(7).counter.value, 5); // the patch applied
+  assert.deepEqual([...stateAt(rec, 100.25).processes.keys()].sort(), [7, 8]);
+  assert.deepEqual(stateAt(rec, 100.25).processes.get(8).threads.map((t) => t.tid), [8, 9]);
+  assert.deepEqual([...stateAt(rec, 100.45).processes.keys()], [8]); // from the second keyframe, 7 removed
+  assert.deepEqual([...stateAt(rec, 50).processes.keys()], [7]); // before the start: the start
+});
+
+test("marks are the events with the time of their frame; live messages extend the recording once", () => {
+  const rec = parseRecording(text);
+  assert.deepEqual(marks(rec).map((m) => [m.kind, m.at]), [["process_started", 100.2], ["process_exited", 100.4]]);
+  append(rec, JSON.parse(frame(14, 100.4, [])));
+  assert.equal(rec.messages.length, 5); // already there
+  append(rec, JSON.parse(frame(15, 100.5, [])));
+  assert.deepEqual(span(rec), [100, 100.5]);
+});
+
+test("a bad recording is refused with its reason", () => {
+  const bad = [
+    ["", "empty"],
+    [`{"format": "other"}`, "not a ptlab recording"],
+    [header.replace('"version":1', '"version":2'), "wrong version: the file is version 2"],
+    [`${header}\n${frame(1, 1, [])}`, "the first message must be a snapshot"],
+    [`${header}\n${snap(1, 1, [])}\n{oops`, "line 3 is not valid JSON"],
+    [`${header}\n${snap(1, 1, [])}\n{"type": "frame", "seq": 2, "ts": 2}`, "line 3 is not a valid frame"],
+    [`${header}\n`, "no snapshot"],
+  ];
+  for (const [t, says] of bad) {
+    assert.throws(() => parseRecording(t), (err) => err instanceof RecordingError && err.message.includes(says), says);
+  }
+});
