@@ -426,6 +426,53 @@ def bench_costs(quick: bool) -> dict[str, Any]:
     }
 
 
+# ---- 4c. the history's memory --------------------------------------------------
+
+
+def bench_history(quick: bool) -> dict[str, Any]:
+    """Issue 12: the history of 8 × 8 busy threads stays within 32 MiB for 15 minutes (3 with --quick)."""
+    minutes = 3 if quick else 15
+    s = server(procs=8, threads=8)
+    try:
+        populate(s, 8, 8, ("count", "busy", "idle"))
+        rss0 = rss(s.proc.pid)
+        samples = []
+        t0 = time.monotonic()
+        for _ in range(minutes * 2):  # every 30 s
+            time.sleep(30)
+            h = s.get("/api/history")
+            samples.append(
+                {
+                    "minute": round((time.monotonic() - t0) / 60, 2),
+                    "bytes": h["bytes"],
+                    "messages": h["messages"],
+                    "keyframes": h["keyframes"],
+                    "dropped": h["dropped"],
+                }
+            )
+            print(f"  history: {samples[-1]}", flush=True)
+        last = samples[-1]
+        per_minute = last["bytes"] / last["minute"]
+        with urllib.request.urlopen(s.url + "/api/history/export") as resp:
+            exported = len(resp.read())
+        out = {
+            "minutes": minutes,
+            "bytes": last["bytes"],
+            "max_bytes": h["max_bytes"],
+            "messages": last["messages"],
+            "keyframes": last["keyframes"],
+            "bytes_per_minute": round(per_minute),
+            "projected_15_min_mib": round(per_minute * 15 / (1 << 20), 2),
+            "export_bytes": exported,
+            "server_rss_growth_mib": round((rss(s.proc.pid) - rss0) / (1 << 20), 1),
+            "samples": samples,
+        }
+        print(f"  history: {out}", flush=True)
+        return out
+    finally:
+        s.stop()
+
+
 # ---- 5. frame size ------------------------------------------------------------
 
 
@@ -735,6 +782,14 @@ def markdown(r: dict[str, Any]) -> str:
                     f"Switch, {kind}, pinned to one CPU: panel median {m[0]} µs, `perf bench sched pipe` "
                     f"median {m[1]} µs (ratio {m[2]}).\n"
                 )
+    if "history" in r:
+        x = r["history"]
+        out.append(
+            f"History, 8 × 8 (count, busy, idle threads) for {x['minutes']} min: {x['bytes'] / (1 << 20):.2f} MiB "
+            f"({x['messages']} messages, {x['keyframes']} keyframes), {x['bytes_per_minute'] / 1024:.0f} KiB a minute, "
+            f"so {x['projected_15_min_mib']} MiB for 15 min against the bound of {x['max_bytes'] >> 20} MiB; "
+            f"the export of it all: {x['export_bytes'] / (1 << 20):.2f} MiB; server RSS +{x['server_rss_growth_mib']} MiB.\n"
+        )
     if "page" in r:
         out += _table(
             ["lab (count threads)", "browser main thread, % of a core", "script", "layout", "style"],
@@ -763,7 +818,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
-    ap.add_argument("--only", choices=["sampler", "click", "fanout", "frames", "flood", "costs", "page"])
+    ap.add_argument(
+        "--only", choices=["sampler", "click", "fanout", "frames", "flood", "costs", "history", "page"]
+    )
     args = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     result: dict[str, Any] = {"machine": machine()}
@@ -777,6 +834,7 @@ def main() -> None:
             "frames": bench_frames,
             "flood": bench_flood,
             "costs": bench_costs,
+            "history": bench_history,
             "page": bench_page,
         }
         for name, fn in steps.items():

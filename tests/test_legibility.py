@@ -227,3 +227,23 @@ def test_the_cpu_lanes_are_readable_and_in_their_place(browser, lab_of, where: s
         assert m["overlaps"] == [], m["overlaps"][:5]
         assert not m["overflowX"]
         assert m["topbarCut"] == [], m["topbarCut"]
+
+
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_a_students_top_bar_fits_a_laptop_screen(browser, lab_of, width: int) -> None:
+    s, n = lab_of
+    ctx = browser.new_context(viewport={"width": width, "height": 720})
+    try:
+        # exploring: the cards, whatever view an earlier test's presenter left the class in
+        ctx.add_init_script("localStorage.setItem('ptlab.explore', '1')")
+        page = ctx.new_page()
+        page.goto(s.url + "/")
+        page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {n}")
+        cut = page.evaluate(
+            """(vw) => [...document.querySelectorAll('.topbar > *, .tools > *')].filter((e) => e.offsetParent !== null)
+               .filter((e) => e.getBoundingClientRect().right > vw + 1).map((e) => e.id || e.className)""",
+            width,
+        )
+        assert cut == []
+    finally:
+        ctx.close()

@@ -51,6 +51,16 @@ def picture(state: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
+def picture_at(page: Any, seq: int) -> list[dict[str, Any]]:
+    """What a replaying page shows once moved to the moment of frame ``seq``."""
+    at = page.evaluate(f"() => window.ptlab.tm.rec.messages.find((m) => m.seq >= {seq}).ts")
+    page.evaluate(f"() => window.ptlab.tm.seek({at})")
+    shown = page.evaluate(PICTURE)
+    for p in shown:
+        p["regions"] = [[float(a), float(b), k] for a, b, k in p["regions"]]
+    return shown
+
+
 @contextmanager
 def page_of(browser, url: str, explore: bool = False) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -150,12 +160,7 @@ def test_a_recorded_lesson_replays_the_same_picture_at_the_same_moment(
     with replaying(file) as url, page_of(browser, url + "/") as page:
         page.wait_for_selector("body.tm-open")
         assert page.text_content("#conn").startswith("REPLAY")
-        at = page.evaluate(f"() => window.ptlab.tm.rec.messages.find((m) => m.seq >= {middle['seq']}).ts")
-        page.evaluate(f"() => window.ptlab.tm.seek({at})")
-        shown = page.evaluate(PICTURE)
-        for p in shown:
-            p["regions"] = [[float(a), float(b), k] for a, b, k in p["regions"]]
-        assert shown == picture(middle)
+        assert picture_at(page, middle["seq"]) == picture(middle)
         # drawn: a card for each process of that moment (ones just ended linger, marked)
         cards = len(middle["processes"])
         page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {cards}")
@@ -220,3 +225,31 @@ def test_a_bad_recording_stops_replay_at_the_start_with_its_reason(tmp_path: Pat
         timeout=20,
     )
     assert r.returncode == 2 and "bad.ptlab" in r.stderr and "corrupted" in r.stderr
+
+
+def test_the_html_export_replays_offline_with_no_server(browser, lab: LabServer, tmp_path: Path) -> None:
+    a = lab.spawn()
+    lab.thread(a, "count")
+    time.sleep(0.8)
+    middle = lab.state()
+    time.sleep(0.5)
+    page_file = tmp_path / "lesson.html"
+    with urllib.request.urlopen(lab.url + "/api/history/export.html", timeout=20) as r:
+        assert r.headers["Content-Type"].startswith("text/html")
+        assert ".html" in r.headers["Content-Disposition"]
+        page_file.write_bytes(r.read())
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        asked: list[str] = []
+        ctx.route("http://**/*", lambda route: (asked.append(route.request.url), route.abort()))
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body.tm-open", timeout=10_000)
+        assert page.text_content("#conn").startswith("REPLAY")
+        assert picture_at(page, middle["seq"]) == picture(middle)
+        page.wait_for_selector(f"#diagram .card[data-pid='{a}']")
+        assert errors == [] and asked == []  # drawn from the file alone: nothing fetched from anywhere
+    finally:
+        ctx.close()

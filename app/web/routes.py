@@ -51,6 +51,7 @@ from ..settings import Settings
 from .auth import COOKIE, AuthError, Lockout, check_presenter, token_matches
 from .broadcast import Broadcaster
 from .errors import WebError
+from .offline import offline_html
 from .urls import join_info
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -190,6 +191,19 @@ async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Respons
     return Response(
         data, media_type="application/gzip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@api.get(
+    "/history/export.html",
+    response_class=HTMLResponse,
+    responses={200: {"description": "one HTML file that replays the recording offline"}},
+)
+async def export_html(request: Request, q: Annotated[RangeQuery, Query()]) -> Response:
+    """The same recording as ``/history/export``, inside one self-contained HTML page that replays it."""
+    packed = await export(request, q)
+    name = packed.headers["Content-Disposition"].replace(".ptlab", ".html")
+    page = offline_html(request.app.state.templates.env, bytes(packed.body))
+    return HTMLResponse(page, headers={"Content-Disposition": name})
 
 
 @api.get("/join", response_model=JoinInfo)

@@ -275,6 +275,18 @@ controls.bind();
 panel.bind();
 tm.bind();
 new JoinOverlay(document.getElementById("joindlg")).bind();
-conn.open();
+// The offline HTML export carries its recording: replay it, with no server to connect to.
+const offline = document.getElementById("ptlab-recording");
+if (offline) {
+  const bytes = Uint8Array.from(atob(offline.textContent.trim()), (c) => c.charCodeAt(0));
+  tm.openOffline(new Blob([bytes]))
+    .then(() => {
+      showRole();
+      showStatus("live");
+    })
+    .catch((err) => toasts.show(t("tm.bad_file", { name: "" }), "error", err.message));
+} else {
+  conn.open();
+}
 // Exposed for tests and for curious students with a console open.
 window.ptlab = { state, conn, controls, panel, book, tm };

@@ -119,6 +119,15 @@ export class TimeMachine {
     this.seek(span(this.rec)[0]);
   }
 
+  /** A recording inside the page itself (the offline HTML export): replayed, with no server behind. */
+  async openOffline(blob) {
+    this.offline = true;
+    this.source = "replay";
+    this.rec = await loadRecording(blob);
+    this.live.apply(this.rec.messages[0].msg); // who and what the page is: the recording's first picture
+    this.seek(span(this.rec)[0]);
+  }
+
   async openFile(file) {
     try {
       const rec = await loadRecording(file);
@@ -214,7 +223,7 @@ export class TimeMachine {
     if (a !== null) q.set("start", String(Math.min(a, b ?? a)));
     if (b !== null) q.set("end", String(Math.max(b, a ?? b)));
     this.exportEl.href = `/api/history/export${q.size ? `?${q}` : ""}`;
-    this.exportEl.hidden = this.source === "file";
+    this.exportEl.hidden = this.source === "file" || Boolean(this.offline);
     this.el.querySelector("#tm-range-label").textContent =
       a !== null || b !== null ? t("tm.range", { a: a === null ? "…" : (a - start).toFixed(1), b: b === null ? "…" : (b - start).toFixed(1) }) : "";
     this.el.querySelector("#tm-live").disabled = this.source === "replay";

@@ -1,0 +1,81 @@
+"""One self-contained HTML file that replays a recording offline, with the page's own renderer.
+
+The page, its stylesheet (fonts inlined), every ES module of ``static/`` and
+the recording all go into one file: a student opens it from a USB stick or a
+mail, with no server and no network. The modules stay as they are; a small
+loader turns each into a blob: URL, its imports rewritten to its
+dependencies' blob: URLs, and starts ``main.js``, which finds the recording
+and replays it as ``ptlab replay`` would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+from jinja2 import Environment
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATIC = ROOT / "static"
+
+# A classic script: builds blob: URLs for the modules, dependencies first, then imports main.js.
+LOADER = """
+(() => {
+  const sources = JSON.parse(document.getElementById("ptlab-modules").textContent);
+  const urls = new Map();
+  const resolve = (from, spec) => new URL(spec, "http://x" + from).pathname;
+  const load = (path, seen = new Set()) => {
+    if (urls.has(path)) return urls.get(path);
+    if (seen.has(path)) throw new Error("circular import at " + path);
+    seen.add(path);
+    const code = sources[path].replace(/\\bfrom\\s*(["'])([^"']+)\\1/g,
+      (all, q, spec) => "from " + q + load(resolve(path, spec), seen) + q);
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    urls.set(path, url);
+    return url;
+  };
+  import(load("/static/js/main.js"));
+})();
+"""
+
+_FONT = re.compile(r'url\("\.\./fonts/([\w.-]+\.woff2)"\)')
+
+
+def _stylesheet() -> str:
+    css = (STATIC / "css" / "ptlab.css").read_text()
+
+    def inline(m: re.Match[str]) -> str:
+        data = base64.b64encode((STATIC / "fonts" / m.group(1)).read_bytes()).decode()
+        return f'url("data:font/woff2;base64,{data}")'
+
+    return _FONT.sub(inline, css)
+
+
+def _modules() -> dict[str, str]:
+    files = [*sorted((STATIC / "js").glob("*.js")), *sorted((STATIC / "vendor").rglob("*.js"))]
+    return {"/" + str(f.relative_to(ROOT)): f.read_text() for f in files}
+
+
+def _script_safe(text: str) -> str:
+    # inside <script>, "</script" would end it early; "<\\/" means the same to JSON and JavaScript
+    return text.replace("</", "<\\/")
+
+
+def offline_html(env: Environment, recording: bytes) -> str:
+    """The page, standing alone, replaying ``recording`` (a .ptlab file's bytes)."""
+    page = env.get_template("index.html").render(presenter=False, token_error=False)
+    style = f"<style>{_stylesheet()}</style>"
+    page = page.replace('<link rel="stylesheet" href="/static/css/ptlab.css">', style, 1)
+    modules = _script_safe(json.dumps(_modules()))
+    scripts = (
+        f'<script id="ptlab-modules" type="application/json">{modules}</script>\n'
+        f'<script id="ptlab-recording" type="application/octet-stream">'
+        f"{base64.b64encode(recording).decode()}</script>\n"
+        f"<script>{LOADER}</script>"
+    )
+    tag = '<script type="module" src="/static/js/main.js"></script>'
+    if tag not in page or style not in page:
+        raise RuntimeError("templates/index.html changed: the offline page cannot be built from it")
+    return page.replace(tag, scripts, 1)
