@@ -40,6 +40,7 @@ export class TimeMachine {
     $("tm-in").addEventListener("click", () => this.mark(0));
     $("tm-out").addEventListener("click", () => this.mark(1));
     this.exportEl = $("tm-export");
+    this.exportHtml = $("tm-export-html");
     document.addEventListener("keydown", (e) => {
       if (e.target.closest("input[type=text], select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === "k" || e.key === "K") this.paused ? this.goLive() : this.pause();
@@ -222,8 +223,11 @@ export class TimeMachine {
     const q = new URLSearchParams();
     if (a !== null) q.set("start", String(Math.min(a, b ?? a)));
     if (b !== null) q.set("end", String(Math.max(b, a ?? b)));
-    this.exportEl.href = `/api/history/export${q.size ? `?${q}` : ""}`;
-    this.exportEl.hidden = this.source === "file" || Boolean(this.offline);
+    const query = q.size ? `?${q}` : "";
+    this.exportEl.href = `/api/history/export${query}`;
+    this.exportHtml.href = `/api/history/export.html${query}`;
+    // a dropped file, or the offline page, has no server to export from
+    this.exportEl.hidden = this.exportHtml.hidden = this.source === "file" || Boolean(this.offline);
     this.el.querySelector("#tm-range-label").textContent =
       a !== null || b !== null ? t("tm.range", { a: a === null ? "…" : (a - start).toFixed(1), b: b === null ? "…" : (b - start).toFixed(1) }) : "";
     this.el.querySelector("#tm-live").disabled = this.source === "replay";
