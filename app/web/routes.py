@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Mapping
@@ -183,10 +184,14 @@ async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Respons
             "with start before end",
         )
     frames = request.app.state.frames
-    info = frames.snapshot().server
-    data = recording.write(
-        [(e.ts, e.text) for e in h.span(start, end)], recording.host_facts(info.hz, info.pagemap)
-    )
+    replayed: recording.Recording | None = getattr(frames, "recording", None)
+    if replayed is not None:
+        host = replayed.header.host  # a recording keeps the facts of the machine it was made on
+    else:
+        host = recording.host_facts(frames.server_info.hz, frames.server_info.pagemap)
+    entries = list(h.span(start, end))  # taken here: the tick appends to the history meanwhile
+    # Unpacking and packing 15 minutes takes a second: off the event loop, which serves the class.
+    data = await asyncio.to_thread(recording.write, ((e.ts, e.text) for e in entries), host)
     name = time.strftime("ptlab-%Y%m%d-%H%M%S.ptlab", time.localtime(start))
     return Response(
         data, media_type="application/gzip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -202,7 +207,7 @@ async def export_html(request: Request, q: Annotated[RangeQuery, Query()]) -> Re
     """The same recording as ``/history/export``, inside one self-contained HTML page that replays it."""
     packed = await export(request, q)
     name = packed.headers["Content-Disposition"].replace(".ptlab", ".html")
-    page = offline_html(request.app.state.templates.env, bytes(packed.body))
+    page = await asyncio.to_thread(offline_html, request.app.state.templates.env, bytes(packed.body))
     return HTMLResponse(page, headers={"Content-Disposition": name})
 
 
