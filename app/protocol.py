@@ -440,6 +440,23 @@ class Health(BaseModel):
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
 
 
+class PyFrameView(BaseModel):
+    """One frame of a thread's live Python stack."""
+
+    function: str
+    file: str = Field(description="the lab's files by package path (app/lab/agent.py), others by name")
+    line: int | None
+    locals: dict[str, str] = Field(description="local variables, each as a bounded repr")
+
+
+class PyStackView(BaseModel):
+    """A thread's live Python stack, innermost frame first, read inside its process just now."""
+
+    pid: int
+    tid: int
+    frames: list[PyFrameView]
+
+
 class MarkView(BaseModel):
     """An event on the history's timeline."""
 

@@ -398,3 +398,24 @@ async def _token_in_ws_url(lab: LabServer) -> dict[str, Any]:
 def test_a_token_in_the_websocket_url_is_refused_with_a_clear_error(lab: LabServer) -> None:
     msg = asyncio.run(_token_in_ws_url(lab))
     assert msg["type"] == "error" and msg["error"] == "token_in_url" and "Authorization" in msg["message"]
+
+
+def test_each_thread_has_a_live_python_stack_read_in_its_own_process(lab: LabServer) -> None:
+    pid = lab.spawn()
+    counting = lab.thread(pid, "count")
+    stack = lab.get(f"/api/processes/{pid}/threads/{counting}/stack")
+    assert stack["pid"] == pid and stack["tid"] == counting
+    functions = [f["function"] for f in stack["frames"]]
+    # innermost first: waiting between increments, inside the lab thread's body
+    main_body = next(f for f in stack["frames"] if f["function"] == "_thread_main")
+    assert main_body["file"] == "app/lab/agent.py" and main_body["line"] > 0
+    assert "lt" in main_body["locals"] and "LabThread" in main_body["locals"]["lt"]
+    assert functions.index("wait") < functions.index("_thread_main")
+    # the main thread is answering this very request
+    main = lab.get(f"/api/processes/{pid}/threads/{pid}/stack")
+    assert "handle" in [f["function"] for f in main["frames"]]
+    assert all(len(v) <= 80 for f in main["frames"] for v in f["locals"].values())  # bounded reprs
+    # not a thread of this process, not a lab process: refused, saying which
+    for path in (f"/api/processes/{pid}/threads/1/stack", "/api/processes/1/threads/1/stack"):
+        status, body = lab.request("GET", path, None, {})
+        assert status == 404 and body["error"] == "not_found", body

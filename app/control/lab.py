@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..procfs import read_stat
-from ..protocol import CounterView, RaceView
+from ..protocol import CounterView, PyFrameView, PyStackView, RaceView
 from ..settings import Settings
 from .admission import Admission
 from .errors import LabError
@@ -50,6 +50,7 @@ from .messages import (
     Hello,
     IpcReceived,
     JobDone,
+    PyStack,
     Reply,
     StackRange,
     ThreadExit,
@@ -357,6 +358,18 @@ class Lab:
             self._signal(proc, signal.SIGKILL)
             self.reap()
             raise LabError("start_failed", f"lab process {proc.pid} did not start: {exc}") from exc
+
+    async def python_stack(self, pid: int, tid: int) -> PyStackView:
+        """A thread's live Python stack, asked of its own process."""
+        proc = self.get_running(pid)
+        if tid not in proc.threads and tid != pid:
+            raise LabError("not_found", f"{tid} is not a thread of lab process {pid}")
+        stack = await self.call(proc, {"op": "stack", "tid": tid}, PyStack)
+        return PyStackView(
+            pid=pid,
+            tid=stack.tid,
+            frames=[PyFrameView(**f.model_dump()) for f in stack.frames],
+        )
 
     async def spawn_thread(self, pid: int, activity: str) -> int:
         """Start a thread in a lab process; return its TID."""

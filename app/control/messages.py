@@ -72,6 +72,22 @@ class CancelReply(_Report):
     cancelled: int = 0
 
 
+class PyFrame(_Report):
+    """One frame of a thread's Python stack."""
+
+    function: str
+    file: str
+    line: int | None = None
+    locals: dict[str, str] = {}
+
+
+class PyStack(_Report):
+    """Reply to ``stack``: a thread's frames, innermost first."""
+
+    tid: int
+    frames: list[PyFrame]
+
+
 class Empty(_Report):
     """Reply to commands that return nothing."""
 

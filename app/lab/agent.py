@@ -39,6 +39,7 @@ from app.lab.experiments import (
     racy_increments,
     send_message,
 )
+from app.lab.stacks import python_stack
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
@@ -489,6 +490,8 @@ class Agent:
                 result = {}
             elif op == "sync":
                 result = {}
+            elif op == "stack":
+                result = python_stack(int(msg["tid"]))
             elif op == "exit":
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
                 raise SystemExit(int(msg.get("code", 0)))

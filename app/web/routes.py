@@ -32,6 +32,7 @@ from ..protocol import (
     JoinInfo,
     MarkView,
     PidResult,
+    PyStackView,
     RaceCmd,
     RaceRequest,
     RaceView,
@@ -244,6 +245,12 @@ async def stop_process(request: Request, pid: PidPath, q: Annotated[StopQuery, Q
 async def stop_thread(request: Request, pid: PidPath, tid: PidPath, q: Q) -> TidResult:
     """Stop one lab thread (not the main thread)."""
     return await run(request, StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
+
+
+@api.get("/processes/{pid}/threads/{tid}/stack", response_model=PyStackView)
+async def thread_stack(request: Request, pid: PidPath, tid: PidPath, q: Q) -> PyStackView:
+    """A lab thread's live Python stack: its frames' functions, lines and locals, read in its process now."""
+    return await _frames(request).lab.python_stack(pid, tid)
 
 
 @api.post("/reset", response_model=ResetResult, dependencies=Presenter)
