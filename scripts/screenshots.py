@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py
 
 Starts a real server on a free loopback port with real lab processes, drives Debian's
-Chromium, writes docs/dashboard.png, docs/caps.png, docs/phone.png and docs/join.png.
+Chromium, writes docs/dashboard.png, docs/lanes.png, docs/paused.png, docs/caps.png, docs/phone.png
+and docs/join.png.
 """
 
 from __future__ import annotations
@@ -57,6 +58,21 @@ def main() -> None:
             s.spawn()
             s.spawn(parent=a)
             shoot(browser, s, "dashboard.png", (1280, 720), True)
+            g = s.spawn()
+            for _ in range(2):
+                s.thread(g, "gil-free")
+            time.sleep(4)  # a few seconds of lanes
+            lanes = lambda p: (p.keyboard.press("c"), time.sleep(2))  # noqa: E731
+            shoot(browser, s, "lanes.png", (1280, 720), True, lanes)
+            shoot(
+                browser,
+                s,
+                "paused.png",
+                (1280, 720),
+                True,
+                lambda p: (p.keyboard.press("k"), time.sleep(1), p.keyboard.press(","), time.sleep(1)),
+            )
+            s.request("DELETE", f"/api/processes/{g}", None, s.auth)
             for i in range(28):
                 s.thread(a, "idle" if i else "count")
             for _ in range(13):
