@@ -69,6 +69,7 @@ class Message:
     seq: int
     ts: float
     text: str
+    events: list[dict]  # a frame's events (the timeline's marks); none for a snapshot
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ def read(data: bytes) -> Recording:
             msg = model.model_validate(value)
         except ValidationError as exc:
             raise RecordingError(f"line {n} is not a valid {kind}: {_problem(exc)}") from exc
-        messages.append(Message(kind == "snapshot", msg.seq, msg.ts, line))  # type: ignore[attr-defined]
+        events = [] if kind == "snapshot" else value.get("events", [])
+        messages.append(Message(kind == "snapshot", msg.seq, msg.ts, line, events))  # type: ignore[attr-defined]
     if not messages:
         raise RecordingError("the file holds a header but no snapshot")
     return Recording(header, messages)

@@ -37,6 +37,7 @@ class Admission:
                 "queue_full",
                 f"{self.running} lab processes are starting and {self.waiting} more are waiting "
                 f"(PTLAB_SPAWN_QUEUE={self.max_waiting}); try again in a moment",
+                retry_after=1,  # a full start queue empties within a second or two
             )
         self.waiting += 1
         try:

@@ -28,7 +28,8 @@ ERROR_CODES: tuple[str, ...] = get_args(ErrorCode)
 class LabError(Exception):
     """A refused or failed lab action: ``code`` says which kind, ``message`` says what was wrong."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, retry_after: int = 0) -> None:
         super().__init__(message)
         self.code: ErrorCode = code
         self.message = message
+        self.retry_after = retry_after  # seconds after which trying again may succeed; 0: not said

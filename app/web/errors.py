@@ -76,8 +76,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LabError)
     async def lab_error(_: Request, exc: LabError) -> JSONResponse:
-        # a full start queue empties within a second or two: say when to come back
-        headers = {"Retry-After": "1"} if exc.code == "queue_full" else None
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return body(exc.code, exc.message, headers=headers)
 
     @app.exception_handler(WebError)

@@ -24,9 +24,8 @@ class ReplaySource:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self.history = History(seconds=float("inf"), max_bytes=1 << 62)
-        for m in recording.messages:
-            events = json.loads(m.text).get("events", []) if not m.keyframe else []
-            self.history.add(m.keyframe, m.seq, m.ts, m.text, events)
+        for m in recording.messages:  # each read and checked once already, by recording.read
+            self.history.add(m.keyframe, m.seq, m.ts, m.text, m.events)
         first = json.loads(recording.messages[0].text)
         first["server"]["replay"] = True
         self._first = Snapshot.model_validate(first)
