@@ -152,14 +152,15 @@ def test_a_sleeping_thread_costs_no_stat_read_until_it_runs(monkeypatch: pytest.
             assert s is not None
             return next(t for t in s.threads if t.tid == tid)
 
-        # the thread may still be on its way to readline() on a loaded machine: wait until it sleeps
+        # the thread may still be on its way to readline() on a loaded machine: wait until it
+        # sleeps, and has slept through a whole read (its load, CPU since the last read, is 0)
         first = thread()
         for _ in range(100):
-            if first.state == "S":
+            if first.state == "S" and first.load == 0:
                 break
             threading.Event().wait(0.02)
             first = thread()
-        assert first.state == "S"
+        assert first.state == "S" and first.load == 0
         read.clear()
         for _ in range(10):
             assert thread() is first, "a thread that did not run must keep its sample"
