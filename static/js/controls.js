@@ -1,6 +1,7 @@
 // Presenter controls: buttons, keyboard, selection, toasts, help, theme, full screen.
 
 import { getLang, setLang, t } from "./i18n.js";
+import { isShortcut } from "./keys.js";
 
 const TOAST_MS = 4500;
 
@@ -120,7 +121,7 @@ export class Controls {
   }
 
   key(e) {
-    if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!isShortcut(e)) return;
     const k = e.key;
     if (k === "?") return this.help();
     if ((k === "j" || k === "J") && this.presenter) return document.getElementById("join").click();

@@ -4,6 +4,7 @@
 import { costsMarkup } from "./costs.js";
 import { count, esc } from "./format.js";
 import { t } from "./i18n.js";
+import { isShortcut } from "./keys.js";
 
 // The server gives a measurement 30 s (JOB_TIMEOUT_S) after its lab process started (10 s at most).
 const COSTS_TIMEOUT_MS = 45_000;
@@ -46,7 +47,7 @@ export class ExperimentsPanel {
       else if (btn) this.run(btn.dataset.exp);
     });
     document.addEventListener("keydown", (e) => {
-      if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!isShortcut(e)) return;
       if (e.key === "e" || e.key === "E") this.toggle();
     });
   }

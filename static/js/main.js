@@ -8,9 +8,10 @@ import { ExperimentsPanel } from "./experiments.js";
 import { fly } from "./flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./join.js";
+import { isShortcut } from "./keys.js";
 import { LaneBook, LanesView } from "./lanes.js";
-import { TimeMachine } from "./timeline.js";
 import { LabState } from "./state.js";
+import { TimeMachine } from "./timeline.js";
 
 const state = new LabState();
 const svg = document.getElementById("diagram");
@@ -78,11 +79,8 @@ const conn = new Connection({
     if (tm.paused) showStatus(...connStatus); // "PAUSED −12 s" counts on
     if (msg.type === "snapshot" && state.server && state.server.replay && tm.source !== "replay") tm.replay();
     if (msg.type === "snapshot") showRole();
-    // paused, the caption tells what happened at the paused moment, not what happens live
-    if (tm.paused) {
-      /* the time machine's onChange keeps it */
-    } else if (events.length && msg.type === "frame") strip.show(events[events.length - 1]);
-    else if (msg.type === "snapshot" && !strip.last && events.length) strip.show(events[events.length - 1]);
+    // paused, the caption tells what happened at the paused moment (the time machine keeps it), not live
+    if (!tm.paused && events.length && (msg.type === "frame" || !strip.last)) strip.show(events[events.length - 1]);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
     // the panel's process choices follow the running processes; nothing else in it changes with a frame
@@ -218,7 +216,7 @@ function toggleLanes(force) {
 }
 lanesBtn.addEventListener("click", () => toggleLanes());
 document.addEventListener("keydown", (e) => {
-  if (e.target.closest("input, select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (!isShortcut(e)) return;
   if (e.key === "c" || e.key === "C") toggleLanes();
 });
 

@@ -3,6 +3,7 @@
 // Keys: K pause/resume · , and . previous/next event · [ and ] mark a range to export · L live.
 
 import { t } from "./i18n.js";
+import { isShortcut } from "./keys.js";
 import { append, loadRecording, marks, RecordingError, span, stateAt } from "./recording.js";
 
 export class TimeMachine {
@@ -42,7 +43,7 @@ export class TimeMachine {
     this.exportEl = $("tm-export");
     this.exportHtml = $("tm-export-html");
     document.addEventListener("keydown", (e) => {
-      if (e.target.closest("input[type=text], select, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!isShortcut(e)) return;
       if (e.key === "k" || e.key === "K") this.paused ? this.goLive() : this.pause();
       else if (e.key === ",") this.step(-1);
       else if (e.key === ".") this.step(1);
