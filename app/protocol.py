@@ -205,6 +205,42 @@ class RaceView(BaseModel):
     path: str | None = None
 
 
+StepMode = Literal["race", "lock", "deadlock", "ordered"]
+
+
+class SteppedThreadView(BaseModel):
+    """One thread of a stepped scene, as its process reports it."""
+
+    index: int = Field(description="1, 2 or 3: the key that steps it")
+    tid: int
+    next: str = Field(description="the step it does when let through: load, add, store, acquire L1, done…")
+    waiting: str | None = Field(None, description="the lock it is blocked on (its /proc state shows S)")
+    holds: list[str] = []
+    rounds: int = Field(description="increments it has finished")
+    tmp: int | None = Field(None, description="its local `tmp`, read from its live Python frame")
+
+
+class StepEntry(BaseModel):
+    """One step taken: which thread, what it did, the counter value it read or wrote."""
+
+    thread: int
+    step: str
+    blocked: bool = Field(description="the thread did not reach its next gate: it waits for a lock")
+    value: int | None = None
+
+
+class SteppedView(BaseModel):
+    """A race (or deadlock) in slow motion: real threads held at a gate before each step."""
+
+    mode: StepMode
+    rounds: int
+    counter: int
+    start: int = Field(description="the counter when the scene began")
+    expected: int | None = Field(description="start + increments finished; null in the deadlock scenes")
+    threads: list[SteppedThreadView]
+    log: list[StepEntry] = Field([], description="the last 40 steps, oldest first")
+
+
 class ExitView(BaseModel):
     """How a lab process ended: exit code, or the signal that killed it."""
 
@@ -229,6 +265,7 @@ class ProcessView(BaseModel):
     regions: list[RegionView] | None = None
     exit: ExitView | None = None
     races: list[RaceView] = []
+    stepped: SteppedView | None = None
 
     @field_serializer("regions", when_used="json")
     def _compact_regions(self, regions: list[RegionView] | None) -> RegionTable | None:
@@ -450,7 +487,7 @@ class PyFrameView(BaseModel):
 
 
 class PyStackView(BaseModel):
-    """A thread's live Python stack, innermost frame first, read inside its process just now."""
+    """A thread's live Python stack, outermost frame first, read inside its process just now."""
 
     pid: int
     tid: int
@@ -545,6 +582,45 @@ class CancelCostsCmd(Strict):
     op: Literal["cancel_costs"]
 
 
+class StepStartRequest(Strict):
+    """Start a stepped scene in a lab process: its threads wait at their first gate."""
+
+    mode: StepMode = "race"
+    threads: Annotated[int, Field(ge=2, le=3)] = 2
+    rounds: Annotated[int, Field(ge=1, le=5)] = 1
+
+
+class StepRequest(Strict):
+    """Let one stepped thread (1–3) do its next step; null: the next one that can move (auto)."""
+
+    thread: Annotated[int, Field(ge=1, le=3)] | None = None
+
+
+class StepStartCmd(StepStartRequest):
+    op: Literal["step_start"]
+    pid: Pid
+
+
+class StepCmd(StepRequest):
+    op: Literal["step"]
+    pid: Pid
+
+
+class StepEndCmd(Strict):
+    """End a stepped scene (a deadlocked one ends only with its process)."""
+
+    op: Literal["step_end"]
+    pid: Pid
+
+
+class StepResult(BaseModel):
+    """What one step did, and where every stepped thread stands now."""
+
+    pid: int
+    step: StepEntry | None = None
+    run: SteppedView | None = None
+
+
 class FocusCmd(Strict):
     """The presenter selected a process or thread, or opened or closed the experiments panel."""
 
@@ -576,6 +652,9 @@ Command = Annotated[
     | ShmCmd
     | CostsCmd
     | CancelCostsCmd
+    | StepStartCmd
+    | StepCmd
+    | StepEndCmd
     | FocusCmd,
     Field(discriminator="op"),
 ]

@@ -406,11 +406,16 @@ def test_each_thread_has_a_live_python_stack_read_in_its_own_process(lab: LabSer
     stack = lab.get(f"/api/processes/{pid}/threads/{counting}/stack")
     assert stack["pid"] == pid and stack["tid"] == counting
     functions = [f["function"] for f in stack["frames"]]
-    # innermost first: waiting between increments, inside the lab thread's body
+    # outermost first: the thread's body, then its activity, waiting between increments
     main_body = next(f for f in stack["frames"] if f["function"] == "_thread_main")
     assert main_body["file"] == "app/lab/agent.py" and main_body["line"] > 0
     assert "lt" in main_body["locals"] and "LabThread" in main_body["locals"]["lt"]
-    assert functions.index("wait") < functions.index("_thread_main")
+    assert functions.index("_thread_main") < functions.index("activity_count") < functions.index("wait")
+    # each activity shows its own function, read from that very thread
+    for activity in ("busy", "idle"):
+        tid = lab.thread(pid, activity)
+        names = [f["function"] for f in lab.get(f"/api/processes/{pid}/threads/{tid}/stack")["frames"]]
+        assert f"activity_{activity}" in names and "activity_count" not in names, names
     # the main thread is answering this very request
     main = lab.get(f"/api/processes/{pid}/threads/{pid}/stack")
     assert "handle" in [f["function"] for f in main["frames"]]

@@ -28,6 +28,9 @@ from ..protocol import (
     ShmCmd,
     SpawnProcessCmd,
     SpawnThreadCmd,
+    StepCmd,
+    StepEndCmd,
+    StepStartCmd,
     StopProcessCmd,
     StopThreadCmd,
     TidResult,
@@ -75,6 +78,9 @@ class CommandService:
             "shm": self._shm,
             "costs": self._costs,
             "cancel_costs": self._cancel_costs,
+            "step_start": self._step_start,
+            "step": self._step,
+            "step_end": self._step_end,
             "focus": self._focus,
         }
 
@@ -130,6 +136,15 @@ class CommandService:
 
     async def _cancel_costs(self, cmd: CancelCostsCmd) -> BaseModel:
         return await self.experiments.cancel_costs()
+
+    async def _step_start(self, cmd: StepStartCmd) -> BaseModel:
+        return await self.experiments.step_start(cmd.pid, cmd.mode, cmd.threads, cmd.rounds)
+
+    async def _step(self, cmd: StepCmd) -> BaseModel:
+        return await self.experiments.step(cmd.pid, cmd.thread)
+
+    async def _step_end(self, cmd: StepEndCmd) -> BaseModel:
+        return await self.experiments.step_end(cmd.pid)
 
     async def _focus(self, cmd: FocusCmd) -> FocusView:
         if cmd.pid is not None:

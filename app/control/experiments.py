@@ -15,10 +15,19 @@ import time
 from typing import Any
 
 from ..lab.experiments import SHM_SIZE
-from ..protocol import CancelResult, CostsView, IpcKind, IpcResult, RaceView
+from ..protocol import (
+    CancelResult,
+    CostsView,
+    IpcKind,
+    IpcResult,
+    RaceView,
+    StepMode,
+    SteppedView,
+    StepResult,
+)
 from .errors import LabError
 from .lab import Lab, LabProcess
-from .messages import CancelReply, Empty, IpcReceived, JobDone
+from .messages import CancelReply, Empty, IpcReceived, JobDone, StepReply
 
 # A run's threads stop on their own after 10 s; wait a little longer for the report.
 JOB_TIMEOUT_S = 30.0
@@ -58,16 +67,19 @@ class Experiments:
         finally:
             self.lab.waiters.pop(job, None)
 
-    async def race(self, pid: int, threads: int, increments: int, lock: bool) -> RaceView:
-        """N threads of one process, K racy increments each; returns expected/actual/lost."""
-        proc = self.lab.get_running(pid)
+    def _room_for(self, proc: LabProcess, threads: int) -> None:
         room = self.lab.settings.max_threads - len(proc.threads) - proc.reserved_threads
         if threads > room:
             raise LabError(
                 "cap_reached",
-                f"process {pid} has room for {max(room, 0)} more threads (PTLAB_MAX_THREADS); "
-                "stop some or race fewer",
+                f"process {proc.pid} has room for {max(room, 0)} more threads (PTLAB_MAX_THREADS); "
+                "stop some or use fewer",
             )
+
+    async def race(self, pid: int, threads: int, increments: int, lock: bool) -> RaceView:
+        """N threads of one process, K racy increments each; returns expected/actual/lost."""
+        proc = self.lab.get_running(pid)
+        self._room_for(proc, threads)
         if pid in self._busy:
             raise LabError("busy", f"process {pid} is already running an experiment")
         self._busy.add(pid)
@@ -84,6 +96,37 @@ class Experiments:
         proc.changed()
         self.lab.events.add("race_finished", pid=pid, result=result)
         return result
+
+    async def step_start(self, pid: int, mode: StepMode, threads: int, rounds: int) -> StepResult:
+        """Start a stepped scene: real threads, each waiting at its first gate."""
+        proc = self.lab.get_running(pid)
+        self._room_for(proc, threads)
+        proc.reserved_threads += threads
+        try:
+            run = await self.lab.call(
+                proc, {"op": "step_start", "mode": mode, "threads": threads, "rounds": rounds}, SteppedView
+            )
+        finally:
+            proc.reserved_threads -= threads
+        proc.stepped = run
+        proc.changed()
+        return StepResult(pid=pid, run=run)
+
+    async def step(self, pid: int, thread: int | None) -> StepResult:
+        """Let one stepped thread through its gate (None: the next that can move)."""
+        proc = self.lab.get_running(pid)
+        reply = await self.lab.call(proc, {"op": "step", "thread": thread}, StepReply)
+        # The worker's `stepped` report went out before its reply and may be newer than the
+        # reply's own picture (a thread let in by a release moves on its own): keep the report.
+        return StepResult(pid=pid, step=reply.step, run=proc.stepped or reply.run)
+
+    async def step_end(self, pid: int) -> StepResult:
+        """End a stepped scene; a deadlocked one is refused, saying only ending the process frees it."""
+        proc = self.lab.get_running(pid)
+        await self.lab.call(proc, {"op": "step_end"}, Empty)
+        proc.stepped = None
+        proc.changed()
+        return StepResult(pid=pid)
 
     async def cancel(self, pid: int) -> CancelResult:
         """Stop a process's running experiment early (its report says cancelled)."""

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..procfs import read_stat
-from ..protocol import CounterView, PyFrameView, PyStackView, RaceView
+from ..protocol import CounterView, PyFrameView, PyStackView, RaceView, SteppedView
 from ..settings import Settings
 from .admission import Admission
 from .errors import LabError
@@ -53,6 +53,7 @@ from .messages import (
     PyStack,
     Reply,
     StackRange,
+    SteppedMessage,
     ThreadExit,
     ThreadReport,
     ThreadStarted,
@@ -94,6 +95,7 @@ class LabProcess:
     hello: asyncio.Future[None] | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     races: deque[RaceView] = field(default_factory=lambda: deque(maxlen=6))
+    stepped: SteppedView | None = None
     # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
     inherited: tuple[StackRange, ...] = ()
     # Bumped by every change to what the worker reported (threads, counter,
@@ -208,6 +210,7 @@ class Lab:
             "hello": _ignore,  # a second hello on one connection means nothing
             "threads": self._on_threads,
             "counter": self._on_counter,
+            "stepped": self._on_stepped,
             "reply": self._on_reply,
             "thread_exit": self._on_thread_exit,
             "job_done": self._on_result,
@@ -519,6 +522,10 @@ class Lab:
 
     def _on_counter(self, proc: LabProcess, msg: CounterMessage) -> None:
         proc.counter = CounterView.model_validate(msg.model_dump(exclude={"type"}))
+        proc.changed()
+
+    def _on_stepped(self, proc: LabProcess, msg: SteppedMessage) -> None:
+        proc.stepped = msg.run
         proc.changed()
 
     def _on_reply(self, proc: LabProcess, msg: Reply) -> None:

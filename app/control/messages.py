@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from ..protocol import CostRow, CounterView
+from ..protocol import CostRow, CounterView, StepEntry, SteppedView
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class PyFrame(_Report):
 
 
 class PyStack(_Report):
-    """Reply to ``stack``: a thread's frames, innermost first."""
+    """Reply to ``stack``: a thread's frames, outermost first."""
 
     tid: int
     frames: list[PyFrame]
@@ -119,6 +119,20 @@ class CounterMessage(CounterView):
     """The counter (and shared segments) changed."""
 
     type: Literal["counter"]
+
+
+class SteppedMessage(_Report):
+    """Where the threads of the stepped scene stand (null: none is running)."""
+
+    type: Literal["stepped"]
+    run: SteppedView | None
+
+
+class StepReply(_Report):
+    """Reply to ``step``."""
+
+    step: StepEntry
+    run: SteppedView
 
 
 class Reply(_Report):
@@ -192,7 +206,15 @@ class ChildExit(_Report):
 
 
 WorkerMessage = Annotated[
-    Hello | ThreadsMessage | CounterMessage | Reply | ThreadExit | JobDone | IpcReceived | ChildExit,
+    Hello
+    | ThreadsMessage
+    | CounterMessage
+    | SteppedMessage
+    | Reply
+    | ThreadExit
+    | JobDone
+    | IpcReceived
+    | ChildExit,
     Field(discriminator="type"),
 ]
 _MESSAGE = TypeAdapter(WorkerMessage)

@@ -40,6 +40,7 @@ from app.lab.experiments import (
     send_message,
 )
 from app.lab.stacks import python_stack
+from app.lab.stepped import Slot, SteppedRun
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
@@ -123,6 +124,7 @@ class LabThread:
     done: int = 0
     job_id: str = ""  # set for the thread measuring costs
     result: dict[str, Any] | None = None
+    slot: Slot | None = None  # set for the threads of a stepped scene
 
 
 @dataclass
@@ -178,6 +180,8 @@ class Agent:
         self.sock: socket.socket | None = None
         self.buf = b""
         self.reported_counter: tuple[int, int] | None = None
+        self.stepped: SteppedRun | None = None
+        self.reported_stepped: dict[str, Any] | None = None
 
     # ---- connection -------------------------------------------------------
     def connect(self) -> None:
@@ -251,44 +255,60 @@ class Agent:
         lt.ready.set()
         reason, detail = "stopped", None
         try:
-            if lt.activity == "idle":
-                lt.stop.wait()
-            elif lt.activity == "count":
-                while not lt.stop.wait(1 / COUNT_RATE_HZ):
-                    with self.counter_lock:
-                        self.counter.value += 1
-                        self.counted += 1
-                        self.last_tid = lt.tid
-                    self.nudge()
-            elif lt.activity == "raise":
-                # Shows that an uncaught exception ends only its own thread, not the process.
-                if not lt.stop.wait(1.0):
-                    raise RuntimeError(f"thread {lt.tid} raised on purpose")
-            elif lt.activity == "costs":
+            if lt.activity == "costs":
                 from app.lab.costs import measure  # on demand: it imports multiprocessing
 
                 lt.result = measure(lt.stop)
-            elif lt.activity == "gil-free":
-                gil_free(lt.stop)
             elif lt.job is not None:
                 job = lt.job
                 lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)
-            else:  # busy: pure CPU, checks the stop flag every few thousand steps
-                x = 0
-                while not lt.stop.is_set():
-                    for i in range(20000):
-                        x = (x + i * i) % 1000003
+            elif lt.slot is not None and self.stepped is not None:
+                self.stepped.body(lt.slot)
+            else:
+                # each activity is a function of its own, so the thread's live stack names it
+                getattr(self, "activity_" + lt.activity.replace("-", "_"))(lt)
         except BaseException as exc:  # a lab thread that dies must be shown, not lost
             reason, detail = "error", repr(exc)
         with self.ended_lock:
             self.ended.append({"tid": lt.tid, "reason": reason, "detail": detail})
         self.nudge()
 
-    def start_thread(self, activity: str, job: Job | None = None, job_id: str = "") -> dict[str, Any]:
+    def activity_idle(self, lt: LabThread) -> None:
+        """Sleep until stopped: a thread that exists but does nothing."""
+        lt.stop.wait()
+
+    def activity_count(self, lt: LabThread) -> None:
+        """Add one to the process's counter a few times a second, under the counter's lock."""
+        while not lt.stop.wait(1 / COUNT_RATE_HZ):
+            with self.counter_lock:
+                self.counter.value += 1
+                self.counted += 1
+                self.last_tid = lt.tid
+            self.nudge()
+
+    def activity_busy(self, lt: LabThread) -> None:
+        """Pure Python CPU work (it holds the GIL); checks the stop flag every few thousand steps."""
+        x = 0
+        while not lt.stop.is_set():
+            for i in range(20000):
+                x = (x + i * i) % 1000003
+
+    def activity_gil_free(self, lt: LabThread) -> None:
+        """CPU work in C with the GIL released."""
+        gil_free(lt.stop)
+
+    def activity_raise(self, lt: LabThread) -> None:
+        """Raise after a second: an uncaught exception ends only its own thread, not the process."""
+        if not lt.stop.wait(1.0):
+            raise RuntimeError(f"thread {lt.tid} raised on purpose")
+
+    def start_thread(
+        self, activity: str, job: Job | None = None, job_id: str = "", slot: Slot | None = None
+    ) -> dict[str, Any]:
         """Start one lab thread and wait until it knows its TID and stack."""
-        if activity not in ACTIVITIES and job is None and not job_id:
+        if activity not in ACTIVITIES and job is None and not job_id and slot is None:
             raise ValueError(f"unknown activity {activity!r}; choose one of {', '.join(ACTIVITIES)}")
-        lt = LabThread(activity=activity, job=job, job_id=job_id)
+        lt = LabThread(activity=activity, job=job, job_id=job_id, slot=slot)
         th = threading.Thread(target=self._thread_main, args=(lt,), daemon=True)
         lt.thread = th
         th.start()
@@ -350,6 +370,62 @@ class Agent:
         lock = FileLock(path) if use_lock else None
         job = Job("shm", seg.counter, k, lock, path=path, use_lock=use_lock)
         return self.start_job(job_id, job, 1, "shm")
+
+    # ---- the stepped race ---------------------------------------------------
+    def step_start(self, mode: str, n: int, rounds: int) -> dict[str, Any]:
+        """Start a stepped scene: ``n`` threads, each held at its first gate."""
+        if self.stepped is not None:
+            raise RuntimeError(f"a stepped scene is already running in process {os.getpid()}; end it first")
+        run = SteppedRun(mode, n, rounds, self.counter, self.nudge)
+        self.stepped = run
+        try:
+            for slot in run.slots:
+                self.start_thread("stepped", slot=slot)
+            run.wait_ready()
+        except (RuntimeError, OSError):
+            self.step_end()
+            raise
+        return run.state()
+
+    def step(self, which: int | None) -> dict[str, Any]:
+        """Let one stepped thread (1-based, or None: the next that can move) do its next step."""
+        if self.stepped is None:
+            raise RuntimeError(f"no stepped scene is running in process {os.getpid()}")
+        entry = self.stepped.step(which)
+        if entry["step"] == "store":
+            with self.counter_lock:
+                self.last_tid = self.stepped.slots[entry["thread"] - 1].tid
+        return {"step": entry, "run": self.stepped.state()}
+
+    def step_end(self) -> dict[str, Any]:
+        """End the stepped scene; threads blocked on a lock cannot be ended, only their process."""
+        run = self.stepped
+        if run is None:
+            return {"ended": 0}
+        blocked = run.end()
+        stuck = {s.tid for s in blocked}
+        ended = 0
+        for tid, lt in list(self.threads.items()):
+            if lt.slot is not None and tid not in stuck and lt.thread is not None:
+                lt.thread.join(2)
+                ended += 1
+        if blocked:
+            names = " and ".join(str(s.index) for s in blocked)
+            raise RuntimeError(
+                f"thread {names} {'is' if len(blocked) == 1 else 'are'} blocked on a lock for good "
+                "(a deadlock): no thread can release it, only ending the process frees them"
+            )
+        self.stepped = None
+        return {"ended": ended}
+
+    def report_stepped(self) -> None:
+        """Send where the stepped threads stand, if that changed since the last report."""
+        state = self.stepped.state() if self.stepped is not None else None
+        if state is not None:
+            state.pop("log")  # the log only grows with steps, whose replies carry it
+        if state != self.reported_stepped:
+            self.reported_stepped = state
+            self.send({"type": "stepped", "run": self.stepped.state() if self.stepped else None})
 
     def attach(self, path: str) -> SharedSegment:
         """Map a shared-memory segment (once); it then shows in /proc/PID/maps as shared."""
@@ -445,6 +521,8 @@ class Agent:
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.children = {}
         self.jobs = {}
+        self.stepped = None  # its threads stayed behind in the parent
+        self.reported_stepped = None
         for box in self.inboxes.values():
             box.close()
         self.inboxes = {}
@@ -492,6 +570,12 @@ class Agent:
                 result = {}
             elif op == "stack":
                 result = python_stack(int(msg["tid"]))
+            elif op == "step_start":
+                result = self.step_start(str(msg["mode"]), int(msg["threads"]), int(msg["rounds"]))
+            elif op == "step":
+                result = self.step(None if msg.get("thread") is None else int(msg["thread"]))
+            elif op == "step_end":
+                result = self.step_end()
             elif op == "exit":
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
                 raise SystemExit(int(msg.get("code", 0)))
@@ -500,12 +584,13 @@ class Agent:
         except (ValueError, RuntimeError, KeyError, TypeError, OSError) as exc:
             self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
             return
-        # Counters go out before the reply, so whoever awaited the reply already
-        # holds values at least as new as the moment it was sent.
+        # Counters and threads go out before the reply, so whoever awaited the
+        # reply already holds values at least as new as the moment it was sent.
         self.report_counter()
-        self.send({"type": "reply", "id": rid, "ok": True, "result": result})
-        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach", "costs"):
+        self.report_stepped()
+        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach", "costs", "step_start", "step_end"):
             self.send({"type": "threads", **self.describe()})
+        self.send({"type": "reply", "id": rid, "ok": True, "result": result})
 
     def report_counter(self) -> None:
         """Send the counters (own and shared segments) if they changed since the last report."""
@@ -548,6 +633,7 @@ class Agent:
         self.finish_jobs()
         self.poll_inboxes()
         self.report_counter()
+        self.report_stepped()
         for child in list(self.children):
             try:
                 done, status = os.waitpid(child, os.WNOHANG)

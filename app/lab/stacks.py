@@ -1,6 +1,6 @@
 """A thread's live Python stack, read inside its own process (standard library only).
 
-Each frame's function, file, line and local variables, innermost first: what
+Each frame's function, file, line and local variables, outermost first: what
 lives in the thread's stack memory, named. Locals are shown through reprlib,
 bounded in length, so a big list or a hostile ``__repr__`` cannot flood the wire.
 """
@@ -41,7 +41,10 @@ def _where(path: str) -> str:
 
 
 def python_stack(native_tid: int) -> dict[str, Any]:
-    """The frames of the Python thread whose native TID is ``native_tid``, innermost first."""
+    """The frames of the Python thread whose native TID is ``native_tid``, outermost first.
+
+    A stack deeper than MAX_FRAMES keeps its innermost frames: where the thread is now.
+    """
     ident = next((t.ident for t in threading.enumerate() if t.native_id == native_tid), None)
     frame = sys._current_frames().get(ident) if ident is not None else None
     if frame is None:
@@ -59,4 +62,4 @@ def python_stack(native_tid: int) -> dict[str, Any]:
             }
         )
         frame = frame.f_back
-    return {"tid": native_tid, "frames": frames}
+    return {"tid": native_tid, "frames": frames[::-1]}

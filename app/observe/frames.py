@@ -176,6 +176,7 @@ class FrameBuilder:
             counter,  # replaced, never changed in place, by each worker report
             len(proc.races),
             proc.races[-1] if proc.races else None,
+            proc.stepped,  # replaced by each report, like the counter
             tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),
         )
         if last is not None and not regions_changed and self._inputs.get(proc.pid) == inputs:

@@ -134,4 +134,5 @@ def process_view(
         counter=counter,
         regions=regions,
         races=list(proc.races),
+        stepped=proc.stepped,
     )

@@ -45,6 +45,12 @@ from ..protocol import (
     SpawnProcessRequest,
     SpawnThreadCmd,
     SpawnThreadRequest,
+    StepCmd,
+    StepEndCmd,
+    StepRequest,
+    StepResult,
+    StepStartCmd,
+    StepStartRequest,
     StopProcessCmd,
     StopThreadCmd,
     TidResult,
@@ -274,6 +280,31 @@ async def race(
 async def cancel_race(request: Request, pid: PidPath, q: Q) -> CancelResult:
     """Cancel a process's running race or shared-memory run."""
     return await run(request, CancelCmd(op="cancel", pid=pid))
+
+
+@api.post("/processes/{pid}/stepped", response_model=StepResult, status_code=201, dependencies=Presenter)
+async def step_start(
+    request: Request, pid: PidPath, q: Q, body: Annotated[StepStartRequest | None, Body()] = None
+) -> StepResult:
+    """Start a race (or deadlock) in slow motion: real threads, each held at a gate before every step."""
+    b = body or StepStartRequest()
+    return await run(
+        request, StepStartCmd(op="step_start", pid=pid, mode=b.mode, threads=b.threads, rounds=b.rounds)
+    )
+
+
+@api.post("/processes/{pid}/stepped/step", response_model=StepResult, dependencies=Presenter)
+async def step(
+    request: Request, pid: PidPath, q: Q, body: Annotated[StepRequest | None, Body()] = None
+) -> StepResult:
+    """Let one stepped thread do its next step (no thread given: the next one that can move)."""
+    return await run(request, StepCmd(op="step", pid=pid, thread=(body or StepRequest()).thread))
+
+
+@api.delete("/processes/{pid}/stepped", response_model=StepResult, dependencies=Presenter)
+async def step_end(request: Request, pid: PidPath, q: Q) -> StepResult:
+    """End the stepped scene; a deadlocked one ends only with its process (409)."""
+    return await run(request, StepEndCmd(op="step_end", pid=pid))
 
 
 @api.post("/ipc", response_model=IpcResult, dependencies=Presenter)
