@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
+from .lesson.loader import LessonError
 from .recording import MAX_FILE_BYTES, Recording, RecordingError
 from .recording import read as read_recording
 from .settings import SettingsError, load
@@ -44,8 +45,13 @@ def main(argv: list[str] | None = None) -> None:
     from .web.app import create_app
     from .web.sockets import bounded_websocket_protocol
 
+    try:
+        app = create_app(settings, recording)
+    except LessonError as exc:
+        print(f"ptlab: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
     uvicorn.run(
-        create_app(settings, recording),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 Activity = Literal["idle", "count", "busy", "gil-free", "raise"]
 EventKind = Literal[
@@ -314,6 +314,72 @@ class FocusView(BaseModel):
     at: float | None = Field(None, description="where the presenter paused (a frame's ts); null: live")
 
 
+class LessonText(BaseModel):
+    """A lesson's text in both languages; the page shows the one it is set to."""
+
+    en: str
+    ko: str
+
+
+class OptionView(BaseModel):
+    """One answer to a lesson question, with its votes so far."""
+
+    id: str
+    label: LessonText
+    min: float | None = None
+    max: float | None = None
+    votes: int = 0
+    correct: bool | None = Field(None, description="after the reveal: the measured figure falls in it")
+
+
+class QuestionView(BaseModel):
+    """The question of the current scene and its live tally (anonymous: counts only)."""
+
+    id: str
+    kind: Literal["choice", "number"]
+    prompt: LessonText
+    figure: str
+    options: list[OptionView]
+    votes: int = Field(description="viewers who voted")
+    outside: int = Field(0, description="numbers voted that fall in no option's range")
+    open: bool = Field(description="votes are taken (and may be changed) until the reveal")
+
+
+class RevealView(BaseModel):
+    """What the reveal's real experiment measured."""
+
+    experiment: str
+    figures: dict[str, float]
+    value: float | None = Field(None, description="the figure the question asked about")
+    reliable: bool = Field(True, description="false when the machine was too busy to trust the figures")
+    detail: str = Field("", description="a line about the run (pids, threads, what was sent)")
+    ts: float
+
+
+class SceneView(BaseModel):
+    """The scene the class is on."""
+
+    index: int
+    id: str
+    kind: Literal["show", "stepped"]
+    headline: LessonText
+    narration: LessonText
+    question: QuestionView | None = None
+    reveal: str | None = Field(None, description="the experiment the reveal runs; null: nothing to reveal")
+    revealed: RevealView | None = None
+    pids: list[int] = Field([], description="the lab processes this scene set up, in its setup's order")
+
+
+class LessonView(BaseModel):
+    """Lesson mode: where the class is, and whether the lesson is busy setting up or revealing."""
+
+    title: LessonText
+    scenes: list[str] = Field(description="every scene's id, in order (the progress dots)")
+    scene: SceneView
+    busy: str | None = Field(None, description="what the lesson is doing now: setup or reveal")
+    error: str | None = Field(None, description="why the last setup or reveal failed")
+
+
 class Snapshot(BaseModel):
     """The whole state: sent first on every websocket and by GET /api/state."""
 
@@ -326,6 +392,7 @@ class Snapshot(BaseModel):
     events: list[EventView]
     costs: CostsView | None = None
     focus: FocusView = FocusView()
+    lesson: LessonView | None = Field(None, description="null: lesson mode is off")
 
 
 class ProcessPatch(BaseModel):
@@ -356,6 +423,10 @@ class Frame(BaseModel):
     events: list[EventView]
     costs: CostsView | None = Field(None, description="present only when a new measurement finished")
     focus: FocusView | None = Field(None, description="present only when the presenter's focus changed")
+    lesson: LessonView | None = Field(
+        None, description="present when the lesson moved (see `lesson_off` for leaving lesson mode)"
+    )
+    lesson_off: bool | None = Field(None, description="true when lesson mode was just closed")
 
 
 # ---- requests ---------------------------------------------------------------
@@ -621,6 +692,31 @@ class StepResult(BaseModel):
     run: SteppedView | None = None
 
 
+class LessonGoCmd(Strict):
+    """Go to a scene of the lesson (entering lesson mode): its lab is set up, idempotently."""
+
+    op: Literal["lesson_go"]
+    index: Annotated[int, Field(ge=0, le=39)]
+
+
+class LessonRevealCmd(Strict):
+    """Close the current question and run the scene's experiment; the measured figure marks the answer."""
+
+    op: Literal["lesson_reveal"]
+
+
+class LessonEndCmd(Strict):
+    """Leave lesson mode (the lab stays as it is)."""
+
+    op: Literal["lesson_end"]
+
+
+class LessonResult(BaseModel):
+    """The lesson after a command (null: lesson mode is off)."""
+
+    lesson: LessonView | None
+
+
 class FocusCmd(Strict):
     """The presenter selected a process or thread, or opened or closed the experiments panel."""
 
@@ -655,6 +751,9 @@ Command = Annotated[
     | StepStartCmd
     | StepCmd
     | StepEndCmd
+    | LessonGoCmd
+    | LessonRevealCmd
+    | LessonEndCmd
     | FocusCmd,
     Field(discriminator="op"),
 ]
@@ -666,6 +765,29 @@ class CommandMessage(Strict):
     type: Literal["command"]
     id: Annotated[str, Field(min_length=1, max_length=64)]
     command: Command
+
+
+class VoteMessage(Strict):
+    """Viewer → server, the only message a viewer may send: an anonymous vote on the open question.
+
+    ``choice`` for a choice question, ``number`` for a number question. One vote
+    per viewer per question counts; a later one replaces it until the reveal.
+    """
+
+    type: Literal["vote"]
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    question: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+    choice: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")] | None = None
+    number: Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> VoteMessage:
+        if (self.choice is None) == (self.number is None):
+            raise ValueError("a vote has exactly one of choice or number")
+        return self
+
+
+ClientMessage = Annotated[CommandMessage | VoteMessage, Field(discriminator="type")]
 
 
 class Ack(BaseModel):

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     # compressor), which at 1 000 viewers was a third of the server's CPU; frames are ~1.5 KB.
     ws_deflate: bool = Field(False, description="compress websocket messages (permessage-deflate)")
 
+    lesson: str = Field(
+        "",
+        max_length=4096,
+        description="a lesson file, YAML or JSON (docs/lessons.md); default: the built-in lesson",
+    )
+    vote_rate: float = Field(2.0, gt=0, le=1000, description="votes per second per viewer connection")
+
     public_url: str = Field(
         "",
         max_length=512,

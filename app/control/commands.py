@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..lesson.runner import LessonRunner
 from ..protocol import (
     CancelCmd,
     CancelCostsCmd,
@@ -21,6 +22,10 @@ from ..protocol import (
     FocusCmd,
     FocusView,
     IpcCmd,
+    LessonEndCmd,
+    LessonGoCmd,
+    LessonResult,
+    LessonRevealCmd,
     PidResult,
     RaceCmd,
     ResetCmd,
@@ -60,9 +65,15 @@ class CommandService:
     """Carries out control commands on the lab and its experiments."""
 
     def __init__(
-        self, lab: Lab, experiments: Experiments, focus: Focus, published: Callable[[bool], object]
+        self,
+        lab: Lab,
+        experiments: Experiments,
+        focus: Focus,
+        published: Callable[[bool], object],
+        lesson: LessonRunner,
     ) -> None:
         self.lab = lab
+        self.lesson = lesson
         self.experiments = experiments
         self.focus = focus
         self.published = published  # called with fresh=True when /proc must be re-read at once
@@ -81,6 +92,9 @@ class CommandService:
             "step_start": self._step_start,
             "step": self._step,
             "step_end": self._step_end,
+            "lesson_go": self._lesson_go,
+            "lesson_reveal": self._lesson_reveal,
+            "lesson_end": self._lesson_end,
             "focus": self._focus,
         }
 
@@ -145,6 +159,16 @@ class CommandService:
 
     async def _step_end(self, cmd: StepEndCmd) -> BaseModel:
         return await self.experiments.step_end(cmd.pid)
+
+    async def _lesson_go(self, cmd: LessonGoCmd) -> LessonResult:
+        return LessonResult(lesson=await self.lesson.go(cmd.index))
+
+    async def _lesson_reveal(self, cmd: LessonRevealCmd) -> LessonResult:
+        return LessonResult(lesson=await self.lesson.reveal())
+
+    async def _lesson_end(self, cmd: LessonEndCmd) -> LessonResult:
+        await self.lesson.end()
+        return LessonResult(lesson=None)
 
     async def _focus(self, cmd: FocusCmd) -> FocusView:
         if cmd.pid is not None:

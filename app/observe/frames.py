@@ -23,6 +23,7 @@ from ..control.commands import Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
+from ..lesson.runner import LessonRunner
 from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
 from .history import History
@@ -53,8 +54,11 @@ class FrameBuilder:
         settings: Settings,
         publish: Callable[[str], None],
         focus: Focus | None = None,
+        lesson: LessonRunner | None = None,
     ) -> None:
         self.lab = lab
+        self.lesson = lesson
+        self._lesson_sent = lesson.version if lesson else 0
         self.experiments = experiments
         self.focus = focus or Focus()
         self._focus_sent = self.focus.version
@@ -236,6 +240,13 @@ class FrameBuilder:
         if self.focus.version != self._focus_sent:
             self._focus_sent = self.focus.version
             frame["focus"] = self.focus.view.model_dump(mode="json")
+        if self.lesson is not None and self.lesson.version != self._lesson_sent:
+            self._lesson_sent = self.lesson.version
+            view = self.lesson.view()
+            if view is None:
+                frame["lesson_off"] = True
+            else:
+                frame["lesson"] = view.model_dump(mode="json")
         costs = self.experiments.costs_result
         if self.experiments.costs_version != self._costs_sent and costs is not None:
             self._costs_sent = self.experiments.costs_version
@@ -269,6 +280,7 @@ class FrameBuilder:
             events=self.lab.events.latest(SNAPSHOT_EVENTS),
             costs=self.experiments.costs_result,
             focus=self.focus.view,
+            lesson=self.lesson.view() if self.lesson else None,
         )
 
     def tick_cpu_ms(self) -> float:

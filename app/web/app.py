@@ -19,6 +19,8 @@ from .. import __version__
 from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab
+from ..lesson.loader import load_lesson
+from ..lesson.runner import LessonRunner
 from ..observe.frames import FrameBuilder
 from ..recording import Recording
 from ..settings import Settings
@@ -43,7 +45,9 @@ def create_app(settings: Settings, recording: Recording | None = None) -> FastAP
     """Build the app for these settings; lab processes start only when asked.
 
     With a ``recording``, the app replays it instead: no lab, nothing live, every command refused.
+    A lesson file that does not load raises LessonError here: the server does not start with it.
     """
+    lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
 
     @asynccontextmanager
     async def replaying(app: FastAPI) -> AsyncIterator[None]:
@@ -66,8 +70,11 @@ def create_app(settings: Settings, recording: Recording | None = None) -> FastAP
 
         focus = Focus()
         broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
-        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus)
-        commands = CommandService(lab, experiments, focus, published=lambda fresh: frames.tick(fresh=fresh))
+        runner = LessonRunner(lesson, lab, experiments, published=lambda: frames.tick(fresh=True))
+        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus, runner)
+        commands = CommandService(
+            lab, experiments, focus, published=lambda fresh: frames.tick(fresh=fresh), lesson=runner
+        )
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
         app.state.history = frames.history
         frames.start()

@@ -21,6 +21,8 @@ STATUS: dict[str, int] = {
     "busy": 409,
     "queue_full": 503,
     "read_only": 409,
+    "closed": 409,
+    "full": 409,
     "main_thread": 409,
     "experiment": 409,
     "invalid_request": 422,

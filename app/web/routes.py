@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import secrets
 import time
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -30,6 +31,10 @@ from ..protocol import (
     IpcRequest,
     IpcResult,
     JoinInfo,
+    LessonEndCmd,
+    LessonGoCmd,
+    LessonResult,
+    LessonRevealCmd,
     MarkView,
     PidResult,
     PyStackView,
@@ -61,6 +66,7 @@ from .broadcast import Broadcaster
 from .errors import WebError
 from .offline import offline_html
 from .urls import join_info
+from .ws import VOTER_COOKIE, VOTER_ID
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
@@ -307,6 +313,31 @@ async def step_end(request: Request, pid: PidPath, q: Q) -> StepResult:
     return await run(request, StepEndCmd(op="step_end", pid=pid))
 
 
+@api.get("/lesson", response_model=LessonResult)
+async def lesson(request: Request, q: Q) -> LessonResult:
+    """Where the class is in the lesson (null: lesson mode is off), with the open question's tally."""
+    runner = getattr(request.app.state.commands, "lesson", None)
+    return LessonResult(lesson=runner.view() if runner else None)
+
+
+@api.post("/lesson/scenes/{index}", response_model=LessonResult, dependencies=Presenter)
+async def lesson_go(request: Request, index: Annotated[int, Path(ge=0, le=39)], q: Q) -> LessonResult:
+    """Go to a scene (entering lesson mode): its lab is set up, idempotently."""
+    return await run(request, LessonGoCmd(op="lesson_go", index=index))
+
+
+@api.post("/lesson/reveal", response_model=LessonResult, dependencies=Presenter)
+async def lesson_reveal(request: Request, q: Q) -> LessonResult:
+    """Close the scene's question and run its experiment; the measured figure marks the answer."""
+    return await run(request, LessonRevealCmd(op="lesson_reveal"))
+
+
+@api.delete("/lesson", response_model=LessonResult, dependencies=Presenter)
+async def lesson_end(request: Request, q: Q) -> LessonResult:
+    """Leave lesson mode."""
+    return await run(request, LessonEndCmd(op="lesson_end"))
+
+
 @api.post("/ipc", response_model=IpcResult, dependencies=Presenter)
 async def ipc(request: Request, q: Q, body: IpcRequest) -> IpcResult:
     """Send a message from one lab process to another through a pipe, a Unix socket or a file."""
@@ -367,4 +398,10 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
         presenter = True
     except AuthError:
         presenter = False
-    return templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})
+    page = templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})
+    if not VOTER_ID.match(request.cookies.get(VOTER_COOKIE, "")):
+        # anonymous: a random id that only keeps one browser to one vote per question
+        page.set_cookie(
+            VOTER_COOKIE, secrets.token_urlsafe(18), httponly=True, samesite="lax", max_age=12 * 3600
+        )
+    return page

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+import secrets
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, WebSocket
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ..control.commands import CommandService
 from ..control.errors import LabError
-from ..protocol import Ack, CommandMessage, ErrorMessage, Role
+from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
 from ..settings import Settings
 from .auth import AuthError, RateLimit, check_presenter, origin_allowed
 from .broadcast import Broadcaster
@@ -19,7 +22,27 @@ from .errors import describe_validation
 
 # A client whose unread replies do not drain in this long has stopped reading.
 REPLY_DRAIN_S = 10.0
+# The page's anonymous voter cookie (set with the page): one vote per browser, not per tab or reload.
+VOTER_COOKIE = "ptlab_voter"
+VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+VOTE_BURST = 5
 stream = APIRouter()
+_CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+@dataclass
+class Voter:
+    """Who is voting on this connection (anonymous), and how fast they may."""
+
+    id: str
+    limiter: RateLimit = field(default_factory=lambda: RateLimit(2.0, VOTE_BURST))
+
+    @classmethod
+    def of(cls, cookies: dict[str, str], rate: float) -> Voter:
+        """The browser's voter id from its cookie, or a fresh one for this connection alone."""
+        cookie = cookies.get(VOTER_COOKIE, "")
+        voter = cookie if VOTER_ID.match(cookie) else "conn-" + secrets.token_urlsafe(12)
+        return cls(voter, RateLimit(rate, VOTE_BURST))
 
 
 def error_text(rid: str | None, error: str, message: str) -> str:
@@ -27,10 +50,31 @@ def error_text(rid: str | None, error: str, message: str) -> str:
     return ErrorMessage(id=rid, error=error, message=message).model_dump_json()
 
 
+def cast_vote(msg: VoteMessage, voter: Voter | None, commands: CommandService) -> str:
+    """Count one vote on the lesson's open question; the tally goes out with the next frame."""
+    lesson = getattr(commands, "lesson", None)
+    if lesson is None or voter is None:
+        return error_text(msg.id, "read_only", "there is nothing to vote on here")
+    if not voter.limiter.allow():
+        return error_text(
+            msg.id, "rate_limited", "too many votes; one counts per question, so once is enough"
+        )
+    try:
+        votes = lesson.vote(voter.id, msg.question, msg.choice, msg.number)
+    except LabError as exc:
+        return error_text(msg.id, exc.code, exc.message)
+    return Ack(id=msg.id, result={"question": msg.question, "votes": votes}).model_dump_json()
+
+
 async def handle_text(
-    text: str, role: Role, limiter: RateLimit, commands: CommandService, max_bytes: int
+    text: str,
+    role: Role,
+    limiter: RateLimit,
+    commands: CommandService,
+    max_bytes: int,
+    voter: Voter | None = None,
 ) -> str:
-    """Validate and carry out one websocket message; return the ack or error to send."""
+    """Validate and carry out one websocket message (a command, or a viewer's vote); return the reply."""
     if len(text.encode()) > max_bytes:
         return error_text(None, "too_large", f"messages are limited to {max_bytes} bytes")
     try:
@@ -39,9 +83,11 @@ async def handle_text(
         return error_text(None, "bad_json", f"not valid JSON: {exc}")
     rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
     try:
-        msg = CommandMessage.model_validate(raw)
+        msg = _CLIENT_MESSAGE.validate_python(raw)
     except ValidationError as exc:
         return error_text(rid, "invalid_request", describe_validation(list(exc.errors())))
+    if isinstance(msg, VoteMessage):
+        return cast_vote(msg, voter, commands)
     if role != "presenter":
         return error_text(
             msg.id, "forbidden", "only the presenter may control the lab; open the page with ?token="
@@ -94,13 +140,14 @@ async def ws_stream(websocket: WebSocket) -> None:
     client = broadcaster.add(websocket, role)
     pump = asyncio.create_task(broadcaster.pump(client))
     limiter = RateLimit(settings.ws_rate, settings.ws_burst)
+    voter = Voter.of(websocket.cookies, settings.vote_rate)
     # Commands run side by side (a race may take seconds; cancelling it must
     # not wait behind it), a few at a time per client. Tasks left running
     # when the client goes are bounded by the lab's own timeouts.
     inflight: set[asyncio.Task[None]] = set()
 
     async def answer(text: str) -> None:
-        client.reply(await handle_text(text, role, limiter, commands, settings.ws_max_bytes))
+        client.reply(await handle_text(text, role, limiter, commands, settings.ws_max_bytes, voter))
 
     try:
         while True:

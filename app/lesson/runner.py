@@ -1,0 +1,317 @@
+"""Lesson mode: puts the lab in each scene's state, runs its reveal, and keeps the class's votes.
+
+Everything a scene needs is done on the real lab through the same Lab and
+Experiments the buttons use, so every process, thread and figure it shows is
+as real as the rest of the page. A scene's setup is applied idempotently: the
+lesson's own processes are kept when they already match, and only what is
+missing is started (and what is extra, stopped). Processes the presenter
+started by hand are left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import psutil
+
+from ..control.errors import LabError
+from ..control.experiments import Experiments
+from ..control.lab import Lab
+from ..protocol import LessonView, RevealView, SceneView
+from .model import (
+    CostsReveal,
+    CpuReveal,
+    IpcReveal,
+    Lesson,
+    ProcessSetup,
+    RaceReveal,
+    Reveal,
+    SteppedReveal,
+    SteppedScene,
+    WatchReveal,
+)
+from .votes import Ballot
+
+# Activities a scene's setup owns; the stepped scene's threads and the main thread are not among them.
+SETUP_ACTIVITIES = ("idle", "count", "busy", "gil-free")
+
+
+class LessonRunner:
+    """The lesson the class is following, if lesson mode is on."""
+
+    def __init__(
+        self, lesson: Lesson, lab: Lab, experiments: Experiments, published: Callable[[], object]
+    ) -> None:
+        self.lesson = lesson
+        self.lab = lab
+        self.experiments = experiments
+        self.published = published  # the picture must show what a setup did as it goes
+        self.index: int | None = None
+        self.pids: list[int] = []
+        self.ballots = {s.question.id: Ballot(s.question) for s in lesson.scenes if s.question}
+        self.revealed: dict[str, RevealView] = {}
+        self.busy: str | None = None
+        self.error: str | None = None
+        self.version = 0
+        self._lock = asyncio.Lock()
+
+    def changed(self) -> None:
+        """Say that what the lesson shows has changed (the next frame carries it)."""
+        self.version += 1
+
+    # ---- what the class sees ----------------------------------------------
+    def view(self) -> LessonView | None:
+        """The lesson as the page draws it; None when lesson mode is off."""
+        if self.index is None:
+            return None
+        scene = self.lesson.scenes[self.index]
+        ballot = self.ballots.get(scene.question.id) if scene.question else None
+        return LessonView(
+            title=self.lesson.title.model_dump(),
+            scenes=[s.id for s in self.lesson.scenes],
+            scene=SceneView(
+                index=self.index,
+                id=scene.id,
+                kind=scene.kind,
+                headline=scene.headline.model_dump(),
+                narration=scene.narration.model_dump(),
+                question=ballot.view() if ballot else None,
+                reveal=scene.reveal.experiment if scene.reveal else None,
+                revealed=self.revealed.get(scene.id),
+                pids=list(self.pids),
+            ),
+            busy=self.busy,
+            error=self.error,
+        )
+
+    # ---- presenter commands -----------------------------------------------
+    async def go(self, index: int) -> LessonView | None:
+        """Move the class to scene ``index`` and set the lab up for it."""
+        if index >= len(self.lesson.scenes):
+            raise LabError(
+                "not_found",
+                f"the lesson has {len(self.lesson.scenes)} scenes (0 to {len(self.lesson.scenes) - 1})",
+            )
+        async with self._guard("setup"):
+            previous = self.index
+            scene = self.lesson.scenes[index]
+            if previous is not None and previous != index:
+                await self._leave(self.lesson.scenes[previous])
+            self.index = index
+            self.changed()
+            try:
+                await self._setup(scene.setup)
+                if isinstance(scene, SteppedScene):
+                    proc = self.lab.procs.get(self.pids[0])
+                    if proc is not None and (proc.stepped is None or proc.stepped.mode != scene.stepped.mode):
+                        if proc.stepped is not None:
+                            await self.experiments.step_end(proc.pid)
+                        st = scene.stepped
+                        await self.experiments.step_start(proc.pid, st.mode, st.threads, st.rounds)
+                self.error = None
+            except LabError as exc:
+                self.error = exc.message
+                raise
+        return self.view()
+
+    async def reveal(self) -> LessonView | None:
+        """Close the scene's question and run its experiment; the measured figure marks the answer."""
+        if self.index is None:
+            raise LabError("closed", "lesson mode is off: go to a scene first")
+        scene = self.lesson.scenes[self.index]
+        if scene.reveal is None:
+            raise LabError("invalid_request", f"scene {scene.id!r} has nothing to reveal")
+        async with self._guard("reveal"):
+            ballot = self.ballots.get(scene.question.id) if scene.question else None
+            if ballot is not None:
+                ballot.open = False  # no more votes: the answer is coming
+            self.changed()
+            try:
+                revealed = await self._run(scene.reveal)
+            except LabError as exc:
+                self.error = exc.message
+                if ballot is not None:
+                    ballot.open = scene.id not in self.revealed  # nothing measured: voting goes on
+                raise
+            if scene.question is not None and ballot is not None:
+                revealed.value = revealed.figures.get(scene.question.figure)
+                ballot.value = revealed.value
+            self.revealed[scene.id] = revealed
+            self.error = None
+        return self.view()
+
+    async def end(self) -> None:
+        """Leave lesson mode; the lab stays as it is, apart from a stepped scene's threads."""
+        async with self._guard("setup"):
+            if self.index is not None:
+                await self._leave(self.lesson.scenes[self.index])
+            self.index = None
+            self.changed()
+
+    def vote(self, voter: str, question: str, choice: str | None, number: float | None) -> int:
+        """Count one viewer's vote on the open question; return how many have voted."""
+        scene = self.lesson.scenes[self.index] if self.index is not None else None
+        if scene is None or scene.question is None or scene.question.id != question:
+            raise LabError("closed", f"question {question!r} is not open: the class is not on its scene")
+        ballot = self.ballots[question]
+        ballot.cast(voter, choice, number)
+        self.changed()
+        return len(ballot.votes)
+
+    # ---- how -------------------------------------------------------------
+    def _guard(self, what: str) -> _Busy:
+        if self._lock.locked():
+            raise LabError("busy", f"the lesson is busy ({self.busy}); try again when it is done")
+        return _Busy(self, what)
+
+    async def _leave(self, scene: object) -> None:
+        # A stepped scene's threads go with it; deadlocked ones only with their process.
+        if isinstance(scene, SteppedScene) and self.pids:
+            proc = self.lab.procs.get(self.pids[0])
+            if proc is not None and proc.alive and proc.stepped is not None:
+                try:
+                    await self.experiments.step_end(proc.pid)
+                except LabError:
+                    await self.lab.stop_process(proc.pid)
+
+    async def _setup(self, specs: list[ProcessSetup]) -> None:
+        pids: list[int] = []
+        for i, spec in enumerate(specs):
+            parent = pids[spec.fork_of] if spec.fork_of is not None else None
+            pid = self.pids[i] if i < len(self.pids) else None
+            proc = self.lab.procs.get(pid) if pid is not None else None
+            if proc is None or not proc.alive or proc.parent != parent:
+                if proc is not None and proc.alive:
+                    await self.lab.stop_process(proc.pid)
+                pid = await self.lab.spawn_process(parent)
+            assert pid is not None
+            pids.append(pid)
+            self.pids = pids + self.pids[len(pids) :]
+            await self._threads(pid, spec.threads)
+            self.published()
+        for pid in self.pids[len(specs) :]:
+            proc = self.lab.procs.get(pid)
+            if proc is not None and proc.alive:
+                await self.lab.stop_process(pid)
+        self.pids = pids
+        self.changed()
+
+    async def _threads(self, pid: int, wanted: list[str]) -> None:
+        proc = self.lab.get_running(pid)
+        have: dict[str, list[int]] = {}
+        for t in proc.threads.values():
+            if t.activity in SETUP_ACTIVITIES:
+                have.setdefault(t.activity, []).append(t.tid)
+        want = Counter(wanted)
+        for activity in SETUP_ACTIVITIES:
+            tids = have.get(activity, [])
+            for tid in tids[want[activity] :]:
+                await self.lab.stop_thread(pid, tid)
+            for _ in range(want[activity] - len(tids)):
+                await self.lab.spawn_thread(pid, activity)
+
+    async def _run(self, reveal: Reveal) -> RevealView:
+        pid = self.pids[getattr(reveal, "process", 0)] if self.pids else None
+        now = time.time()
+        if isinstance(reveal, RaceReveal):
+            assert pid is not None
+            r = await self.experiments.race(pid, reveal.threads, reveal.increments, reveal.lock)
+            figures = {"actual": r.actual, "expected": r.expected, "lost": r.lost}
+            return RevealView(experiment="race", figures=figures, detail=f"pid {pid}", ts=now)
+        if isinstance(reveal, WatchReveal):
+            assert pid is not None
+            before = self._counter(pid)
+            await asyncio.sleep(reveal.seconds)
+            return RevealView(
+                experiment="watch",
+                figures={"delta": self._counter(pid) - before},
+                detail=f"pid {pid}, {reveal.seconds:g} s",
+                ts=now,
+            )
+        if isinstance(reveal, CpuReveal):
+            assert pid is not None
+            cores = await cores_used(pid, reveal.seconds)
+            return RevealView(experiment="cpu", figures={"cores": cores}, detail=f"pid {pid}", ts=now)
+        if isinstance(reveal, IpcReveal):
+            a, b = self.pids[reveal.sender], self.pids[reveal.receiver]
+            r = await self.experiments.ipc(reveal.kind, a, b, reveal.message)
+            detail = f"{reveal.kind}: {a} → {b}: {r.received!r}"
+            return RevealView(
+                experiment="ipc", figures={"bytes": len(r.received.encode())}, detail=detail, ts=now
+            )
+        if isinstance(reveal, CostsReveal):
+            costs = await self.experiments.costs()
+            med = {row.name: row.median for row in costs.rows}
+            figures = {
+                name: round(med[a] / med[b], 2)
+                for name, a, b in (
+                    ("creation_ratio", "fork", "thread"),
+                    ("memory_ratio", "fork_uss", "thread_uss"),
+                    ("switch_ratio", "processes", "threads"),
+                )
+                if med.get(a) and med.get(b)
+            }
+            return RevealView(
+                experiment="costs",
+                figures=figures,
+                reliable=costs.reliable,
+                detail=f"pid {costs.pid}",
+                ts=now,
+            )
+        assert isinstance(reveal, SteppedReveal)
+        proc = self.lab.procs.get(pid) if pid is not None else None
+        run = proc.stepped if proc is not None else None
+        if run is None or run.expected is None:
+            raise LabError("invalid_request", "no stepped race is running in this scene's process")
+        going = sum(t.next != "done" for t in run.threads)
+        if going:
+            raise LabError(
+                "invalid_request",
+                f"step the threads to the end first: {going} of {len(run.threads)} are not done",
+            )
+        figures = {"lost": run.expected - run.counter, "counter": run.counter, "expected": run.expected}
+        finished = sum(t.rounds for t in run.threads)
+        return RevealView(
+            experiment="stepped", figures=figures, detail=f"{finished} increments finished", ts=now
+        )
+
+    def _counter(self, pid: int) -> int:
+        proc = self.lab.get_running(pid)
+        return proc.counter.value if proc.counter else 0
+
+
+async def cores_used(pid: int, seconds: float) -> float:
+    """Cores a process used over ``seconds`` (its CPU time over the wall time, from /proc)."""
+    try:
+        p = psutil.Process(pid)
+        t0, c0 = time.monotonic(), sum(p.cpu_times()[:2])
+        await asyncio.sleep(seconds)
+        t1, c1 = time.monotonic(), sum(p.cpu_times()[:2])
+    except psutil.Error as exc:
+        raise LabError("not_running", f"process {pid} ended while it was measured") from exc
+    return round((c1 - c0) / (t1 - t0), 2)
+
+
+class _Busy:
+    """Holds the lesson's lock while a setup or reveal runs, and says so on the page."""
+
+    def __init__(self, runner: LessonRunner, what: str) -> None:
+        self.runner = runner
+        self.what = what
+
+    async def __aenter__(self) -> None:
+        await self.runner._lock.acquire()
+        self.runner.busy = self.what
+        self.runner.changed()
+        self.runner.published()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.runner.busy = None
+        self.runner.changed()
+        self.runner._lock.release()
+
+
+__all__ = ["LessonRunner", "cores_used"]

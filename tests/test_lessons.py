@@ -1,0 +1,174 @@
+"""Lesson files: the built-in lesson, and bad files refused with the field and line that is wrong."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.control.errors import LabError
+from app.lesson.loader import MAX_LESSON_BYTES, LessonError, load_lesson, parse_lesson
+from app.lesson.model import Question
+from app.lesson.votes import MAX_VOTERS, Ballot
+
+GOOD = """\
+title: {en: Tiny, ko: 작은}
+scenes:
+  - id: one
+    kind: show
+    headline: {en: One, ko: 하나}
+    narration: {en: A process., ko: 프로세스.}
+    setup:
+      - threads: [count]
+"""
+
+
+def _error(text: str) -> str:
+    with pytest.raises(LessonError) as info:
+        parse_lesson(text, "t.yaml")
+    return str(info.value)
+
+
+def test_the_built_in_lesson_follows_the_claims_in_order() -> None:
+    lesson = load_lesson(None)
+    ids = [s.id for s in lesson.scenes]
+    assert ids[:6] == ["process", "fork", "ipc", "threads", "siblings", "race"]
+    assert {"slow-race", "slow-lock", "deadlock", "lock-order", "costs", "gil"} <= set(ids)
+    kinds = {s.id: s.kind for s in lesson.scenes}
+    assert kinds["slow-race"] == kinds["deadlock"] == "stepped"
+    race = next(s for s in lesson.scenes if s.id == "race")
+    assert race.question is not None and race.question.figure == "actual"
+
+
+def test_a_good_lesson_loads_from_yaml_and_from_json(tmp_path: Path) -> None:
+    assert parse_lesson(GOOD).scenes[0].setup[0].threads == ["count"]
+    as_json = tmp_path / "l.json"
+    as_json.write_text(json.dumps(parse_lesson(GOOD).model_dump(exclude_none=True)))
+    assert load_lesson(as_json).scenes[0].headline.ko == "하나"
+
+
+def test_a_wrong_type_names_the_field_and_its_line() -> None:
+    msg = _error(GOOD.replace("threads: [count]", "threads: 3"))
+    assert "line 8: scenes.0.setup.0.threads" in msg and "list" in msg
+
+
+def test_an_unknown_scene_kind_is_refused() -> None:
+    msg = _error(GOOD.replace("kind: show", "kind: movie"))
+    assert "line 4: scenes.0.kind" in msg and "movie" in msg and "show" in msg and "stepped" in msg
+
+
+def test_a_missing_translation_is_refused() -> None:
+    msg = _error(GOOD.replace("headline: {en: One, ko: 하나}", "headline: {en: One}"))
+    assert "line 5: scenes.0.headline.ko" in msg and "Field required" in msg
+
+
+def test_a_misspelt_field_is_refused() -> None:
+    msg = _error(GOOD.replace("narration:", "naration:"))
+    assert "scenes.0.naration" in msg and "Extra inputs" in msg
+
+
+def test_a_question_must_name_a_figure_its_reveal_measures() -> None:
+    text = (
+        GOOD
+        + """\
+    question:
+      id: q
+      kind: choice
+      prompt: {en: "How many?", ko: "몇 개?"}
+      figure: speed
+      options:
+        - {id: a, label: {en: A, ko: 가}, max: 0}
+        - {id: b, label: {en: B, ko: 나}, min: 1}
+    reveal: {experiment: watch}
+"""
+    )
+    assert "question.figure 'speed' is not a figure of the watch experiment (delta)" in _error(text)
+    assert parse_lesson(text.replace("figure: speed", "figure: delta")).scenes[0].question
+
+
+def test_a_10_mb_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(GOOD + "# " + "x" * (10 << 20) + "\n")
+    with pytest.raises(LessonError, match=f"at most {MAX_LESSON_BYTES}"):
+        load_lesson(big)
+
+
+@pytest.mark.parametrize(
+    "tag", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system", "!custom 1"]
+)
+def test_yaml_tags_that_would_construct_objects_are_refused(tag: str) -> None:
+    msg = _error(GOOD.replace("kind: show", f"kind: {tag}"))
+    assert "line 4" in msg and "not allowed" in msg
+
+
+def test_broken_yaml_says_where() -> None:
+    assert "line" in _error(GOOD.replace("[count]", "[count")) or "not valid YAML" in _error(GOOD + "  - [")
+
+
+def test_the_server_does_not_start_with_a_broken_lesson(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("ko: 하나", "ko: 7").replace("kind: show", "kind: movie"))
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--lesson", str(bad), "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 2 and "movie" in run.stderr and str(bad) in run.stderr, run.stderr
+    assert "Uvicorn running" not in run.stderr
+
+
+def _question(kind: str = "choice") -> Question:
+    return Question.model_validate(
+        {
+            "id": "q",
+            "kind": kind,
+            "prompt": {"en": "?", "ko": "?"},
+            "figure": "lost",
+            "options": [
+                {"id": "none", "label": {"en": "0", "ko": "0"}, "max": 0},
+                {"id": "some", "label": {"en": "1+", "ko": "1+"}, "min": 1, "max": 100},
+                {"id": "other", "label": {"en": "?", "ko": "?"}},
+            ],
+        }
+    )
+
+
+def test_one_vote_per_voter_changeable_until_the_reveal() -> None:
+    ballot = Ballot(_question())
+    for _ in range(1000):
+        ballot.cast("v1", "none", None)
+    ballot.cast("v2", "none", None)
+    ballot.cast("v2", "some", None)  # changed their mind
+    view = ballot.view()
+    assert view.votes == 2 and {o.id: o.votes for o in view.options} == {"none": 1, "some": 1, "other": 0}
+    ballot.open = False
+    with pytest.raises(LabError) as info:
+        ballot.cast("v3", "none", None)
+    assert info.value.code == "closed" and "revealed" in info.value.message
+    ballot.value = 5
+    marks = {o.id: o.correct for o in ballot.view().options}
+    # the catch-all is right only when nothing else holds
+    assert marks == {"none": False, "some": True, "other": False}
+
+
+def test_votes_of_the_wrong_kind_or_beyond_the_bound_are_refused() -> None:
+    ballot = Ballot(_question())
+    for args, code in (((None, 3.0), "invalid_request"), (("maybe", None), "invalid_request")):
+        with pytest.raises(LabError) as info:
+            ballot.cast("v", *args)
+        assert info.value.code == code
+    numbers = Ballot(_question("number"))
+    numbers.cast("a", None, 0)
+    numbers.cast("b", None, 42)
+    numbers.cast("c", None, 1e9)
+    assert {o.id: o.votes for o in numbers.view().options} == {"none": 1, "some": 1, "other": 1}
+    for i in range(MAX_VOTERS - 3):
+        numbers.cast(f"x{i}", None, 1)
+    with pytest.raises(LabError) as info:
+        numbers.cast("one-too-many", None, 1)
+    assert info.value.code == "full"
+    numbers.cast("a", None, 2)  # someone already counted may still change their vote
