@@ -36,8 +36,12 @@ def is_hangul(ch: str) -> bool:
 
 
 def used_hangul(root: Path = ROOT) -> set[str]:
-    """Every Hangul character in the page's scripts and templates."""
-    files = [*(root / "static").rglob("*.js"), *(root / "templates").rglob("*.html")]
+    """Every Hangul character in the page's scripts and templates, and in the built-in lesson."""
+    files = [
+        *(root / "static").rglob("*.js"),
+        *(root / "templates").rglob("*.html"),
+        *(root / "app" / "lesson").glob("*.yaml"),
+    ]
     return {ch for f in files for ch in f.read_text(encoding="utf-8") if is_hangul(ch)}
 
 

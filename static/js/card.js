@@ -48,16 +48,20 @@ function bandView(b, box, L, name) {
 /** One stack slice: a thread's own stack, the stacks of threads summarised in "+N", or stacks a fork copied. */
 function sliceView(slice, box, L, age) {
   const { x, y, w, h } = box;
-  const { th, copies, hidden } = slice;
+  const { th, copies, hidden, step } = slice;
   const st = th ? th.stack : copies ? copies[0] : null;
-  const names = th
+  // a stepped thread's `tmp` lives in its own stack: drawn there, read from its live frame
+  const tmp = step ? `tmp = ${step.tmp === null ? "–" : step.tmp}` : null;
+  const names = tmp
+    ? [`${t("kind.stack")} ${th.tid} · ${tmp}`, tmp, `${th.tid}`]
+    : th
     ? [`${t("kind.stack")} ${th.tid}`, `${th.tid}`]
     : copies
       ? [t("kind.copied_n", { n: copies.length }), t("kind.copied_short", { n: copies.length }), `+${copies.length}`]
       : [t("kind.more_stacks", { n: hidden }), `+${hidden}`];
   const label = h >= L.minText * 1.05 ? fitted(names, w - 10, Math.min(L.small, h * 0.9), L.minText) : null;
   const cls = `band kind-stack stack-slice${th && th.main ? " main" : ""}${copies ? " copied" : ""}${hidden ? " more" : ""} ${enter(age)}`;
-  return svg`<g class=${cls} data-kind="stack" data-tid=${th ? th.tid : 0} data-start=${st ? st.start : ""}
+  return svg`<g class=${cls} data-kind="stack" data-tid=${th ? th.tid : 0} data-start=${st ? st.start : ""} data-tmp=${step && step.tmp !== null ? step.tmp : nothing}
       data-end=${st ? st.end : ""} data-count=${copies ? copies.length : hidden || 1} data-tip="slice">
     ${swatch("stack", x, y, w, h)}
     ${th && st && st.guard ? svg`<rect x=${x} y=${y + h - 2} width=${w} height="2" class="guard"/>` : nothing}
@@ -227,7 +231,7 @@ export function cardModel(p, box, ctx) {
   const name = (kind) =>
     kind === "shared" && partners ? `${t("kind.shared")} ↔ ${[...new Set(partners)].join(", ")}` : t(`kind.${kind}`);
   const slices = [
-    ...shown.map((th) => ({ key: `t${th.tid}`, th })),
+    ...shown.map((th) => ({ key: `t${th.tid}`, th, step: p.stepped ? p.stepped.threads.find((x) => x.tid === th.tid) : null })),
     ...(hidden.length ? [{ key: "more", hidden: hidden.length }] : []),
     ...(copied.length ? [{ key: "copied", copies: copied }] : []),
   ];
@@ -240,7 +244,8 @@ export function cardModel(p, box, ctx) {
 function memoryDeps(m) {
   const entering = m.shown.some((th) => m.ages.get(th.tid) < ENTER_MS);
   const stacks = m.slices.map((sl) => (sl.th && sl.th.stack ? `${sl.key}:${sl.th.stack.start}-${sl.th.stack.end}` : `${sl.key}:${sl.hidden || ""}`)).join();
-  return [m.p.regions, stacks, m.box.w, m.box.h, m.foot.length, getLang(), m.name("shared"), entering && m.drawn];
+  const tmps = m.p.stepped ? m.p.stepped.threads.map((x) => x.tmp).join() : "";
+  return [m.p.regions, stacks, tmps, m.box.w, m.box.h, m.foot.length, getLang(), m.name("shared"), entering && m.drawn];
 }
 
 function memoryView(m) {

@@ -68,6 +68,16 @@ export class Connection {
 
   /** Send one command; resolves with the ack's result, rejects with the server's error (or after `timeoutMs`). */
   command(command, timeoutMs = REPLY_TIMEOUT_MS) {
+    return this.request({ type: "command", command }, timeoutMs);
+  }
+
+  /** A viewer's vote on the lesson's open question: `answer` is a choice's id or a number. */
+  vote(question, answer) {
+    const body = typeof answer === "number" ? { number: answer } : { choice: answer };
+    return this.request({ type: "vote", question, ...body });
+  }
+
+  request(message, timeoutMs = REPLY_TIMEOUT_MS) {
     if (!this.connected) {
       return Promise.reject(Object.assign(new Error("not connected"), { code: "disconnected" }));
     }
@@ -78,7 +88,7 @@ export class Connection {
         reject(Object.assign(new Error("no answer from the server"), { code: "timeout" }));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.ws.send(JSON.stringify({ type: "command", id, command }));
+      this.ws.send(JSON.stringify({ ...message, id }));
     });
   }
 }

@@ -10,6 +10,8 @@ import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./join.js";
 import { isShortcut } from "./keys.js";
 import { LaneBook, LanesView } from "./lanes.js";
+import { LessonBar } from "./lesson.js";
+import { PyStackPanel } from "./pystack.js";
 import { LabState } from "./state.js";
 import { TimeMachine } from "./timeline.js";
 
@@ -90,6 +92,7 @@ const conn = new Connection({
       panel.render();
     }
     panel.onEvents(events);
+    lesson.render();
     redraw();
     if (msg.type === "frame") {
       // after the redraw, so the cards the envelope flies between are in place
@@ -107,6 +110,7 @@ const controls = new Controls({
   toasts,
   onSelect: (sel) => {
     showSelection(sel);
+    pystack.follow(sel);
     panel.render();
     tellClass();
   },
@@ -125,6 +129,7 @@ function followPresenter() {
   if (lanesOpen() !== Boolean(f.lanes)) toggleLanes(Boolean(f.lanes));
   if ((f.at ?? null) !== tm.at && tm.source !== "file") tm.follow(f.at ?? null);
   showSelection(controls.selection);
+  pystack.follow(controls.selection);
   redraw();
 }
 
@@ -193,6 +198,16 @@ const tm = new TimeMachine({
   },
 });
 
+// Lesson mode: scenes, votes and the stepped race, above the stage; the selected thread's Python stack beside it.
+const lesson = new LessonBar({
+  el: document.getElementById("lesson"),
+  conn,
+  state,
+  toasts,
+  onChange: redraw,
+});
+const pystack = new PyStackPanel(document.getElementById("pystack"));
+
 // The CPU lanes, shown instead of the cards: recorded from every message, drawn when open.
 const book = new LaneBook();
 const lanes = new LanesView(document.getElementById("lanes"), {
@@ -249,6 +264,8 @@ onLangChange(() => {
   strip.render();
   document.getElementById("lang").textContent = t("lang.switch");
   panel.relabel();
+  lesson.render();
+  pystack.render();
   if (document.getElementById("costsdlg").open) panel.renderCosts();
   redraw();
 });
@@ -271,6 +288,7 @@ showFollow();
 strip.render();
 controls.bind();
 panel.bind();
+lesson.bind();
 tm.bind();
 new JoinOverlay(document.getElementById("joindlg")).bind();
 // The offline HTML export carries its recording: replay it, with no server to connect to.
@@ -287,4 +305,4 @@ if (offline) {
   conn.open();
 }
 // Exposed for tests and for curious students with a console open.
-window.ptlab = { state, conn, controls, panel, book, tm };
+window.ptlab = { state, conn, controls, panel, book, tm, lesson, pystack };

@@ -19,6 +19,7 @@ export class LabState {
     this.server = null;
     this.costs = null; // the latest thread-vs-process measurement
     this.focus = { pid: null, tid: null, panel: false }; // what the presenter points at
+    this.lesson = null; // the lesson the class is on (LessonView), null when lesson mode is off
     this.role = "viewer";
     this.seq = 0;
     this.ts = 0;
@@ -34,6 +35,7 @@ export class LabState {
       const fresh = new Map();
       for (const p of msg.processes) fresh.set(p.pid, expandProcess(p));
       this.processes = fresh;
+      this.lesson = msg.lesson || null;
       events = msg.events;
     } else if (msg.type === "frame") {
       for (const changed of msg.changed) {
@@ -48,6 +50,8 @@ export class LabState {
     }
     if (msg.costs) this.costs = msg.costs;
     if (msg.focus) this.focus = msg.focus;
+    if (msg.lesson) this.lesson = msg.lesson;
+    if (msg.lesson_off) this.lesson = null;
     this.seq = msg.seq;
     this.ts = msg.ts;
     this.markSeen();
