@@ -131,6 +131,7 @@ class CommandService:
     async def _reset(self, cmd: ResetCmd) -> ResetResult:
         stopped = await self.lab.reset()
         self.experiments.cleanup()
+        self.lesson.close()
         return ResetResult(stopped=stopped)
 
     async def _race(self, cmd: RaceCmd) -> BaseModel:

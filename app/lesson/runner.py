@@ -151,6 +151,12 @@ class LessonRunner:
             self.index = None
             self.changed()
 
+    def close(self) -> None:
+        """Leave lesson mode at once, because the lab was reset under it (its processes are gone)."""
+        self.index = None
+        self.pids = []
+        self.changed()
+
     def vote(self, voter: str, question: str, choice: str | None, number: float | None) -> int:
         """Count one viewer's vote on the open question; return how many have voted."""
         scene = self.lesson.scenes[self.index] if self.index is not None else None
@@ -163,8 +169,7 @@ class LessonRunner:
 
     # ---- how -------------------------------------------------------------
     def _guard(self, what: str) -> _Busy:
-        if self._lock.locked():
-            raise LabError("busy", f"the lesson is busy ({self.busy}); try again when it is done")
+        # Commands wait their turn (a presenter pressing → twice goes two scenes on), in order.
         return _Busy(self, what)
 
     async def _leave(self, scene: object) -> None:

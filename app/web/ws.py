@@ -50,6 +50,15 @@ def error_text(rid: str | None, error: str, message: str) -> str:
     return ErrorMessage(id=rid, error=error, message=message).model_dump_json()
 
 
+def message_id(text: str) -> str | None:
+    """The ``id`` of a message refused before it is handled, so its sender can match the refusal."""
+    with contextlib.suppress(ValueError):
+        raw = json.loads(text)
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and len(raw["id"]) <= 64:
+            return raw["id"]
+    return None
+
+
 def cast_vote(msg: VoteMessage, voter: Voter | None, commands: CommandService) -> str:
     """Count one vote on the lesson's open question; the tally goes out with the next frame."""
     lesson = getattr(commands, "lesson", None)
@@ -163,7 +172,9 @@ async def ws_stream(websocket: WebSocket) -> None:
             elif len(inflight) >= settings.ws_inflight:
                 client.reply(
                     error_text(
-                        None, "busy", f"at most {settings.ws_inflight} commands at once; wait for replies"
+                        message_id(text),
+                        "busy",
+                        f"at most {settings.ws_inflight} commands at once; wait for replies",
                     )
                 )
             else:

@@ -27,6 +27,7 @@ export class LessonBar {
     this.onChange = onChange; // the stage changed size
     this.mine = new Map(); // question id -> this viewer's answer (shown back to them)
     this.auto = null; // the auto-step timer
+    this.wanted = null; // the scene asked for and not shown yet: → pressed twice goes two scenes on
     this.shown = false;
   }
 
@@ -46,7 +47,7 @@ export class LessonBar {
       if (e.key === "g" || e.key === "G") this.toggle();
       const lesson = this.state.lesson;
       if (!lesson) return;
-      const i = lesson.scene.index;
+      const i = this.wanted ?? lesson.scene.index;
       if (e.key === "ArrowRight" && i + 1 < lesson.scenes.length) this.go(i + 1);
       else if (e.key === "ArrowLeft" && i > 0) this.go(i - 1);
       else if (e.key === "v" || e.key === "V") this.reveal();
@@ -73,7 +74,12 @@ export class LessonBar {
 
   go(index) {
     this.stopAuto();
-    this.send({ op: "lesson_go", index }, 60_000).catch(() => {});
+    this.wanted = index;
+    this.send({ op: "lesson_go", index }, 60_000)
+      .catch(() => {})
+      .finally(() => {
+        if (this.wanted === index) this.wanted = null;
+      });
   }
 
   reveal() {
@@ -294,7 +300,10 @@ export class LessonBar {
           ? html`<button type="button" class="step-auto" aria-pressed=${String(Boolean(this.auto))} @click=${() => this.toggleAuto()}>${t("step.auto")} <kbd>A</kbd></button>`
           : nothing}
       </div>
-      ${deadlocked ? html`<p class="bad deadlock" role="status">${t("step.deadlock")}</p>` : nothing}
+      ${deadlocked
+        ? html`<p class="bad deadlock" role="status">${t("step.deadlock")}
+            ${this.presenter ? html`<button type="button" class="danger stop-deadlock" @click=${() => this.send({ op: "stop_process", pid: p.pid }).catch(() => {})}>${t("btn.stop_process")}</button>` : nothing}</p>`
+        : nothing}
       <div class="step-threads">${run.threads.map(threadView)}</div>
     </section>`;
   }
