@@ -3,8 +3,8 @@
     .venv/bin/python scripts/screenshots.py
 
 Starts a real server on a free loopback port with real lab processes, drives Debian's
-Chromium, writes docs/dashboard.png, docs/lanes.png, docs/paused.png, docs/caps.png, docs/phone.png
-and docs/join.png.
+Chromium, writes docs/dashboard.png, docs/lanes.png, docs/paused.png, docs/caps.png, docs/phone.png,
+docs/join.png, docs/lesson.png and docs/lesson-phone.png.
 """
 
 from __future__ import annotations
@@ -81,6 +81,24 @@ def main() -> None:
             shoot(browser, s, "phone.png", (390, 844), False)
             shoot(
                 browser, s, "join.png", (1280, 720), True, lambda p: (p.keyboard.press("j"), time.sleep(0.5))
+            )
+            # lesson mode: the race in slow motion, both threads have read and written the same value
+            s.reset()
+            for _ in range(5):
+                s.spawn()  # the presenter's own processes stay beside the scene's
+            s.control("POST", "/api/lesson/scenes/6")
+            pid = s.get("/api/lesson")["lesson"]["scene"]["pids"][0]
+            for thread in (1, 2, 1, 1, 2, 2):
+                s.control("POST", f"/api/processes/{pid}/stepped/step", {"thread": thread})
+            shoot(browser, s, "lesson.png", (1280, 720), True)
+            s.control("POST", "/api/lesson/scenes/5")
+            shoot(
+                browser,
+                s,
+                "lesson-phone.png",
+                (390, 844),
+                False,
+                lambda p: p.fill(".number-vote input", "70000"),
             )
             browser.close()
     finally:

@@ -19,7 +19,9 @@ function figureValue(v) {
 }
 
 export class LessonBar {
-  constructor({ el, conn, state, toasts, onChange }) {
+  constructor({ el, conn, state, toasts, onChange, onScene }) {
+    this.onScene = onScene; // a scene's lab is ready: the presenter points the class at its first process
+    this.sceneShown = null;
     this.el = el;
     this.conn = conn;
     this.state = state;
@@ -146,6 +148,11 @@ export class LessonBar {
     document.getElementById("lesson-start").setAttribute("aria-pressed", String(show));
     if (!lesson && this.auto) this.stopAuto();
     render(lesson ? this.view(lesson) : nothing, this.el);
+    const ready = s && !lesson.busy && s.pids.length ? `${s.id}:${s.pids[0]}` : null;
+    if (ready && ready !== this.sceneShown && this.presenter && this.state.processes.has(s.pids[0])) {
+      this.sceneShown = ready;
+      this.onScene(s.pids[0]);
+    }
     if (show !== this.shown) {
       this.shown = show;
       this.onChange();
@@ -274,13 +281,13 @@ export class LessonBar {
             ? html`<button type="button" class="step-btn" ?disabled=${Boolean(th.waiting) || th.next === "done"} @click=${() => this.step(th.index)}>
                 ${t("step.thread", { i: th.index })} <kbd>${th.index}</kbd></button>`
             : html`<b>${t("step.thread", { i: th.index })}</b>`}
-          <span class="step-tid">TID ${th.tid} · <span class=${`os-state state-${st}`}>${st} ${stateWord(st)}</span></span>
+          <span class="step-tid">TID ${th.tid} · <span class=${`os-state state-${st}`}>${st} ${stateWord(st)}</span>${th.next === "done" ? html` · <span class="step-done">${t("step.done")}</span>` : nothing}</span>
         </div>
         ${th.waiting
           ? html`<div class="step-wait">${holder ? t("step.waiting", { lock: th.waiting, holder }) : t("step.waiting_free", { lock: th.waiting })}</div>`
           : nothing}
         ${th.holds.length ? html`<div class="step-holds">${t("step.holds", { locks: th.holds.join(", ") })}</div>` : nothing}
-        <div class="step-tmp">${th.tmp === null ? t("step.unset") : t("step.tmp", { v: count(th.tmp) })}${th.next === "done" ? html` · <span class="step-done">${t("step.done")}</span>` : nothing}</div>
+        <div class="step-tmp">${th.tmp === null ? t("step.unset") : t("step.tmp", { v: count(th.tmp) })}</div>
         <ol class="code">
           ${threadLines(run.mode, th).map(
             (l) => html`<li class=${`${l.at ? "at" : ""}${l.done ? " ran" : ""}`}><code>${l.code}</code></li>`,

@@ -205,6 +205,7 @@ const lesson = new LessonBar({
   state,
   toasts,
   onChange: redraw,
+  onScene: (pid) => controls.select(pid, null),
 });
 const pystack = new PyStackPanel(document.getElementById("pystack"));
 
