@@ -11,28 +11,17 @@ started by hand are left alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable
-
-import psutil
+from collections.abc import AsyncIterator, Callable
 
 from ..control.errors import LabError
 from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..protocol import LessonView, RevealView, SceneView
-from .model import (
-    CostsReveal,
-    CpuReveal,
-    IpcReveal,
-    Lesson,
-    ProcessSetup,
-    RaceReveal,
-    Reveal,
-    SteppedReveal,
-    SteppedScene,
-    WatchReveal,
-)
+from .model import Lesson, ProcessSetup, Reveal, SteppedScene
+from .reveals import Stage, measure
 from .votes import Ballot
 
 # Activities a scene's setup owns; the stepped scene's threads and the main thread are not among them.
@@ -168,9 +157,21 @@ class LessonRunner:
         return len(ballot.votes)
 
     # ---- how -------------------------------------------------------------
-    def _guard(self, what: str) -> _Busy:
-        # Commands wait their turn (a presenter pressing → twice goes two scenes on), in order.
-        return _Busy(self, what)
+    @contextlib.asynccontextmanager
+    async def _guard(self, what: str) -> AsyncIterator[None]:
+        """Hold the lesson while a setup or reveal runs, and say so on the page.
+
+        Commands wait their turn, in order: a presenter pressing → twice goes two scenes on.
+        """
+        async with self._lock:
+            self.busy = what
+            self.changed()
+            self.published()
+            try:
+                yield
+            finally:
+                self.busy = None
+                self.changed()
 
     async def _leave(self, scene: object) -> None:
         # A stepped scene's threads go with it; deadlocked ones only with their process.
@@ -219,104 +220,8 @@ class LessonRunner:
                 await self.lab.spawn_thread(pid, activity)
 
     async def _run(self, reveal: Reveal) -> RevealView:
-        pid = self.pids[getattr(reveal, "process", 0)] if self.pids else None
         now = time.time()
-        if isinstance(reveal, RaceReveal):
-            assert pid is not None
-            r = await self.experiments.race(pid, reveal.threads, reveal.increments, reveal.lock)
-            figures = {"actual": r.actual, "expected": r.expected, "lost": r.lost}
-            return RevealView(experiment="race", figures=figures, detail=f"pid {pid}", ts=now)
-        if isinstance(reveal, WatchReveal):
-            assert pid is not None
-            before = self._counter(pid)
-            await asyncio.sleep(reveal.seconds)
-            return RevealView(
-                experiment="watch",
-                figures={"delta": self._counter(pid) - before},
-                detail=f"pid {pid}, {reveal.seconds:g} s",
-                ts=now,
-            )
-        if isinstance(reveal, CpuReveal):
-            assert pid is not None
-            cores = await cores_used(pid, reveal.seconds)
-            return RevealView(experiment="cpu", figures={"cores": cores}, detail=f"pid {pid}", ts=now)
-        if isinstance(reveal, IpcReveal):
-            a, b = self.pids[reveal.sender], self.pids[reveal.receiver]
-            r = await self.experiments.ipc(reveal.kind, a, b, reveal.message)
-            detail = f"{reveal.kind}: {a} → {b}: {r.received!r}"
-            return RevealView(
-                experiment="ipc", figures={"bytes": len(r.received.encode())}, detail=detail, ts=now
-            )
-        if isinstance(reveal, CostsReveal):
-            costs = await self.experiments.costs()
-            med = {row.name: row.median for row in costs.rows}
-            figures = {
-                name: round(med[a] / med[b], 2)
-                for name, a, b in (
-                    ("creation_ratio", "fork", "thread"),
-                    ("memory_ratio", "fork_uss", "thread_uss"),
-                    ("switch_ratio", "processes", "threads"),
-                )
-                if med.get(a) and med.get(b)
-            }
-            return RevealView(
-                experiment="costs",
-                figures=figures,
-                reliable=costs.reliable,
-                detail=f"pid {costs.pid}",
-                ts=now,
-            )
-        assert isinstance(reveal, SteppedReveal)
-        proc = self.lab.procs.get(pid) if pid is not None else None
-        run = proc.stepped if proc is not None else None
-        if run is None or run.expected is None:
-            raise LabError("invalid_request", "no stepped race is running in this scene's process")
-        going = sum(t.next != "done" for t in run.threads)
-        if going:
-            raise LabError(
-                "invalid_request",
-                f"step the threads to the end first: {going} of {len(run.threads)} are not done",
-            )
-        figures = {"lost": run.expected - run.counter, "counter": run.counter, "expected": run.expected}
-        finished = sum(t.rounds for t in run.threads)
+        m = await measure(Stage(self.lab, self.experiments, list(self.pids)), reveal)
         return RevealView(
-            experiment="stepped", figures=figures, detail=f"{finished} increments finished", ts=now
+            experiment=reveal.experiment, figures=m.figures, reliable=m.reliable, detail=m.detail, ts=now
         )
-
-    def _counter(self, pid: int) -> int:
-        proc = self.lab.get_running(pid)
-        return proc.counter.value if proc.counter else 0
-
-
-async def cores_used(pid: int, seconds: float) -> float:
-    """Cores a process used over ``seconds`` (its CPU time over the wall time, from /proc)."""
-    try:
-        p = psutil.Process(pid)
-        t0, c0 = time.monotonic(), sum(p.cpu_times()[:2])
-        await asyncio.sleep(seconds)
-        t1, c1 = time.monotonic(), sum(p.cpu_times()[:2])
-    except psutil.Error as exc:
-        raise LabError("not_running", f"process {pid} ended while it was measured") from exc
-    return round((c1 - c0) / (t1 - t0), 2)
-
-
-class _Busy:
-    """Holds the lesson's lock while a setup or reveal runs, and says so on the page."""
-
-    def __init__(self, runner: LessonRunner, what: str) -> None:
-        self.runner = runner
-        self.what = what
-
-    async def __aenter__(self) -> None:
-        await self.runner._lock.acquire()
-        self.runner.busy = self.what
-        self.runner.changed()
-        self.runner.published()
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.runner.busy = None
-        self.runner.changed()
-        self.runner._lock.release()
-
-
-__all__ = ["LessonRunner", "cores_used"]

@@ -181,6 +181,9 @@ export class LessonBar {
             ? html`<button type="button" class="lesson-next" ?disabled=${s.index + 1 >= n} @click=${() => this.go(s.index + 1)}>${t("lesson.next")} ▶ <kbd>→</kbd></button>`
             : nothing}
           ${lesson.busy ? html`<span class="lesson-busy" role="status">${t(`lesson.busy_${lesson.busy}`)}</span>` : nothing}
+          ${this.presenter
+            ? html`<button type="button" class="lesson-end" @click=${() => this.toggle()}>${t("lesson.end")} <kbd>G</kbd></button>`
+            : nothing}
         </div>
       <div class="lesson-main">
         <h2 class="lesson-headline" data-scene=${s.id}>${say(s.headline)}</h2>

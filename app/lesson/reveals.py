@@ -1,0 +1,130 @@
+"""The experiments a scene's reveal runs on the real lab, each returning the figures it measured."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psutil
+
+from ..control.errors import LabError
+from ..control.experiments import Experiments
+from ..control.lab import Lab
+from .model import CostsReveal, CpuReveal, IpcReveal, RaceReveal, Reveal, SteppedReveal, WatchReveal
+
+
+@dataclass
+class Measured:
+    """What one reveal measured: its named figures, a line about the run, and whether to trust it."""
+
+    figures: dict[str, float]
+    detail: str
+    reliable: bool = True
+
+
+@dataclass
+class Stage:
+    """What a reveal runs on: the lab, its experiments, and the scene's processes in setup order."""
+
+    lab: Lab
+    experiments: Experiments
+    pids: list[int]
+
+    def pid(self, index: int) -> int:
+        """The scene's process at ``index`` (the model checked it is within the setup)."""
+        return self.pids[index]
+
+    def counter(self, pid: int) -> int:
+        """A process's counter as its worker last reported it."""
+        proc = self.lab.get_running(pid)
+        return proc.counter.value if proc.counter else 0
+
+
+async def cores_used(pid: int, seconds: float) -> float:
+    """Cores a process used over ``seconds`` (its CPU time over the wall time, from /proc)."""
+    try:
+        p = psutil.Process(pid)
+        t0, c0 = time.monotonic(), sum(p.cpu_times()[:2])
+        await asyncio.sleep(seconds)
+        t1, c1 = time.monotonic(), sum(p.cpu_times()[:2])
+    except psutil.Error as exc:
+        raise LabError("not_running", f"process {pid} ended while it was measured") from exc
+    return round((c1 - c0) / (t1 - t0), 2)
+
+
+async def race(stage: Stage, r: RaceReveal) -> Measured:
+    """N threads, K racy increments each, of the process's shared counter."""
+    pid = stage.pid(r.process)
+    run = await stage.experiments.race(pid, r.threads, r.increments, r.lock)
+    return Measured({"actual": run.actual, "expected": run.expected, "lost": run.lost}, f"pid {pid}")
+
+
+async def watch(stage: Stage, r: WatchReveal) -> Measured:
+    """How much a process's counter grows in a few seconds."""
+    pid = stage.pid(r.process)
+    before = stage.counter(pid)
+    await asyncio.sleep(r.seconds)
+    return Measured({"delta": stage.counter(pid) - before}, f"pid {pid}, {r.seconds:g} s")
+
+
+async def cpu(stage: Stage, r: CpuReveal) -> Measured:
+    """The cores a process's threads use together."""
+    pid = stage.pid(r.process)
+    return Measured({"cores": await cores_used(pid, r.seconds)}, f"pid {pid}")
+
+
+async def ipc(stage: Stage, r: IpcReveal) -> Measured:
+    """One message from one process to another."""
+    a, b = stage.pid(r.sender), stage.pid(r.receiver)
+    sent = await stage.experiments.ipc(r.kind, a, b, r.message)
+    return Measured({"bytes": len(sent.received.encode())}, f"{r.kind}: {a} → {b}: {sent.received!r}")
+
+
+# (figure, numerator row, denominator row) of the costs table
+RATIOS = (
+    ("creation_ratio", "fork", "thread"),
+    ("memory_ratio", "fork_uss", "thread_uss"),
+    ("switch_ratio", "processes", "threads"),
+)
+
+
+async def costs(stage: Stage, r: CostsReveal) -> Measured:
+    """Thread and process costs, as ratios; unreliable when the machine was busy."""
+    measured = await stage.experiments.costs()
+    med = {row.name: row.median for row in measured.rows}
+    figures = {name: round(med[a] / med[b], 2) for name, a, b in RATIOS if med.get(a) and med.get(b)}
+    return Measured(figures, f"pid {measured.pid}", measured.reliable)
+
+
+async def stepped(stage: Stage, r: SteppedReveal) -> Measured:
+    """The stepped race's result, once every thread has finished."""
+    proc = stage.lab.procs.get(stage.pid(0)) if stage.pids else None
+    run = proc.stepped if proc is not None else None
+    if run is None or run.expected is None:
+        raise LabError("invalid_request", "no stepped race is running in this scene's process")
+    going = sum(t.next != "done" for t in run.threads)
+    if going:
+        raise LabError(
+            "invalid_request",
+            f"step the threads to the end first: {going} of {len(run.threads)} are not done",
+        )
+    figures = {"lost": run.expected - run.counter, "counter": run.counter, "expected": run.expected}
+    return Measured(figures, f"{sum(t.rounds for t in run.threads)} increments finished")
+
+
+REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
+    "race": race,
+    "watch": watch,
+    "cpu": cpu,
+    "ipc": ipc,
+    "costs": costs,
+    "stepped": stepped,
+}
+
+
+async def measure(stage: Stage, reveal: Reveal) -> Measured:
+    """Run a reveal's experiment."""
+    return await REVEALS[reveal.experiment](stage, reveal)
