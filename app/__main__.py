@@ -13,6 +13,7 @@ from .recording import read as read_recording
 from .settings import SettingsError, load
 
 USAGE_REPLAY = "usage: ptlab replay FILE.ptlab [flags as for ptlab]"
+USAGE_RUN = "usage: ptlab run [--server URL] [flags as for ptlab] SCRIPT.py [ARGS...]"
 
 
 def _recording(args: list[str]) -> tuple[Recording | None, list[str]]:
@@ -34,9 +35,40 @@ def _recording(args: list[str]) -> tuple[Recording | None, list[str]]:
     raise SystemExit(2)
 
 
+def _run_args(args: list[str]) -> tuple[tuple[str, str, list[str]] | None, str | None, list[str]]:
+    """``run [--server URL] [flags] SCRIPT.py [ARGS]``: the script (code, name, args), server, flags."""
+    if not args or args[0] != "run":
+        return None, None, args
+    rest = args[1:]
+    server = None
+    if rest[:1] == ["--server"] and len(rest) > 1:
+        server, rest = rest[1], rest[2:]
+    at = next((i for i, a in enumerate(rest) if a.endswith(".py") and not a.startswith("-")), None)
+    if at is None:
+        print(USAGE_RUN, file=sys.stderr)
+        raise SystemExit(2)
+    path = Path(rest[at])
+    try:
+        code = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"ptlab: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    return (code, path.name, rest[at + 1 :]), server, rest[:at]
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Start the server with settings from PTLAB_* variables and CLI flags (``replay FILE``: a recording)."""
-    recording, rest = _recording(sys.argv[1:] if argv is None else argv)
+    """Start the server with settings from PTLAB_* variables and CLI flags.
+
+    ``replay FILE``: serve a recording. ``run SCRIPT.py``: run a program under the lab (with
+    ``--server URL``, on a server already running, with the presenter token from PTLAB_TOKEN).
+    """
+    args = sys.argv[1:] if argv is None else argv
+    first_run, server, args = _run_args(args)
+    if first_run is not None and server is not None:
+        from .run.remote import run_remote
+
+        raise SystemExit(run_remote(server, *first_run))
+    recording, rest = _recording(args)
     try:
         settings = load(rest)
     except SettingsError as exc:
@@ -46,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     from .web.sockets import bounded_websocket_protocol
 
     try:
-        app = create_app(settings, recording)
+        app = create_app(settings, recording, first_run)
     except LessonError as exc:
         print(f"ptlab: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc

@@ -28,6 +28,7 @@ class StatFields:
     cpu: int
     num_threads: int = 1
     vsize: int = 0
+    session: int = 0
 
 
 def parse_stat(text: str) -> StatFields:
@@ -51,6 +52,7 @@ def parse_stat(text: str) -> StatFields:
         cpu=int(f[36]),
         num_threads=int(f[17]),
         vsize=int(f[20]),
+        session=int(f[3]),
     )
 
 

@@ -266,6 +266,10 @@ class ProcessView(BaseModel):
     exit: ExitView | None = None
     races: list[RaceView] = []
     stepped: SteppedView | None = None
+    run: int | None = Field(
+        None, description="the run of user code this process belongs to; null: a lab worker"
+    )
+    probe: bool = Field(True, description="false: no ptlab probe inside (not Python): drawn from /proc alone")
 
     @field_serializer("regions", when_used="json")
     def _compact_regions(self, regions: list[RegionView] | None) -> RegionTable | None:
@@ -302,6 +306,7 @@ class ServerInfo(BaseModel):
     cpus: int
     pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
     replay: bool = Field(False, description="this server replays a recording: nothing live, nothing changes")
+    code: bool = Field(False, description="the presenter may run Python code from the page (code panel)")
 
 
 class FocusView(BaseModel):
@@ -312,6 +317,41 @@ class FocusView(BaseModel):
     panel: bool = False
     lanes: bool = False
     at: float | None = Field(None, description="where the presenter paused (a frame's ts); null: live")
+
+
+class RunView(BaseModel):
+    """A run of the class's own Python code: its process tree is drawn like the lab's."""
+
+    id: int
+    name: str = Field(description="the script's name (an example's, or the file's)")
+    pid: int = Field(description="the run's first process; every process it starts is in its session")
+    status: Literal["running", "exited"]
+    started: float
+    seconds: float = Field(description="how long it has run (or ran)")
+    exit_code: int | None = Field(None, description="the first process's exit code (negative: the signal)")
+    reason: str | None = Field(
+        None, description="why ptlab ended it: time limit, process or thread cap, stop"
+    )
+    traceback: str | None = Field(None, description="the last traceback it printed to stderr, if any")
+    console: str = Field(description="the end of what it printed (stdout and stderr, as they came)")
+    console_bytes: int = Field(description="everything it printed, in bytes")
+    dropped: int = Field(description="bytes printed that are not kept (a flood is cut, the end kept)")
+    processes: int = Field(description="processes of the run alive now")
+    limits: dict[str, float] = Field(description="seconds, memory_mib, processes, threads")
+
+
+class RunRequest(Strict):
+    """Run Python code as a lab process (presenter; PTLAB_ALLOW_CODE)."""
+
+    code: Annotated[str, Field(min_length=1, max_length=200_000)]
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.\- ]+$")] = "main.py"
+    args: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=16)] = []
+
+
+class RunResult(BaseModel):
+    """The current run, if any."""
+
+    run: RunView | None
 
 
 class LessonText(BaseModel):
@@ -393,6 +433,7 @@ class Snapshot(BaseModel):
     costs: CostsView | None = None
     focus: FocusView = FocusView()
     lesson: LessonView | None = Field(None, description="null: lesson mode is off")
+    run: RunView | None = Field(None, description="the latest run of user code, if any")
 
 
 class ProcessPatch(BaseModel):
@@ -427,6 +468,9 @@ class Frame(BaseModel):
         None, description="present when the lesson moved (see `lesson_off` for leaving lesson mode)"
     )
     lesson_off: bool | None = Field(None, description="true when lesson mode was just closed")
+    run: RunView | None = Field(
+        None, description="present when the run changed (its console: the last 4 KiB)"
+    )
 
 
 # ---- requests ---------------------------------------------------------------
@@ -705,6 +749,16 @@ class LessonRevealCmd(Strict):
     op: Literal["lesson_reveal"]
 
 
+class RunStartCmd(RunRequest):
+    op: Literal["run_start"]
+
+
+class RunStopCmd(Strict):
+    """End the current run's whole process tree."""
+
+    op: Literal["run_stop"]
+
+
 class LessonEndCmd(Strict):
     """Leave lesson mode (the lab stays as it is)."""
 
@@ -754,6 +808,8 @@ Command = Annotated[
     | LessonGoCmd
     | LessonRevealCmd
     | LessonEndCmd
+    | RunStartCmd
+    | RunStopCmd
     | FocusCmd,
     Field(discriminator="op"),
 ]

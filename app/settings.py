@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         max_length=4096,
         description="a lesson file, YAML or JSON (docs/lessons.md); default: the built-in lesson",
     )
+    allow_code: bool | None = Field(
+        None,
+        description="the presenter may run Python code from the page (default: only on a loopback bind)",
+    )
+    run_seconds: float = Field(60.0, ge=1, le=3600, description="wall-time limit of one run of user code")
+    run_memory_mib: int = Field(
+        1024, ge=64, le=65536, description="address-space limit of each process of a run (RLIMIT_AS)"
+    )
     vote_rate: float = Field(2.0, gt=0, le=1000, description="votes per second per viewer connection")
 
     public_url: str = Field(
@@ -146,6 +154,11 @@ class Settings(BaseSettings):
                 "could read it from a shoulder or a log. Set PTLAB_TOKEN to a secret of your own."
             )
         return self
+
+    @property
+    def code_allowed(self) -> bool:
+        """Whether runs of user code may be started from the page (always from ``ptlab run``)."""
+        return self.allow_code if self.allow_code is not None else is_loopback(self.host)
 
     @property
     def token_generated(self) -> bool:

@@ -324,6 +324,45 @@ def bench_flood(quick: bool) -> list[dict[str, Any]]:
     return [_flood(setup, n) for setup in FLOOD_SETUPS for n in (200, 1000)]
 
 
+# ---- 4a'. a fork bomb in a run of user code ------------------------------------
+
+BOMB = "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)\n"
+
+
+def bench_forkbomb(quick: bool) -> dict[str, Any]:
+    """Issue 15: fork bombs run as user code; /api/health timed from another process meanwhile."""
+    bombs = 3 if quick else 10
+    s = LabServer(token="bench-token-1234").start()
+    try:
+        probe = subprocess.Popen(
+            [sys.executable, "-c", HEALTH_PROBE, s.url, str(3 * bombs)], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(0.5)
+        ends = []
+        for _ in range(bombs):
+            t0 = time.monotonic()
+            s.control("POST", "/api/runs", {"code": BOMB, "name": "bomb.py"}, expect=201)
+            while s.get("/api/runs")["run"]["status"] != "exited" and time.monotonic() - t0 < 10:
+                time.sleep(0.02)
+            ends.append(time.monotonic() - t0)
+            time.sleep(1.5)
+        p50, p95, p99, worst = (float(x) for x in probe.communicate(timeout=60)[0].split())
+        out = {
+            "bombs": bombs,
+            "ended_median_s": round(sorted(ends)[len(ends) // 2], 2),
+            "ended_max_s": round(max(ends), 2),
+            "health_p50_ms": round(p50, 1),
+            "health_p95_ms": round(p95, 1),
+            "health_p99_ms": round(p99, 1),
+            "health_max_ms": round(worst, 1),
+            "leftover": len(s.leftovers()),
+        }
+        print(f"  forkbomb: {out}", flush=True)
+        return out
+    finally:
+        s.stop()
+
+
 # ---- 4b. the costs panel: quiet, busy, and against perf ------------------------
 
 HOG = "while True: pass"
@@ -743,6 +782,19 @@ def markdown(r: dict[str, Any]) -> str:
                 for f in r["flood"]
             ],
         )
+    if "forkbomb" in r:
+        f = r["forkbomb"]
+        out += _table(
+            ["fork bombs", "ended in s (median / max)", "health p50 / p95 / p99 / max, ms", "left over"],
+            [
+                [
+                    f["bombs"],
+                    f"{f['ended_median_s']} / {f['ended_max_s']}",
+                    f"{f['health_p50_ms']} / {f['health_p95_ms']} / {f['health_p99_ms']} / {f['health_max_ms']}",
+                    f["leftover"],
+                ]
+            ],
+        )
     if "costs" in r:
         c = r["costs"]
         cols = [
@@ -819,7 +871,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--soak", type=float, metavar="MINUTES", help="run only the soak, this long")
     ap.add_argument(
-        "--only", choices=["sampler", "click", "fanout", "frames", "flood", "costs", "history", "page"]
+        "--only",
+        choices=["sampler", "click", "fanout", "frames", "flood", "forkbomb", "costs", "history", "page"],
     )
     args = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
@@ -833,6 +886,7 @@ def main() -> None:
             "fanout": bench_fanout,
             "frames": bench_frames,
             "flood": bench_flood,
+            "forkbomb": bench_forkbomb,
             "costs": bench_costs,
             "history": bench_history,
             "page": bench_page,

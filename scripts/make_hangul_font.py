@@ -42,7 +42,8 @@ def used_hangul(root: Path = ROOT) -> set[str]:
         *(root / "templates").rglob("*.html"),
         *(root / "app" / "lesson").glob("*.yaml"),
     ]
-    return {ch for f in files for ch in f.read_text(encoding="utf-8") if is_hangul(ch)}
+    # a directory may end in .js too (static/vendor/highlight.js)
+    return {ch for f in files if f.is_file() for ch in f.read_text(encoding="utf-8") if is_hangul(ch)}
 
 
 def main() -> None:

@@ -30,6 +30,9 @@ from ..protocol import (
     RaceCmd,
     ResetCmd,
     ResetResult,
+    RunResult,
+    RunStartCmd,
+    RunStopCmd,
     ShmCmd,
     SpawnProcessCmd,
     SpawnThreadCmd,
@@ -43,6 +46,7 @@ from ..protocol import (
 from .errors import LabError
 from .experiments import Experiments
 from .lab import Lab
+from .runs import Runs
 
 Handler = Callable[[Any], Awaitable[BaseModel]]
 
@@ -71,9 +75,11 @@ class CommandService:
         focus: Focus,
         published: Callable[[bool], object],
         lesson: LessonRunner,
+        runs: Runs,
     ) -> None:
         self.lab = lab
         self.lesson = lesson
+        self.runs = runs
         self.experiments = experiments
         self.focus = focus
         self.published = published  # called with fresh=True when /proc must be re-read at once
@@ -95,6 +101,8 @@ class CommandService:
             "lesson_go": self._lesson_go,
             "lesson_reveal": self._lesson_reveal,
             "lesson_end": self._lesson_end,
+            "run_start": self._run_start,
+            "run_stop": self._run_stop,
             "focus": self._focus,
         }
 
@@ -129,6 +137,8 @@ class CommandService:
         return PidResult(pid=cmd.pid)
 
     async def _reset(self, cmd: ResetCmd) -> ResetResult:
+        if self.runs.current is not None and self.runs.current.ended is None:
+            await self.runs.stop("the lab was reset")
         stopped = await self.lab.reset()
         self.experiments.cleanup()
         self.lesson.close()
@@ -170,6 +180,12 @@ class CommandService:
     async def _lesson_end(self, cmd: LessonEndCmd) -> LessonResult:
         await self.lesson.end()
         return LessonResult(lesson=None)
+
+    async def _run_start(self, cmd: RunStartCmd) -> RunResult:
+        return RunResult(run=await self.runs.start(cmd.code, cmd.name, cmd.args))
+
+    async def _run_stop(self, cmd: RunStopCmd) -> RunResult:
+        return RunResult(run=await self.runs.stop())
 
     async def _focus(self, cmd: FocusCmd) -> FocusView:
         if cmd.pid is not None:

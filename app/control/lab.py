@@ -96,6 +96,8 @@ class LabProcess:
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     races: deque[RaceView] = field(default_factory=lambda: deque(maxlen=6))
     stepped: SteppedView | None = None
+    run: int | None = None  # the run of user code it belongs to (app/control/runs.py); None: a lab worker
+    probe: bool = True  # False: no probe inside (not a Python process): drawn from /proc alone
     # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
     inherited: tuple[StackRange, ...] = ()
     # Bumped by every change to what the worker reported (threads, counter,
@@ -204,6 +206,8 @@ class Lab:
         self.waiters: dict[str, asyncio.Future[JobDone | IpcReceived]] = {}
         self._dir: str | None = None
         self._server: asyncio.AbstractServer | None = None
+        # which run of user code a process saying hello belongs to, if any (set by Runs)
+        self.adopt: Callable[[int], int | None] | None = None
         self.sock_path = ""
         # one handler per worker message type
         self._handlers: dict[str, Callable[[LabProcess, Any], None]] = {
@@ -346,6 +350,28 @@ class Lab:
         await self._await_hello(proc)
         self.events.add("process_forked", pid=pid, parent=parent.pid)
         return pid
+
+    def record_user(self, pid: int, parent: int | None, run: int) -> LabProcess:
+        """Expect a hello from a process of a run of user code (its probe connects by itself)."""
+        proc = self._record(pid, parent)
+        proc.run = run
+        return proc
+
+    def observe(self, pid: int, parent: int | None, run: int) -> LabProcess:
+        """Show a process of a run that has no probe: everything about it comes from /proc."""
+        proc = self.procs.get(pid) or self._record(pid, parent)
+        proc.run, proc.probe, proc.status = run, False, "running"
+        with contextlib.suppress(OSError):
+            proc.pidfd = proc.pidfd or os.pidfd_open(pid)
+        if proc.hello is not None and not proc.hello.done():
+            proc.hello.cancel()
+        proc.changed()
+        self.events.add("process_started", pid=pid, detail=f"run {run}: no probe, /proc only")
+        return proc
+
+    def gone_elsewhere(self, proc: LabProcess) -> None:
+        """A process of a run that another process of the run reaped: gone, its status not ours to read."""
+        self._mark_exited(proc, None, "ended (its parent collected its exit status)")
 
     def _record(self, pid: int, parent: int | None) -> LabProcess:
         proc = LabProcess(pid=pid, parent=parent, started=time.time())
@@ -498,13 +524,19 @@ class Lab:
         if proc is None:
             # A forked child may say hello before its parent's fork reply arrives.
             parent_proc = self.procs.get(hello.lab_parent) if hello.lab_parent else None
+            run = self.adopt(pid) if self.adopt is not None else None
             if parent_proc is None or not parent_proc.alive or _real_ppid(pid) != parent_proc.pid:
-                return None
-            proc = self._record(pid, parent_proc.pid)
-        if proc.status != "starting":
-            return None
+                if run is None:
+                    return None
+                parent_proc = None  # a process of a run whose parent the lab does not show
+            proc = self._record(pid, parent_proc.pid if parent_proc else None)
+            proc.run = parent_proc.run if parent_proc is not None else run
+        late = proc.status == "running" and not proc.probe and proc.writer is None
+        if proc.status != "starting" and not late:
+            return None  # a process whose probe was slower than the run's patience is welcome still
+        proc.probe = True
         with contextlib.suppress(OSError):
-            proc.pidfd = os.pidfd_open(pid)
+            proc.pidfd = proc.pidfd or os.pidfd_open(pid)
         proc.writer = writer
         proc.status = "running"
         self._on_threads(proc, hello)
@@ -589,10 +621,11 @@ class Lab:
             if not proc.alive and proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:
                 del self.procs[proc.pid]
 
-    def _mark_exited(self, proc: LabProcess, code: int) -> None:
-        if proc.popen is not None:
+    def _mark_exited(self, proc: LabProcess, code: int | None, why: str = "") -> None:
+        # ``code`` None: its exit status went to another process (``why`` says so)
+        if proc.popen is not None and code is not None:
             proc.popen.returncode = code  # we reaped it; stop Popen from trying again
-        reason = describe_exit(code)[2]
+        reason = describe_exit(code)[2] if code is not None else why
         proc.exit_code = code
         proc.exit_reason = reason
         proc.status = "exited"

@@ -98,7 +98,7 @@ class Describe(_Report):
     pid: int
     ppid: int = 0
     lab_parent: int | None = None
-    counter: CounterView
+    counter: CounterView | None = None  # a user program's process has no lab counter
     threads: list[ThreadReport]
     inherited: list[StackReport] = []
 

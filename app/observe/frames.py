@@ -23,6 +23,7 @@ from ..control.commands import Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
+from ..control.runs import FRAME_CONSOLE, Runs
 from ..lesson.runner import LessonRunner
 from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
@@ -55,8 +56,11 @@ class FrameBuilder:
         publish: Callable[[str], None],
         focus: Focus | None = None,
         lesson: LessonRunner | None = None,
+        runs: Runs | None = None,
     ) -> None:
         self.lab = lab
+        self.runs = runs
+        self._run_sent = 0
         self.lesson = lesson
         self._lesson_sent = lesson.version if lesson else 0
         self.experiments = experiments
@@ -90,6 +94,7 @@ class FrameBuilder:
             max_threads=settings.max_threads,
             cpus=os.cpu_count() or 1,
             pagemap=frames_readable(),
+            code=settings.code_allowed,
         )
 
     # ---- loop -------------------------------------------------------------
@@ -247,6 +252,11 @@ class FrameBuilder:
                 frame["lesson_off"] = True
             else:
                 frame["lesson"] = view.model_dump(mode="json")
+        if self.runs is not None and self.runs.version != self._run_sent:
+            self._run_sent = self.runs.version
+            run = self.runs.view(FRAME_CONSOLE)
+            if run is not None:
+                frame["run"] = run.model_dump(mode="json")
         costs = self.experiments.costs_result
         if self.experiments.costs_version != self._costs_sent and costs is not None:
             self._costs_sent = self.experiments.costs_version
@@ -281,6 +291,7 @@ class FrameBuilder:
             costs=self.experiments.costs_result,
             focus=self.focus.view,
             lesson=self.lesson.view() if self.lesson else None,
+            run=self.runs.view(FRAME_CONSOLE) if self.runs else None,
         )
 
     def tick_cpu_ms(self) -> float:

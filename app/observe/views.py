@@ -67,7 +67,11 @@ Clip = Callable[[StackRange], tuple[int, int]]
 
 def exited_view(proc: LabProcess, last: ProcessView | None) -> ProcessView:
     """A process that is gone keeps its last picture, marked exited with its cause."""
-    code, sig, reason = describe_exit(proc.exit_code) if proc.exit_code is not None else (None, None, "gone")
+    code, sig, reason = (
+        describe_exit(proc.exit_code)
+        if proc.exit_code is not None
+        else (None, None, proc.exit_reason or "gone")
+    )
     base = last or ProcessView(
         pid=proc.pid, ppid=0, name="?", state="X", status="exited", rss=0, started=proc.started, threads=[]
     )
@@ -135,4 +139,6 @@ def process_view(
         regions=regions,
         races=list(proc.races),
         stepped=proc.stepped,
+        run=proc.run,
+        probe=proc.probe,
     )

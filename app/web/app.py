@@ -19,6 +19,7 @@ from .. import __version__
 from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab
+from ..control.runs import Runs
 from ..lesson.loader import load_lesson
 from ..lesson.runner import LessonRunner
 from ..observe.frames import FrameBuilder
@@ -41,11 +42,16 @@ SHORT_TOKEN = 16
 mimetypes.add_type("font/woff2", ".woff2")
 
 
-def create_app(settings: Settings, recording: Recording | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    recording: Recording | None = None,
+    first_run: tuple[str, str, list[str]] | None = None,
+) -> FastAPI:
     """Build the app for these settings; lab processes start only when asked.
 
     With a ``recording``, the app replays it instead: no lab, nothing live, every command refused.
     A lesson file that does not load raises LessonError here: the server does not start with it.
+    ``first_run`` (code, name, args) is run as soon as the server is up (``ptlab run``).
     """
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
 
@@ -71,9 +77,15 @@ def create_app(settings: Settings, recording: Recording | None = None) -> FastAP
         focus = Focus()
         broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
         runner = LessonRunner(lesson, lab, experiments, published=lambda: frames.tick(fresh=True))
-        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus, runner)
+        runs = Runs(lab, settings)
+        frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus, runner, runs)
         commands = CommandService(
-            lab, experiments, focus, published=lambda fresh: frames.tick(fresh=fresh), lesson=runner
+            lab,
+            experiments,
+            focus,
+            published=lambda fresh: frames.tick(fresh=fresh),
+            lesson=runner,
+            runs=runs,
         )
         app.state.frames, app.state.broadcaster, app.state.commands = frames, broadcaster, commands
         app.state.history = frames.history
@@ -96,11 +108,22 @@ def create_app(settings: Settings, recording: Recording | None = None) -> FastAP
         print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
         for url in student_urls(settings):
             print(f"ptlab student URL: {url}", flush=True)
+        if settings.code_allowed:
+            print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
+        else:
+            print(
+                "ptlab: running code from the page is off (not bound to loopback; PTLAB_ALLOW_CODE=1)",
+                flush=True,
+            )
         refused: list[str] = []
         checking = asyncio.create_task(bind_check.watch(settings, refused))
+        if first_run is not None:
+            code, name, args = first_run
+            await runs.start(code, name, args, trusted=True)
         try:
             yield
         finally:
+            await runs.shutdown()
             await frames.stop()
             broadcaster.close()
             checking.cancel()

@@ -22,6 +22,7 @@ STATUS: dict[str, int] = {
     "queue_full": 503,
     "read_only": 409,
     "closed": 409,
+    "syntax_error": 422,
     "full": 409,
     "main_thread": 409,
     "experiment": 409,

@@ -7,6 +7,7 @@ import math
 import secrets
 import time
 from collections.abc import Mapping
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -43,6 +44,10 @@ from ..protocol import (
     RaceView,
     ResetCmd,
     ResetResult,
+    RunRequest,
+    RunResult,
+    RunStartCmd,
+    RunStopCmd,
     ShmCmd,
     ShmRequest,
     Snapshot,
@@ -67,6 +72,16 @@ from .errors import WebError
 from .offline import offline_html
 from .urls import join_info
 from .ws import VOTER_COOKIE, VOTER_ID
+
+EXAMPLES = FilePath(__file__).resolve().parent.parent / "run" / "examples"
+
+
+class Example(BaseModel):
+    """A built-in example program for the code panel."""
+
+    name: str
+    code: str
+
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 422, 429, 500, 504)
@@ -311,6 +326,31 @@ async def step(
 async def step_end(request: Request, pid: PidPath, q: Q) -> StepResult:
     """End the stepped scene; a deadlocked one ends only with its process (409)."""
     return await run(request, StepEndCmd(op="step_end", pid=pid))
+
+
+@api.get("/runs", response_model=RunResult)
+async def current_run(request: Request, q: Q) -> RunResult:
+    """The current (or last) run of user code, with everything it printed that is kept."""
+    runs = getattr(request.app.state.commands, "runs", None)
+    return RunResult(run=runs.view() if runs else None)
+
+
+@api.get("/runs/examples", response_model=list[Example])
+async def run_examples(request: Request, q: Q) -> list[Example]:
+    """The built-in examples for the code panel."""
+    return [Example(name=p.name, code=p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))]
+
+
+@api.post("/runs", response_model=RunResult, status_code=201, dependencies=Presenter)
+async def run_code(request: Request, q: Q, body: RunRequest) -> RunResult:
+    """Run Python code as a lab process tree (only where PTLAB_ALLOW_CODE allows)."""
+    return await run(request, RunStartCmd(op="run_start", code=body.code, name=body.name, args=body.args))
+
+
+@api.delete("/runs", response_model=RunResult, dependencies=Presenter)
+async def stop_run(request: Request, q: Q) -> RunResult:
+    """End the current run's whole process tree."""
+    return await run(request, RunStopCmd(op="run_stop"))
 
 
 @api.get("/lesson", response_model=LessonResult)

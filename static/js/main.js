@@ -10,6 +10,7 @@ import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./join.js";
 import { isShortcut } from "./keys.js";
 import { LaneBook, LanesView } from "./lanes.js";
+import { CodePanel } from "./code.js";
 import { LessonBar } from "./lesson.js";
 import { PyStackPanel } from "./pystack.js";
 import { LabState } from "./state.js";
@@ -93,6 +94,7 @@ const conn = new Connection({
     }
     panel.onEvents(events);
     lesson.render();
+    code.render();
     redraw();
     if (msg.type === "frame") {
       // after the redraw, so the cards the envelope flies between are in place
@@ -208,6 +210,7 @@ const lesson = new LessonBar({
   onScene: (pid) => controls.select(pid, null),
 });
 const pystack = new PyStackPanel(document.getElementById("pystack"));
+const code = new CodePanel({ el: document.getElementById("code"), conn, state, toasts, onResize: redraw });
 
 // The CPU lanes, shown instead of the cards: recorded from every message, drawn when open.
 const book = new LaneBook();
@@ -290,6 +293,7 @@ strip.render();
 controls.bind();
 panel.bind();
 lesson.bind();
+code.bind();
 tm.bind();
 new JoinOverlay(document.getElementById("joindlg")).bind();
 // The offline HTML export carries its recording: replay it, with no server to connect to.
@@ -306,4 +310,4 @@ if (offline) {
   conn.open();
 }
 // Exposed for tests and for curious students with a console open.
-window.ptlab = { state, conn, controls, panel, book, tm, lesson, pystack };
+window.ptlab = { state, conn, controls, panel, book, tm, lesson, pystack, code };

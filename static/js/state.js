@@ -20,6 +20,7 @@ export class LabState {
     this.costs = null; // the latest thread-vs-process measurement
     this.focus = { pid: null, tid: null, panel: false }; // what the presenter points at
     this.lesson = null; // the lesson the class is on (LessonView), null when lesson mode is off
+    this.run = null; // the latest run of user code (RunView), its console's end
     this.role = "viewer";
     this.seq = 0;
     this.ts = 0;
@@ -36,6 +37,7 @@ export class LabState {
       for (const p of msg.processes) fresh.set(p.pid, expandProcess(p));
       this.processes = fresh;
       this.lesson = msg.lesson || null;
+      this.run = msg.run || null;
       events = msg.events;
     } else if (msg.type === "frame") {
       for (const changed of msg.changed) {
@@ -52,6 +54,7 @@ export class LabState {
     if (msg.focus) this.focus = msg.focus;
     if (msg.lesson) this.lesson = msg.lesson;
     if (msg.lesson_off) this.lesson = null;
+    if (msg.run) this.run = msg.run;
     this.seq = msg.seq;
     this.ts = msg.ts;
     this.markSeen();

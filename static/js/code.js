@@ -1,0 +1,147 @@
+// The code panel (presenter, key X): an editor with Python highlighting (CodeJar 4.3.0 and
+// highlight.js 11.12.0, vendored), the built-in examples, Run (Ctrl+Enter) and Stop, and what the
+// run printed. The run itself is real: its processes and threads appear in the lab like any other.
+
+import { CodeJar } from "../vendor/codejar/codejar.js";
+import hljs from "../vendor/highlight.js/core.min.js";
+import python from "../vendor/highlight.js/languages/python.min.js";
+import { html, render } from "./dom.js";
+import { t } from "./i18n.js";
+import { isShortcut } from "./keys.js";
+
+hljs.registerLanguage("python", python);
+
+const RUN_TIMEOUT_MS = 20_000;
+
+/** The status line of a run: running for N s, or how it ended. */
+export function runStatus(run) {
+  if (!run) return "";
+  if (run.status === "running") return t("code.running", { pid: run.pid, n: run.processes });
+  if (run.reason) return t("code.ended_by", { reason: run.reason });
+  return t("code.exited", { code: run.exit_code ?? "?" });
+}
+
+export class CodePanel {
+  constructor({ el, conn, state, toasts, onResize }) {
+    this.el = el;
+    this.conn = conn;
+    this.state = state;
+    this.toasts = toasts;
+    this.onResize = onResize;
+    this.examples = [];
+    this.name = "main.py";
+    this.full = null; // the whole kept console, fetched when a run ends
+    this.shownRun = null;
+  }
+
+  get open() {
+    return document.body.classList.contains("code-open");
+  }
+
+  bind() {
+    document.getElementById("toggle-code").addEventListener("click", () => this.toggle());
+    document.addEventListener("keydown", (e) => {
+      if (e.target.closest(".editor")) {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          this.run();
+        }
+        return;
+      }
+      if (isShortcut(e) && (e.key === "x" || e.key === "X") && this.state.role === "presenter") this.toggle();
+    });
+  }
+
+  async toggle(force) {
+    const open = force ?? !this.open;
+    if (open && (!this.state.server || !this.state.server.code)) {
+      this.toasts.show(t("code.off"), "error");
+      return;
+    }
+    document.body.classList.toggle("code-open", open);
+    document.getElementById("toggle-code").setAttribute("aria-pressed", String(open));
+    if (open && !this.jar) await this.build();
+    this.render();
+    this.onResize();
+  }
+
+  async build() {
+    try {
+      this.examples = await (await fetch("/api/runs/examples")).json();
+    } catch {
+      this.examples = [];
+    }
+    render(
+      html`<div class="code-head">
+          <h2>${t("code.title")}</h2>
+          <select class="examples" aria-label=${t("code.examples")} @change=${(e) => this.pick(e.target.value)}>
+            <option value="">${t("code.examples")}</option>
+            ${this.examples.map((x) => html`<option value=${x.name}>${x.name}</option>`)}
+          </select>
+        </div>
+        <pre class="editor hljs language-python" aria-label=${t("code.editor")}></pre>
+        <div class="code-buttons">
+          <button type="button" class="run" @click=${() => this.run()}>${t("code.run")} <kbd>Ctrl+Enter</kbd></button>
+          <button type="button" class="stop danger" @click=${() => this.stop()}>${t("code.stop")}</button>
+          <span class="code-status" aria-live="polite"></span>
+        </div>
+        <pre class="console" tabindex="0" aria-label=${t("code.console")}></pre>`,
+      this.el,
+    );
+    const editor = this.el.querySelector(".editor");
+    this.jar = CodeJar(editor, (el) => {
+      el.removeAttribute("data-highlighted");
+      hljs.highlightElement(el);
+    });
+    const first = this.examples.find((x) => x.name === "threading_race.py") || this.examples[0];
+    if (first) this.pick(first.name);
+  }
+
+  pick(name) {
+    const ex = this.examples.find((x) => x.name === name);
+    if (!ex || !this.jar) return;
+    this.name = ex.name;
+    this.jar.updateCode(ex.code);
+  }
+
+  run() {
+    if (!this.jar) return;
+    this.full = null;
+    this.conn
+      .command({ op: "run_start", code: this.jar.toString(), name: this.name }, RUN_TIMEOUT_MS)
+      .catch((err) => this.toasts.show(err.message, "error"));
+  }
+
+  stop() {
+    this.conn.command({ op: "run_stop" }, RUN_TIMEOUT_MS).catch((err) => this.toasts.show(err.message, "error"));
+  }
+
+  /** Show the latest run's status and output (frames carry the console's last 4 KiB; the end fetches it all). */
+  render() {
+    if (!this.open || !this.jar) return;
+    const run = this.state.run;
+    const status = this.el.querySelector(".code-status");
+    const out = this.el.querySelector(".console");
+    status.textContent = runStatus(run);
+    status.dataset.status = run ? run.status : "";
+    if (run && run.status === "exited" && this.shownRun !== run.id) {
+      this.shownRun = run.id;
+      fetch("/api/runs")
+        .then((r) => r.json())
+        .then((body) => {
+          this.full = body.run;
+          this.render();
+        })
+        .catch(() => {});
+    }
+    const shown = this.full && run && this.full.id === run.id ? this.full : run;
+    const text = shown ? shown.console : "";
+    if (out.textContent !== text) {
+      out.textContent = text;
+      out.scrollTop = out.scrollHeight;
+    }
+    out.dataset.run = run ? String(run.id) : "";
+    out.dataset.status = run ? run.status : "";
+    this.el.querySelector(".stop").disabled = !run || run.status !== "running";
+  }
+}

@@ -1,0 +1,279 @@
+"""The class's own code under the lab: real runs, their processes and threads, and containment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import ROOT, LabServer, pid_alive
+
+EXAMPLES = ROOT / "app" / "run" / "examples"
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[LabServer]:
+    """A server whose runs have a short time limit and a small memory limit (to test them)."""
+    s = LabServer(
+        env={
+            "PTLAB_MAX_PROCESSES": "12",
+            "PTLAB_MAX_THREADS": "16",
+            "PTLAB_RUN_SECONDS": "8",
+            "PTLAB_RUN_MEMORY_MIB": "512",
+        }
+    ).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+        assert not s.leftovers()
+
+
+def _start(s: LabServer, code: str, name: str = "main.py", expect: int = 201) -> dict[str, Any]:
+    return s.control("POST", "/api/runs", {"code": code, "name": name}, expect=expect)
+
+
+def _wait_end(s: LabServer, timeout: float = 20.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = s.get("/api/runs")["run"]
+        if run["status"] == "exited":
+            return run
+        time.sleep(0.1)
+    raise AssertionError("the run did not end")
+
+
+def _run_procs(s: LabServer, rid: int) -> list[dict[str, Any]]:
+    return [p for p in s.state()["processes"] if p.get("run") == rid and p["status"] == "running"]
+
+
+def _session(sid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                text = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = text.rsplit(")", 1)[1].split()
+            if int(fields[3]) == sid and fields[0] != "Z":
+                out.append(int(entry))
+    return out
+
+
+def _watch(s: LabServer, rid: int, want: Any, timeout: float = 8.0) -> list[dict[str, Any]]:
+    """Poll /api/state until ``want(processes)`` holds for the run's processes; return them."""
+    deadline = time.monotonic() + timeout
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        seen = _run_procs(s, rid)
+        if want(seen):
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(
+        f"not seen in time; last: {[(p['pid'], [t['name'] for t in p['threads']]) for p in seen]}"
+    )
+
+
+def _names(procs: list[dict[str, Any]]) -> list[str]:
+    return sorted(t["name"] for p in procs for t in p["threads"])
+
+
+def test_a_threading_race_shows_its_named_threads_and_ends_clean(runner: LabServer) -> None:
+    run = _start(runner, (EXAMPLES / "threading_race.py").read_text(), "threading_race.py")["run"]
+    procs = _watch(runner, run["id"], lambda ps: sum(n.startswith("adder-") for n in _names(ps)) == 4)
+    assert len(procs) == 1 and procs[0]["probe"] is True
+    adders = [t for t in procs[0]["threads"] if t["name"].startswith("adder-")]
+    # each named thread has its real stack and its live Python stack, in the program's own function
+    assert all(t["stack"] and t["activity"] == "user" for t in adders)
+    stack = runner.get(f"/api/processes/{procs[0]['pid']}/threads/{adders[0]['tid']}/stack")
+    assert "add" in [f["function"] for f in stack["frames"]]
+    probe = [t for t in procs[0]["threads"] if t["name"] == "ptlab-probe"]
+    assert len(probe) == 1 and probe[0]["activity"] == "probe"  # ptlab's own thread, labelled as such
+    done = _wait_end(runner)
+    assert done["exit_code"] == 0 and "updates lost" in done["console"] and done["reason"] is None
+    assert _session(run["pid"]) == [] and not pid_alive(run["pid"])
+
+
+@pytest.mark.parametrize(
+    ("example", "processes", "threads"),
+    [
+        ("lock_fix.py", 1, ["locked-1", "locked-2", "locked-3", "locked-4"]),
+        ("thread_pool.py", 1, ["pool_0", "pool_1", "pool_2"]),
+        ("fork_pipe.py", 2, []),
+        ("shared_memory.py", 3, []),
+        ("deadlock.py", 1, ["left", "right"]),
+    ],
+)
+def test_each_built_in_example_runs_end_to_end(
+    runner: LabServer, example: str, processes: int, threads: list[str]
+) -> None:
+    run = _start(runner, (EXAMPLES / example).read_text(), example)["run"]
+    procs = _watch(
+        runner,
+        run["id"],
+        lambda ps: len(ps) >= processes and set(threads) <= set(_names(ps)),
+    )
+    assert all(p["probe"] for p in procs)
+    done = _wait_end(runner)
+    assert done["exit_code"] == 0, done["console"]
+    assert _session(run["pid"]) == []
+    time.sleep(0.3)
+    assert _run_procs(runner, run["id"]) == []
+
+
+def test_a_spawn_pool_s_children_appear_with_their_threads_and_stacks(runner: LabServer) -> None:
+    run = _start(runner, (EXAMPLES / "pool.py").read_text(), "pool.py")["run"]
+    # the parent, the resource tracker and three fresh interpreters, each with a probe
+    procs = _watch(runner, run["id"], lambda ps: len(ps) >= 4, timeout=10)
+    children = [p for p in procs if p["pid"] != run["pid"] and p["parent"] == run["pid"]]
+    workers = []
+    for child in children:  # the pool's workers, and multiprocessing's resource tracker
+        main = next(t for t in child["threads"] if t["main"])
+        assert main["stack"] is not None
+        frames = runner.get(f"/api/processes/{child['pid']}/threads/{main['tid']}/stack")["frames"]
+        if "worker" in [f["function"] for f in frames]:
+            workers.append(child)
+    assert len(workers) == 3, [(c["pid"], c["name"]) for c in children]
+    done = _wait_end(runner)
+    assert done["exit_code"] == 0 and "computed 25" in done["console"]
+    assert _session(run["pid"]) == []
+
+
+def test_a_syntax_error_is_shown_with_its_line_and_runs_nothing(runner: LabServer) -> None:
+    before = runner.get("/api/runs")["run"]
+    err = _start(runner, "x = 1\nprint('hi'\n", "broken.py", expect=422)
+    assert (
+        err["error"] == "syntax_error" and "line 2" in err["message"] and "nothing was run" in err["message"]
+    )
+    assert runner.get("/api/runs")["run"] == before
+
+
+def test_an_endless_loop_is_ended_at_the_time_limit(runner: LabServer) -> None:
+    run = _start(runner, "while True:\n    pass\n", "loop.py")["run"]
+    done = _wait_end(runner, timeout=15)
+    assert "time limit" in done["reason"] and done["seconds"] < 10
+    assert _session(run["pid"]) == []
+
+
+def test_a_2_gib_allocation_fails_inside_the_memory_limit(runner: LabServer) -> None:
+    _start(runner, "data = bytearray(2 << 30)\nprint('allocated')\n", "big.py")
+    done = _wait_end(runner)
+    assert done["exit_code"] == 1 and "MemoryError" in (done["traceback"] or ""), done
+    assert "allocated" not in done["console"]
+
+
+def test_a_fork_bomb_ends_within_2_s_with_every_descendant_reaped(runner: LabServer) -> None:
+    code = (
+        "import os, time\n"
+        "while True:\n"
+        "    try:\n"
+        "        os.fork()\n"
+        "    except OSError:\n"
+        "        time.sleep(0.01)\n"
+    )
+    run = _start(runner, code, "bomb.py")["run"]
+    t0 = time.monotonic()
+    done = _wait_end(runner, timeout=10)
+    took = time.monotonic() - t0
+    assert "process cap" in done["reason"] and took < 2.0, (done["reason"], took)
+    assert _session(run["pid"]) == []
+    assert max(runner.request("GET", "/api/health")[0] for _ in range(3)) == 200
+
+
+def test_a_print_flood_is_cut_with_a_note(runner: LabServer) -> None:
+    _start(
+        runner,
+        "import sys\nline = 'x' * 99 + '\\n'\nfor _ in range(500_000):\n    sys.stdout.write(line)\n",
+        "flood.py",
+    )
+    done = _wait_end(runner, timeout=30)
+    assert done["exit_code"] == 0 and done["console_bytes"] == 50_000_000
+    assert done["dropped"] > 49_000_000 and "[ptlab: output cut" in done["console"]
+    assert len(done["console"]) < 80 * 1024
+
+
+def test_stop_ends_the_whole_tree(runner: LabServer) -> None:
+    code = "import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n        break\ntime.sleep(60)\n"
+    run = _start(runner, code, "tree.py")["run"]
+    _watch(runner, run["id"], lambda ps: len(ps) >= 4)
+    stopped = runner.control("DELETE", "/api/runs", expect=200)["run"]
+    assert stopped["status"] == "exited" and "stopped" in stopped["reason"]
+    assert _session(run["pid"]) == []
+
+
+def test_running_code_is_refused_to_viewers_and_off_a_loopback_bind_without_the_setting(
+    runner: LabServer,
+) -> None:
+    status, _ = runner.request("POST", "/api/runs", {"code": "print(1)"}, {})
+    assert status == 401
+    # the settings decide for the presenter: off on a public bind unless PTLAB_ALLOW_CODE=1
+    probe = (
+        "from app.settings import Settings; import sys; "
+        "s = Settings(host='0.0.0.0', token='a-token-of-our-own'); "
+        "t = Settings(host='0.0.0.0', token='a-token-of-our-own', allow_code=True); "
+        "sys.exit(0 if (not s.code_allowed and t.code_allowed and Settings().code_allowed) else 1)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={**os.environ}).returncode == 0
+
+
+def test_ptlab_run_server_runs_a_script_on_a_running_server(runner: LabServer, tmp_path: Path) -> None:
+    script = tmp_path / "hello.py"
+    script.write_text(
+        "import threading\n"
+        "t = threading.Thread(target=print, args=('from a thread',), name='helper')\n"
+        "t.start(); t.join()\n"
+        "raise SystemExit(3)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "run", "--server", runner.url, str(script)],
+        cwd=ROOT,
+        env={**os.environ, "PTLAB_TOKEN": runner.token},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 3 and "from a thread" in out.stdout, (out.stdout, out.stderr)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="Debian's chromium is not installed")
+def test_the_code_panel_runs_an_example_and_shows_its_output(browser, runner: LabServer) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(runner.url + f"/?token={runner.token}")
+        page.wait_for_selector("#conn[data-status=live]")
+        page.keyboard.press("x")
+        page.wait_for_selector(".editor .hljs-keyword")  # highlighted Python, offline
+        page.select_option(".examples", "thread_pool.py")
+        assert "ThreadPoolExecutor" in page.inner_text(".editor")
+        page.click(".code-buttons .run")
+        # the run's threads appear in the lab with the names the program gave them
+        page.wait_for_function(
+            "[...ptlab.state.processes.values()]"
+            ".some(p => p.run && p.threads.some(t => t.name === 'pool_2'))",
+            timeout=10_000,
+        )
+        page.wait_for_selector(".console[data-status=exited]", timeout=20_000)
+        assert "5 squared is 25" in page.inner_text(".console")
+        assert "exited with code 0" in page.inner_text(".code-status")
+        # a viewer cannot run code: the command needs the presenter
+        viewer = ctx.browser.new_context().new_page()
+        viewer.goto(runner.url + "/")
+        viewer.wait_for_selector("#conn[data-status=live]")
+        refused = viewer.evaluate(
+            "() => ptlab.conn.command({op: 'run_start', code: 'print(1)'}).then(() => 'ran', e => e.code)"
+        )
+        assert refused == "forbidden"
+        viewer.context.close()
+        assert errors == []
+    finally:
+        ctx.close()
