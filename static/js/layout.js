@@ -82,6 +82,15 @@ function focusLayout(n, W, H, focus, k) {
     if (!best || width < best.width) best = { cols, rows, w, h, width };
   }
   best = best || { cols: m, rows: 1, w: MINI_W, h: MINI_H, width: m * MINI_W + GAP * (m - 1) };
+  let height = H;
+  if (MIN_CARD_W + best.width + 3 * GAP > W) {
+    // Too narrow for the compact cards beside the focus card (a side panel is open): as many
+    // columns as fit at their minimum size, and the stage scrolls down instead of being cut off.
+    const cols = Math.max(1, Math.floor((W - MIN_CARD_W - 2 * GAP) / (MINI_W + GAP)));
+    const rows = Math.ceil(m / cols);
+    best = { cols, rows, w: MINI_W, h: MINI_H, width: cols * MINI_W + GAP * (cols - 1) };
+    height = Math.max(H, GAP + rows * (MINI_H + GAP));
+  }
   const focusW = Math.max(MIN_CARD_W, W - best.width - 3 * GAP);
   const x0 = GAP + focusW + GAP;
   const boxes = [];
@@ -96,7 +105,7 @@ function focusLayout(n, W, H, focus, k) {
     boxes.push({ x: x0 + c * (best.w + GAP), y: GAP + r * (best.h + GAP), w: best.w, h: best.h, mini: true });
     j += 1;
   }
-  return { mode: "focus", width: W, height: H, boxes };
+  return { mode: "focus", width: W, height, boxes };
 }
 
 /** The box of the i-th card of grid `g`. */

@@ -179,3 +179,13 @@ test("a fork arrow to the card below (a phone's column) crosses the gap downward
   const f = forkArrow({ x: 10, y: 10, w: 370, h: 330 }, { x: 10, y: 350, w: 370, h: 330 }, 9);
   assert.ok(f.a.y < 350 && f.b.y > 340 && f.a.x === f.b.x);
 });
+
+test("beside a side panel (768 px) the compact cards fit the width and the stage scrolls down instead", () => {
+  for (const n of [4, 8, 16]) {
+    const stage = stageLayout(n, 768, 560, 0);
+    assert.equal(stage.width, 768);
+    for (const b of stage.boxes) assert.ok(b.x >= 0 && b.x + b.w <= 768 + 0.5, JSON.stringify({ n, b }));
+    const bottom = Math.max(...stage.boxes.map((b) => b.y + b.h));
+    assert.ok(bottom <= stage.height + 0.5);
+  }
+});
