@@ -164,12 +164,7 @@ class Runs:
 
         From the page (not ``trusted``: ``ptlab run`` is) only where the settings allow code.
         """
-        if not trusted and not self.settings.code_allowed:
-            raise LabError(
-                "forbidden",
-                "running code from the page is off: the server is not bound to loopback "
-                "(set PTLAB_ALLOW_CODE=1 to allow it)",
-            )
+        self.check_allowed(trusted)
         if self.current is not None and self.current.ended is None:
             raise LabError("busy", f"run {self.current.id} is still running; stop it first")
         try:
@@ -215,6 +210,15 @@ class Runs:
         self.lab.events.add("process_started", pid=popen.pid, detail=f"run {run.id}: {script.name}")
         self.changed()
         return run.view()
+
+    def check_allowed(self, trusted: bool) -> None:
+        """Refuse code from the page where the settings do not allow it (``trusted``: ``ptlab run``)."""
+        if not trusted and not self.settings.code_allowed:
+            raise LabError(
+                "forbidden",
+                "running code from the page is off: the server is not bound to loopback "
+                "(set PTLAB_ALLOW_CODE=1 to allow it)",
+            )
 
     async def stop(self, reason: str = "stopped by the presenter") -> RunView:
         """End the current run's whole process tree."""

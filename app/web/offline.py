@@ -54,7 +54,11 @@ def _stylesheet() -> str:
 
 
 def _modules() -> dict[str, str]:
-    files = [*sorted((STATIC / "js").glob("*.js")), *sorted((STATIC / "vendor").rglob("*.js"))]
+    # a directory may end in .js too (static/vendor/highlight.js)
+    files = [
+        *sorted((STATIC / "js").glob("*.js")),
+        *sorted(p for p in (STATIC / "vendor").rglob("*.js") if p.is_file()),
+    ]
     return {"/" + str(f.relative_to(ROOT)): f.read_text() for f in files}
 
 

@@ -184,9 +184,11 @@ function footerView(lines, L) {
 function headView(p, L) {
   const title = t("card.pid", { pid: p.pid });
   const rss = t("card.rss", { size: size(p.rss) });
+  // a process of a run of user code says so, and whether ptlab's probe is inside it
+  const run = p.run ? `${p.probe === false ? t("card.noprobe", { run: p.run }) : t("card.run", { run: p.run })} · ` : "";
   const subs = p.status === "exited"
     ? [t("card.exited", { reason: p.exit ? detailText(p.exit.reason) : "?" }), t("card.gone")]
-    : [`${p.parent ? t("card.forked", { pid: p.parent }) : t("card.ppid", { ppid: p.ppid })} · ${rss}`, rss];
+    : [`${run}${p.parent ? t("card.forked", { pid: p.parent }) : t("card.ppid", { ppid: p.ppid })} · ${rss}`, `${run}${rss}`, rss];
   const room = L.w - 2 * L.pad - fitWidth(title, L.fs * 1.05) - L.fs;
   return svg`<rect x="0" y="0" width=${L.w} height=${L.h} rx="10" class="card-bg"/>
     <rect x="0" y="0" width=${L.w} height=${L.headH} rx="10" class="card-head"/>
@@ -267,6 +269,7 @@ export function cardView(m, ctx) {
   const age = ctx.state.age(`p:${p.pid}`);
   const chips = L.panel.chips;
   return svg`<g class=${`card${selected ? " selected" : ""}${exited ? " exited" : ""}`} data-pid=${p.pid}
+      data-run=${p.run ?? ""} data-probe=${String(p.probe !== false)}
       data-status=${p.status} data-x=${box.x} data-y=${box.y} data-w=${box.w} data-h=${box.h}
       style=${`transform: translate(${box.x}px, ${box.y}px)`}>
     <g class=${`card-body ${enter(age)}`}>

@@ -40,6 +40,7 @@ export function miniView(p, box, ctx) {
   const pid = t("card.pid", { pid: p.pid });
   const title = fitted([p.parent ? `${pid} ← ${p.parent}` : pid, pid, `${p.pid}`], room * BOLD, L.fs, ctx.minText);
   return svg`<g class=${`card mini${selected ? " selected" : ""}${exited ? " exited" : ""}`} data-pid=${p.pid}
+      data-run=${p.run ?? ""} data-probe=${String(p.probe !== false)}
       data-status=${p.status} data-x=${box.x} data-y=${box.y} data-w=${box.w} data-h=${box.h} data-tip="mini"
       style=${`transform: translate(${box.x}px, ${box.y}px)`}>
     <g class=${`card-body ${enter(ctx.state.age(`p:${p.pid}`))}`}>

@@ -16,7 +16,7 @@ def add(n: int) -> None:
             if i % 100 == 0:
                 time.sleep(0)
             counter = tmp + 1
-    time.sleep(3)  # stay on screen a moment, so the class can look at this thread's stack
+    time.sleep(2)  # stay on screen a moment, so the class can look at this thread's stack
 
 
 threads = [threading.Thread(target=add, args=(N,), name=f"locked-{i}") for i in range(1, 5)]

@@ -14,7 +14,7 @@ def add(n: int) -> None:
         if i % 100 == 0:
             time.sleep(0)  # let another thread run between the read and the write
         counter = tmp + 1  # write: whatever the others wrote meanwhile is lost
-    time.sleep(3)  # stay on screen a moment, so the class can look at this thread's stack
+    time.sleep(2)  # stay on screen a moment, so the class can look at this thread's stack
 
 
 threads = [threading.Thread(target=add, args=(N,), name=f"adder-{i}") for i in range(1, 5)]
