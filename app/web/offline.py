@@ -30,8 +30,9 @@ LOADER = """
     if (urls.has(path)) return urls.get(path);
     if (seen.has(path)) throw new Error("circular import at " + path);
     seen.add(path);
-    const code = sources[path].replace(/\\bfrom\\s*(["'])([^"']+)\\1/g,
-      (all, q, spec) => "from " + q + load(resolve(path, spec), seen) + q);
+    // only import/export statements: "from" also appears in minified code (Python's keyword list)
+    const code = sources[path].replace(/\\b(import|export)([\\w*\\s{},$]+?)from\\s*(["'])([^"']+)\\3/g,
+      (all, kw, names, q, spec) => kw + names + "from " + q + load(resolve(path, spec), seen) + q);
     const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
     urls.set(path, url);
     return url;
