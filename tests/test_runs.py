@@ -132,15 +132,24 @@ def test_a_spawn_pool_s_children_appear_with_their_threads_and_stacks(runner: La
     run = _start(runner, (EXAMPLES / "pool.py").read_text(), "pool.py")["run"]
     # the parent, the resource tracker and three fresh interpreters, each with a probe
     procs = _watch(runner, run["id"], lambda ps: len(ps) >= 4, timeout=10)
-    children = [p for p in procs if p["pid"] != run["pid"] and p["parent"] == run["pid"]]
-    workers = []
-    for child in children:  # the pool's workers, and multiprocessing's resource tracker
-        main = next(t for t in child["threads"] if t["main"])
-        assert main["stack"] is not None
-        frames = runner.get(f"/api/processes/{child['pid']}/threads/{main['tid']}/stack")["frames"]
-        if "worker" in [f["function"] for f in frames]:
-            workers.append(child)
-    assert len(workers) == 3, [(c["pid"], c["name"]) for c in children]
+
+    def workers() -> list[int]:
+        # the pool's workers, once each has reached its loop (multiprocessing's `worker`)
+        found = []
+        for child in _run_procs(runner, run["id"]):
+            if child["parent"] != run["pid"]:
+                continue
+            main = next(t for t in child["threads"] if t["main"])
+            assert main["stack"] is not None
+            stack = runner.request("GET", f"/api/processes/{child['pid']}/threads/{main['tid']}/stack")[1]
+            if "worker" in [f["function"] for f in stack.get("frames", [])]:
+                found.append(child["pid"])
+        return found
+
+    deadline = time.monotonic() + 8
+    while len(workers()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(workers()) == 3, [(p["pid"], p["name"]) for p in procs]
     done = _wait_end(runner)
     assert done["exit_code"] == 0 and "computed 25" in done["console"]
     assert _session(run["pid"]) == []

@@ -616,6 +616,8 @@ class Lab:
             proc = self.procs.get(pid)
             if proc is not None and proc.alive:
                 self._mark_exited(proc, os.waitstatus_to_exitcode(status))
+            elif proc is not None and proc.popen is not None and proc.popen.returncode is None:
+                proc.popen.returncode = os.waitstatus_to_exitcode(status)  # shown gone already; its code now
         now = time.time()
         for proc in list(self.procs.values()):
             if not proc.alive and proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:

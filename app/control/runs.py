@@ -80,14 +80,17 @@ class Console:
         return note + data.decode("utf-8", "replace")
 
 
-def session_members(sid: int) -> list[tuple[int, int, int, str]]:
-    """(pid, ppid, threads, state) of every live process in session ``sid``, from /proc."""
+def session_members(sid: int, zombies: bool = False) -> list[tuple[int, int, int, str]]:
+    """(pid, ppid, threads, state) of every live process in session ``sid``, from /proc.
+
+    ``zombies``: also those that ended and wait to be reaped (they are still there, just not alive).
+    """
     out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         st = read_stat(int(entry))
-        if st is not None and st.session == sid and st.state not in ("Z", "X"):
+        if st is not None and st.session == sid and (zombies or st.state not in ("Z", "X")):
             out.append((int(entry), st.ppid, st.num_threads, st.state))
     return out
 
@@ -274,7 +277,9 @@ class Runs:
         while run.ended is None:
             await asyncio.sleep(WATCH_S)
             self.lab.reap()
-            run.members = session_members(run.pid)
+            everyone = session_members(run.pid, zombies=True)
+            run.members = [m for m in everyone if m[3] not in ("Z", "X")]
+            present = {pid for pid, _, _, _ in everyone}
             over = max((n for _, _, n, _ in run.members), default=0)
             if len(run.members) > s.max_processes:
                 await self._contain(
@@ -289,12 +294,12 @@ class Runs:
                 self._finish(run)
             else:
                 before = len(self.lab.procs)
-                self._observe(run)
+                self._observe(run, present)
                 if len(self.lab.procs) != before or len(run.members) != run.shown:
                     run.shown = len(run.members)
                     self.changed()
 
-    def _observe(self, run: Run) -> None:
+    def _observe(self, run: Run, present: set[int]) -> None:
         # Members that never said hello (no probe: a program it exec'd) are drawn from /proc alone.
         now = time.monotonic()
         for pid, ppid, _, _ in run.members:
@@ -303,13 +308,12 @@ class Runs:
             if (proc is None or proc.status == "starting") and now - first > PROBE_GRACE_S:
                 parent = ppid if ppid in self.lab.procs and ppid != pid else None
                 self.lab.observe(pid, proc.parent if proc else parent, run.id)
-        for proc in self.lab.procs.values():
-            if proc.run == run.id and proc.alive and proc.pid not in run.seen:
-                run.seen[proc.pid] = now
-        alive = {pid for pid, _, _, _ in run.members}
         for proc in list(self.lab.procs.values()):
-            # reaped by their own parent in the run: gone from /proc, so gone from the lab
-            if proc.run == run.id and proc.alive and proc.pid not in alive and now - run.seen[proc.pid] > 0.2:
+            if proc.run != run.id or not proc.alive:
+                continue
+            first = run.seen.setdefault(proc.pid, now)
+            # reaped by its own parent in the run: gone from /proc (not a zombie the lab will reap)
+            if proc.pid not in present and now - first > 0.2:
                 self.lab.gone_elsewhere(proc)
 
     async def _contain(self, run: Run, reason: str) -> None:

@@ -38,7 +38,8 @@ class Probe:
     # ---- on the program's threads ------------------------------------------
     def thread_started(self, name: str, activity: str = "user") -> None:
         """Record the calling thread: its TID, its Python name and its stack."""
-        set_thread_name(name)
+        if threading.get_native_id() != os.getpid():
+            set_thread_name(name)  # not the main thread's: that is the process's own name in /proc
         try:
             start, end, guard = current_stack()
         except OSError:
