@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import psutil
 from ..control.errors import LabError
 from ..control.experiments import Experiments
 from ..control.lab import Lab
+from ..lab.costs import BUSY_SHARE, cpu_busy
 from .model import CostsReveal, CpuReveal, IpcReveal, RaceReveal, Reveal, SteppedReveal, WatchReveal
 
 
@@ -43,16 +45,19 @@ class Stage:
         return proc.counter.value if proc.counter else 0
 
 
-async def cores_used(pid: int, seconds: float) -> float:
-    """Cores a process used over ``seconds`` (its CPU time over the wall time, from /proc)."""
+async def cores_used(pid: int, seconds: float) -> tuple[float, float]:
+    """Cores a process used over ``seconds`` (its CPU time over the wall time, from /proc), and the
+    share of all CPUs the rest of the machine used meanwhile (as the costs panel measures it)."""
     try:
         p = psutil.Process(pid)
-        t0, c0 = time.monotonic(), sum(p.cpu_times()[:2])
+        t0, c0, busy0 = time.monotonic(), sum(p.cpu_times()[:2]), cpu_busy()[0]
         await asyncio.sleep(seconds)
-        t1, c1 = time.monotonic(), sum(p.cpu_times()[:2])
+        t1, c1, busy1 = time.monotonic(), sum(p.cpu_times()[:2]), cpu_busy()[0]
     except psutil.Error as exc:
         raise LabError("not_running", f"process {pid} ended while it was measured") from exc
-    return round((c1 - c0) / (t1 - t0), 2)
+    wall = t1 - t0
+    other = max(0.0, (busy1 - busy0) - (c1 - c0)) / ((os.cpu_count() or 1) * wall)
+    return round((c1 - c0) / wall, 2), round(other, 3)
 
 
 async def race(stage: Stage, r: RaceReveal) -> Measured:
@@ -71,9 +76,11 @@ async def watch(stage: Stage, r: WatchReveal) -> Measured:
 
 
 async def cpu(stage: Stage, r: CpuReveal) -> Measured:
-    """The cores a process's threads use together."""
+    """The cores a process's threads use together; unreliable when other programs took the CPUs."""
     pid = stage.pid(r.process)
-    return Measured({"cores": await cores_used(pid, r.seconds)}, f"pid {pid}")
+    cores, other = await cores_used(pid, r.seconds)
+    detail = f"pid {pid}; other programs used {round(100 * other)} % of the CPUs"
+    return Measured({"cores": cores}, detail, reliable=other < BUSY_SHARE)
 
 
 async def ipc(stage: Stage, r: IpcReveal) -> Measured:
