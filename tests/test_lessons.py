@@ -172,3 +172,22 @@ def test_votes_of_the_wrong_kind_or_beyond_the_bound_are_refused() -> None:
         numbers.cast("one-too-many", None, 1)
     assert info.value.code == "full"
     numbers.cast("a", None, 2)  # someone already counted may still change their vote
+
+
+def test_the_cpu_reveal_says_when_other_programs_make_it_unreliable() -> None:
+    import asyncio
+    import os
+
+    from app.lesson.reveals import cores_used
+
+    quiet_cores, quiet_other = asyncio.run(cores_used(os.getpid(), 0.5))
+    assert quiet_cores < 0.5
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        cores, other = asyncio.run(cores_used(os.getpid(), 1.0))
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    # one busy loop per CPU: the machine is busy, and the reveal would say its figure is unreliable
+    assert cores < 0.5 and other >= 0.5 > quiet_other, (other, quiet_other)
