@@ -126,7 +126,7 @@ class Run:
     def view(self, console: int = CONSOLE_KEEP) -> RunView:
         """The run as the page shows it."""
         text = self.console.text(console)
-        tracebacks = TRACEBACK.findall(self.console.text())
+        tracebacks = TRACEBACK.findall(text)  # within what is sent: a frame's 4 KiB, or all that is kept
         code = self.popen.returncode
         return RunView(
             id=self.id,
