@@ -319,3 +319,34 @@ def test_code_from_the_page_is_refused_on_a_public_bind_without_the_setting() ->
     Runs(NoLab(), public).check_allowed(trusted=True)  # ptlab run's own script is always run
     allowed = Settings(host="0.0.0.0", token="a-token-of-our-own", allow_code=True)
     Runs(NoLab(), allowed).check_allowed(trusted=False)  # type: ignore[arg-type]
+
+
+FORKSERVER_POOL = """
+import multiprocessing as mp, time
+from concurrent.futures import ProcessPoolExecutor
+
+def slow(x):
+    time.sleep(1.5)
+    return x * x
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("forkserver")) as ex:
+        print(list(ex.map(slow, range(4))))
+"""
+
+
+def test_a_forkserver_process_pool_is_followed_through_its_server(runner: LabServer) -> None:
+    run = _start(runner, FORKSERVER_POOL, "forkserver_pool.py")["run"]
+
+    def grandchildren(ps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # the pool's workers are forked by the forkserver, itself a child of the script
+        children = {p["pid"] for p in ps if p["parent"] == run["pid"]}
+        return [p for p in ps if p["parent"] in children]
+
+    procs = _watch(runner, run["id"], lambda ps: len(grandchildren(ps)) == 2)
+    assert all(
+        p["probe"] and "ptlab-probe" in [t["name"] for t in p["threads"]] for p in grandchildren(procs)
+    )
+    done = _wait_end(runner)
+    assert done["exit_code"] == 0 and "[0, 1, 4, 9]" in done["console"]
+    assert _session(run["pid"]) == []
