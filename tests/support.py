@@ -18,6 +18,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,3 +301,24 @@ async def burst(
         for _, writer in streams:
             writer.close()
     return Burst([x for xs in per_conn for x in xs], sent, time.monotonic() - t0)
+
+
+@contextmanager
+def opened(
+    browser: Any, server: LabServer, presenter: bool, size: tuple[int, int] = (1280, 720)
+) -> Iterator[Any]:
+    """A page of its own (fresh cookies and storage), live on the stream; closed afterwards.
+
+    Its uncaught errors collect in ``page.errors``.
+    """
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
+        page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
+        page.errors = errors
+        yield page
+    finally:
+        ctx.close()

@@ -8,12 +8,10 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM, ROOT, LabServer
+from support import CHROMIUM, ROOT, LabServer, opened
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -23,22 +21,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
-
-
-@contextmanager
-def opened(browser, server: LabServer, presenter: bool, size=(1280, 720)) -> Iterator[object]:
-    """A page of its own (fresh cookies and storage), live on the stream; closed afterwards."""
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    try:
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
-        page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
-        page.errors = errors  # type: ignore[attr-defined]
-        yield page
-    finally:
-        ctx.close()
 
 
 def shot(page, name: str) -> Path:

@@ -5,34 +5,17 @@ from __future__ import annotations
 import os
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from support import CHROMIUM, LabServer
+from support import CHROMIUM, LabServer, opened
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
-
-
-@contextmanager
-def page_for(browser, server: LabServer, presenter: bool, size=(1280, 720)) -> Iterator[Any]:
-    """A browser of its own (own cookies: its own anonymous voter), live on the stream."""
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    try:
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url + (f"/?token={server.token}" if presenter else "/"))
-        page.wait_for_selector("#conn[data-status=live]", timeout=10_000)
-        page.errors = errors
-        yield page
-    finally:
-        ctx.close()
 
 
 def _scene(page: Any, scene: str) -> None:
@@ -57,8 +40,8 @@ def _health_ms(lab: LabServer) -> float:
 
 def test_a_lesson_with_three_students_voting(browser, lab: LabServer) -> None:
     with ExitStack() as stack:
-        teacher = stack.enter_context(page_for(browser, lab, presenter=True))
-        students = [stack.enter_context(page_for(browser, lab, False, (390, 844))) for _ in range(3)]
+        teacher = stack.enter_context(opened(browser, lab, presenter=True))
+        students = [stack.enter_context(opened(browser, lab, False, (390, 844))) for _ in range(3)]
         teacher.keyboard.press("g")
         for page in (teacher, *students):
             _scene(page, "process")
@@ -198,8 +181,8 @@ def test_a_stepped_scene_is_readable_and_accessible_on_the_projector_and_a_phone
 ) -> None:
     lab.control("POST", "/api/lesson/scenes/6", expect=200)  # the slow-motion race, with its question
     with ExitStack() as stack:
-        teacher = stack.enter_context(page_for(browser, lab, presenter=True))
-        student = stack.enter_context(page_for(browser, lab, False, (390, 844)))
+        teacher = stack.enter_context(opened(browser, lab, presenter=True))
+        student = stack.enter_context(opened(browser, lab, False, (390, 844)))
         for page in (teacher, student):
             page.evaluate(f"localStorage.setItem('ptlab.lang', '{lang}')")
             page.reload()
