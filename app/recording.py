@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .protocol import Frame, Snapshot
+from .untrusted_json import nests_within
 
 FORMAT = "ptlab-recording"
 VERSION = 1
@@ -127,36 +128,14 @@ def _inflate(data: bytes) -> str:
         raise RecordingError(f"the file is corrupted: not UTF-8 text at byte {exc.start}") from exc
 
 
-def _depth(line: str) -> int:
-    """How deeply a JSON line nests (brackets outside strings), without parsing it."""
-    depth = most = 0
-    in_string = escaped = False
-    for ch in line:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            most = max(most, depth)
-        elif ch in "]}":
-            depth -= 1
-    return most
-
-
 def _json(line: str, n: int) -> dict:
     if len(line) > MAX_LINE_BYTES:
         raise RecordingError(f"line {n} is {len(line)} characters long; the limit is {MAX_LINE_BYTES}")
-    if _depth(line) > MAX_DEPTH:
+    if not nests_within(line, MAX_DEPTH):
         raise RecordingError(f"line {n} nests deeper than {MAX_DEPTH} levels; refused")
     try:
         value = json.loads(line)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise RecordingError(f"line {n} is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise RecordingError(f"line {n} is not a JSON object")

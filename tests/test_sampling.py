@@ -9,13 +9,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from app.observe import sampling
 from app.observe.sampling import Sampler, parse_ctxt, sample_process
-from app.procfs import parse_stat
+from app.procfs import parse_stat, read_stat
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
 
@@ -74,10 +75,26 @@ def _maps_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
+def _wait_still(pid: int) -> None:
+    """Until the process sleeps and its memory stops changing: between its print and its sleep
+    it still runs (a fresh-run caught its RSS growing there on a loaded machine)."""
+    last = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/statm") as f:
+            now = f.read()
+        st = read_stat(pid)
+        if now == last and st is not None and st.state == "S":
+            return
+        last = now
+        time.sleep(0.05)
+
+
 def test_a_still_process_has_its_maps_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     code = "import time; print('ready', flush=True); time.sleep(60)"
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline() == "ready\n"  # done starting up
+    _wait_still(child.pid)
     sampler = Sampler(maps_every=1, recheck_every=1000)
     try:
         reads = _maps_reads(monkeypatch)

@@ -87,3 +87,18 @@ def test_a_lab_error_keeps_its_code_and_message() -> None:
         "error": "cap_reached",
         "message": "at most 16 lab processes",
     }
+
+
+def test_deep_nesting_gets_a_bad_json_reply_not_a_recursion_error() -> None:
+    reply = handle("[" * 500 + "]" * 500)
+    assert reply["error"] == "bad_json" and "nests deeper" in reply["message"]
+
+
+def test_an_id_with_a_lone_surrogate_is_refused_with_a_reply_that_can_be_sent() -> None:
+    commands = FakeCommands()
+    text = '{"type": "command", "id": "\\ud800", "command": {"op": "spawn_process"}}'
+    reply = handle(text, commands=commands)
+    assert reply["error"] == "invalid_request" and reply["id"] is None and "id" in reply["message"]
+    assert commands.ran == []
+    vote = '{"type": "vote", "id": "a\\udfff", "question": "q", "choice": "a"}'
+    assert handle(vote, role="viewer")["error"] == "invalid_request"

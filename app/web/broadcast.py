@@ -65,6 +65,18 @@ class Client:
                 return False
         return True
 
+    async def flush(self, timeout: float) -> bool:
+        """Wait until every queued reply has been handed to the socket; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while (self.outbox or self.sending) and not self.closed:
+            self.drained.clear()
+            self.wake.set()
+            try:
+                await asyncio.wait_for(self.drained.wait(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                return False
+        return True
+
 
 class Broadcaster:
     """Every connected client, and the one frame (or snapshot) each is due next."""

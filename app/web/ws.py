@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
+from .. import untrusted_json
 from ..control.commands import CommandService
 from ..control.errors import LabError
 from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
 from ..settings import Settings
+from ..untrusted_json import JsonError
 from .auth import AuthError, RateLimit, check_presenter, origin_allowed
 from .broadcast import Broadcaster
 from .errors import describe_validation
@@ -26,6 +29,11 @@ REPLY_DRAIN_S = 10.0
 VOTER_COOKIE = "ptlab_voter"
 VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VOTE_BURST = 5
+# The deepest valid message (a command with its arguments) nests 3 levels.
+MAX_DEPTH = 8
+# RFC 6455: "a message that is too big for it to process".
+CLOSE_TOO_LARGE = 1009
+log = logging.getLogger("ptlab.ws")
 stream = APIRouter()
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
@@ -50,12 +58,27 @@ def error_text(rid: str | None, error: str, message: str) -> str:
     return ErrorMessage(id=rid, error=error, message=message).model_dump_json()
 
 
+def too_large(max_bytes: int) -> str:
+    """The refusal of a message over the size limit (the connection is then closed with 1009)."""
+    return error_text(None, "too_large", f"messages are limited to {max_bytes} bytes; closing")
+
+
+def reply_id(raw: Any) -> str | None:
+    """The ``id`` of a parsed message, if a reply can carry it back (a short string UTF-8 can encode)."""
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(rid, str) or len(rid) > 64:
+        return None
+    try:
+        rid.encode()
+    except UnicodeEncodeError:  # "\ud800" is valid JSON, but no reply could carry it
+        return None
+    return rid
+
+
 def message_id(text: str) -> str | None:
     """The ``id`` of a message refused before it is handled, so its sender can match the refusal."""
-    with contextlib.suppress(ValueError):
-        raw = json.loads(text)
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and len(raw["id"]) <= 64:
-            return raw["id"]
+    with contextlib.suppress(JsonError):
+        return reply_id(untrusted_json.loads(text, MAX_DEPTH))
     return None
 
 
@@ -85,12 +108,12 @@ async def handle_text(
 ) -> str:
     """Validate and carry out one websocket message (a command, or a viewer's vote); return the reply."""
     if len(text.encode()) > max_bytes:
-        return error_text(None, "too_large", f"messages are limited to {max_bytes} bytes")
+        return too_large(max_bytes)
     try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        return error_text(None, "bad_json", f"not valid JSON: {exc}")
-    rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        raw = untrusted_json.loads(text, MAX_DEPTH)
+    except JsonError as exc:
+        return error_text(None, "bad_json", str(exc))
+    rid = reply_id(raw)
     try:
         msg = _CLIENT_MESSAGE.validate_python(raw)
     except ValidationError as exc:
@@ -156,7 +179,12 @@ async def ws_stream(websocket: WebSocket) -> None:
     inflight: set[asyncio.Task[None]] = set()
 
     async def answer(text: str) -> None:
-        client.reply(await handle_text(text, role, limiter, commands, settings.ws_max_bytes, voter))
+        try:
+            reply = await handle_text(text, role, limiter, commands, settings.ws_max_bytes, voter)
+        except Exception:  # a bug must still answer, and must not end the connection's handler
+            log.exception("websocket message failed")
+            reply = error_text(message_id(text), "internal_error", "the server failed on this message")
+        client.reply(reply)
 
     try:
         while True:
@@ -169,6 +197,13 @@ async def ws_stream(websocket: WebSocket) -> None:
             text = msg.get("text")
             if text is None:
                 client.reply(error_text(None, "binary", "send JSON text messages, not binary"))
+            elif len(text) > settings.ws_max_bytes or len(text.encode()) > settings.ws_max_bytes:
+                # Under ptlab's own protocol class this never arrives (it is refused while it is read,
+                # with the same reply); under plain uvicorn it can, up to uvicorn's own limit.
+                client.reply(too_large(settings.ws_max_bytes))
+                await client.flush(REPLY_DRAIN_S)
+                await websocket.close(code=CLOSE_TOO_LARGE, reason="message too large")
+                break
             elif len(inflight) >= settings.ws_inflight:
                 client.reply(
                     error_text(
