@@ -262,7 +262,14 @@ class Burst:
 
 
 async def burst(
-    port: int, method: str, path: str, headers: dict[str, str], n: int, conns: int = 50, timeout: float = 60
+    port: int,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    n: int,
+    conns: int = 50,
+    timeout: float = 60,
+    body: bytes = b"",
 ) -> Burst:
     """Offer ``n`` requests at once: open ``conns`` keep-alive connections, write
     each one's share back to back (HTTP/1.1 pipelining), then read the replies.
@@ -272,7 +279,7 @@ async def burst(
     bytes can, and the server then meets the whole load at once.
     """
     head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"127.0.0.1:{port}", **headers}.items())
-    request = f"{method} {path} HTTP/1.1\r\n{head}Content-Length: 0\r\n\r\n".encode()
+    request = f"{method} {path} HTTP/1.1\r\n{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
     shares = [n // conns + (i < n % conns) for i in range(conns)]
 
     async def replies(reader: asyncio.StreamReader, k: int) -> list[tuple[int, bytes]]:

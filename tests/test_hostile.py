@@ -3,12 +3,17 @@ nothing it should not, and changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import concurrent.futures
+import contextlib
 import json
+import socket
 from typing import Any
 
 import pytest
 import websockets
-from support import LabServer
+from support import LabServer, burst, rss
 from websockets.sync.client import connect as ws_connect
 
 
@@ -60,3 +65,67 @@ def test_a_message_over_the_limit_is_answered_too_large_before_the_1009_close(la
     assert [m["error"] for m in errors] == ["too_large"] and "65536 bytes" in errors[0]["message"]
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
     assert lab.get("/api/health")["ok"]
+
+
+def _post_raw(port: int, path: str, head: str, body_mib: int, chunked: bool = False) -> bytes:
+    """A POST of ``body_mib`` MiB written as fast as the server takes it; the reply's first bytes.
+
+    The server may answer and close before the body is all sent: that is the point.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as so:
+        length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {body_mib << 20}"
+        so.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}{length}\r\n\r\n".encode())
+        chunk = b"x" * (1 << 20)
+        framed = b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+        with contextlib.suppress(OSError):  # reset by a server that stopped reading
+            for _ in range(body_mib):
+                so.sendall(framed)
+            if chunked:
+                so.sendall(b"0\r\n\r\n")
+        with contextlib.suppress(OSError):
+            return so.recv(4096)
+    return b""
+
+
+def _status(reply: bytes) -> int:
+    return int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0
+
+
+def test_huge_bodies_are_refused_before_they_are_read(lab: LabServer) -> None:
+    assert lab.proc is not None
+    before = rss(lab.proc.pid)
+    json_head = "Content-Type: application/json\r\n"
+    statuses = collections.Counter()
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        replies = pool.map(lambda _: _post_raw(lab.port, "/api/processes", json_head, 64), range(100))
+        statuses.update(_status(r) for r in replies)
+    # without a Content-Length: the token is checked before a byte of it is read
+    no_token = _post_raw(lab.port, "/api/processes", json_head, 64, chunked=True)
+    token = f"Authorization: Bearer {lab.token}\r\n{json_head}"
+    with_token = _post_raw(lab.port, "/api/processes", token, 64, chunked=True)
+    after = rss(lab.proc.pid)
+    assert statuses == {413: 100}, statuses
+    assert _status(no_token) == 401 and b'"unauthorized"' in no_token
+    assert _status(with_token) == 413 and b"limited to 65536 bytes" in with_token
+    assert after - before < 64 << 20, f"RSS grew by {(after - before) >> 20} MiB"
+    assert lab.state()["processes"] == []
+
+
+def test_only_code_to_run_may_be_larger_than_64_kib(lab: LabServer) -> None:
+    code = "x = 1\n" + "# padding\n" * 20_000  # 200 KB: over 64 KiB, within the code's own limit
+    status, reply = lab.request("POST", "/api/runs", {"code": code + "x" * 300_000}, lab.auth)
+    assert status == 422 and "200000 characters" in reply["message"]  # read, then refused by its model
+    status, reply = lab.request("POST", "/api/ipc", {"pad": "x" * (65 << 10)}, lab.auth)
+    assert status == 413 and reply["error"] == "too_large" and "65536" in reply["message"]
+
+
+def test_the_rate_limit_comes_before_the_body_is_parsed(lab: LabServer) -> None:
+    # a burst of unparseable bodies with the token: once the bucket (100) is spent they are
+    # refused as rate_limited, not parsed one by one
+    headers = {**lab.auth, "Content-Type": "application/json"}
+    results = asyncio.run(
+        burst(lab.port, "POST", "/api/processes", headers, 150, 10, body=b"{not json" * 100)
+    )
+    statuses = collections.Counter(status for status, _ in results.replies)
+    assert statuses[429] >= 40 and statuses[422] <= 110 and set(statuses) <= {422, 429}, statuses
+    assert lab.state()["processes"] == []

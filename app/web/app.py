@@ -28,9 +28,10 @@ from ..settings import Settings
 from . import bind_check, errors
 from .auth import Lockout, RateLimits
 from .broadcast import Broadcaster
+from .gate import RequestGate
 from .hosts import HostGuard, allowed_hosts
 from .replay import ReadOnlyCommands, ReplaySource
-from .routes import api, pages
+from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
 from .urls import student_urls
 from .ws import stream
 
@@ -143,6 +144,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.hosts = allowed_hosts(settings)
+    # Added first, so it runs second: the host is checked before anything else.
+    app.add_middleware(
+        RequestGate,
+        routes=[*api.routes, *pages.routes],
+        presenter=require_presenter,
+        check=check_control,
+        limits=LARGER_BODIES,
+    )
     app.add_middleware(HostGuard, hosts=app.state.hosts)
     app.state.rest_limits = RateLimits(rate=settings.rest_rate, burst=settings.rest_burst)
     app.state.lockout = Lockout()

@@ -39,6 +39,7 @@ STATUS: dict[str, int] = {
     "forbidden": 403,
     "rate_limited": 429,
     "locked": 429,
+    "too_large": 413,
 }
 
 
@@ -54,6 +55,11 @@ class WebError(Exception):
 def status_of(code: str) -> int:
     """The HTTP status for an error code."""
     return STATUS.get(code, 400)
+
+
+def retry_after(seconds: int) -> dict[str, str] | None:
+    """The ``Retry-After`` header of a refusal that says when to try again (none for 0)."""
+    return {"Retry-After": str(seconds)} if seconds else None
 
 
 def body(
@@ -79,8 +85,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LabError)
     async def lab_error(_: Request, exc: LabError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return body(exc.code, exc.message, headers=headers)
+        return body(exc.code, exc.message, headers=retry_after(exc.retry_after))
 
     @app.exception_handler(WebError)
     async def web_error(_: Request, exc: WebError) -> JSONResponse:
@@ -88,8 +93,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return body(exc.code, exc.message, headers=headers)
+        return body(exc.code, exc.message, headers=retry_after(exc.retry_after))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -100,6 +104,7 @@ def install(app: FastAPI) -> None:
             404: ("not_found", f"nothing at {asked}"),
             405: ("method_not_allowed", f"{asked} is not allowed here"),
             400: ("bad_request", f"{asked}: {exc.detail}"),
+            413: ("too_large", str(exc.detail)),
         }
         code, message = known.get(exc.status_code, ("http_error", f"{asked}: {exc.detail}"))
         return body(code, message, exc.status_code, exc.headers)

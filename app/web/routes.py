@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.types import Scope
 
 from .. import recording
 from ..control.commands import CommandService
@@ -69,6 +70,7 @@ from ..settings import Settings
 from .auth import COOKIE, AuthError, Lockout, check_presenter, token_matches
 from .broadcast import Broadcaster
 from .errors import WebError
+from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
 from .urls import join_info
 from .ws import VOTER_COOKIE, VOTER_ID
@@ -126,14 +128,19 @@ def _frames(request: Request) -> FrameBuilder:
     return request.app.state.frames
 
 
-def require_presenter(request: Request) -> None:
-    """Dependency: control routes need the presenter token, at a bounded rate per client address."""
-    client = request.client.host if request.client else "?"
-    check_presenter(
-        request.headers, request.cookies, request.app.state.settings, request.app.state.lockout, client
-    )
-    if not request.app.state.rest_limits.allow(client):
+def check_control(scope: Scope, headers: Mapping[str, str], cookies: Mapping[str, str]) -> None:
+    """A control request needs the presenter token, at a bounded rate per client address."""
+    state = scope["app"].state
+    client = scope["client"][0] if scope.get("client") else "?"
+    check_presenter(headers, cookies, state.settings, state.lockout, client)
+    if not state.rest_limits.allow(client):
         raise WebError("rate_limited", "too many control requests; slow down")
+
+
+def require_presenter(request: Request) -> None:
+    """Dependency that marks a control route: RequestGate checks it before the body is read."""
+    if not request.scope.get(PRESENTER_CHECKED):  # only if the gate was not installed
+        check_control(request.scope, request.headers, request.cookies)
 
 
 async def run(request: Request, cmd: Command) -> Any:
@@ -143,6 +150,8 @@ async def run(request: Request, cmd: Command) -> Any:
 
 
 Presenter = [Depends(require_presenter)]
+# 200 000 characters of code, each at most 12 bytes in JSON (an escaped surrogate pair), and the rest.
+LARGER_BODIES = {"run_code": 200_000 * 12 + MAX_BODY}
 
 
 @api.get("/state", response_model=Snapshot)
