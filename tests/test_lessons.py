@@ -104,6 +104,41 @@ def test_yaml_tags_that_would_construct_objects_are_refused(tag: str) -> None:
     assert "line 4" in msg and "not allowed" in msg
 
 
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (BILLION_LAUGHS, "line 1: YAML anchors and aliases (&a) are not allowed"),
+        (GOOD.replace("[count]", "*x"), "line 8: YAML anchors and aliases (*x)"),
+        ("[" * 50_000 + "]" * 50_000, "line 1: nests deeper than 16 levels"),
+        ("".join("  " * i + "a:\n" for i in range(400)), "line 17: nests deeper than 16 levels"),
+        (GOOD.replace("title:", "n: " + "9" * 200_000 + "\ntitle:"), "line 1: a value of 200000 characters"),
+        (GOOD.replace("title:", "n: " + "9" * 5_000 + "\ntitle:"), "line 1: a number of 5000 characters"),
+        (GOOD.replace("title:", "n: 2001-02-30\ntitle:"), "a value cannot be read"),
+    ],
+    ids=["billion-laughs", "alias", "deep-flow", "deep-block", "huge-scalar", "huge-int", "bad-date"],
+)
+def test_a_strangers_lesson_that_would_cost_far_more_than_its_size_is_refused_in_one_line(
+    text: str, said: str
+) -> None:
+    # each within the 256 KiB file limit, each refused before anything is built from it
+    assert len(text.encode()) <= MAX_LESSON_BYTES
+    msg = _error(text)
+    assert said in msg and "\n" not in msg.strip() and "Traceback" not in msg, msg
+
+
 def test_broken_yaml_says_where() -> None:
     assert "line" in _error(GOOD.replace("[count]", "[count")) or "not valid YAML" in _error(GOOD + "  - [")
 

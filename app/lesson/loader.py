@@ -3,6 +3,13 @@
 YAML's safe loader reads both formats (JSON is YAML), keeps each value's line,
 and refuses tags that would construct objects (``!!python/object``…): a lesson
 file is data, never code.
+
+Lesson files are passed between teachers, so they are read as a stranger's:
+before anything is built from them, their tokens are checked, and an anchor
+or alias (a 511-byte file of nested aliases expands to gigabytes: "billion
+laughs"), nesting deeper than a lesson needs (PyYAML's scanner slows with
+every open level: 50 000 took it 77 s), a huge scalar or a number longer than
+any lesson's is refused with its line.
 """
 
 from __future__ import annotations
@@ -24,8 +31,50 @@ PLAIN_TAGS = {
 }
 
 
+# A lesson nests 6 levels (scenes, a scene, its question, options, an option, a label).
+MAX_NESTING = 16
+# The longest narration is a few hundred characters.
+MAX_SCALAR = 16 * 1024
+# Far longer than any figure a lesson needs; int() itself refuses beyond 4 300 digits, tracelessly.
+MAX_NUMBER = 32
+_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)
+_FLOW_OPENS = (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
 class LessonError(ValueError):
     """A lesson file the server must not start with; the message says where and why."""
+
+
+def _check_tokens(text: str) -> None:
+    """Refuse, with its line, what could cost far more to build than the file's size: see the module."""
+    depth = 0
+    resolver = yaml.resolver.Resolver()
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        line = token.start_mark.line + 1
+        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+            mark = "*" if isinstance(token, yaml.AliasToken) else "&"
+            raise LessonError(
+                f"line {line}: YAML anchors and aliases ({mark}{token.value}) are not allowed in a "
+                "lesson: write each value out"
+            )
+        if isinstance(token, _OPENS + _FLOW_OPENS):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise LessonError(f"line {line}: nests deeper than {MAX_NESTING} levels; a lesson needs 6")
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+        elif isinstance(token, yaml.ScalarToken):
+            if len(token.value) > MAX_SCALAR:
+                raise LessonError(
+                    f"line {line}: a value of {len(token.value)} characters; at most {MAX_SCALAR}"
+                )
+            number = token.plain and resolver.resolve(yaml.ScalarNode, token.value, (True, False))
+            if number in _NUMBER_TAGS and len(token.value) > MAX_NUMBER:
+                raise LessonError(
+                    f"line {line}: a number of {len(token.value)} characters; at most {MAX_NUMBER}"
+                )
 
 
 def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
@@ -73,9 +122,12 @@ def parse_lesson(text: str, name: str = "lesson") -> Lesson:
     if len(text.encode()) > MAX_LESSON_BYTES:
         raise LessonError(f"{name}: {len(text.encode())} bytes; a lesson may have at most {MAX_LESSON_BYTES}")
     try:
+        _check_tokens(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise LessonError(f"{name}: not valid YAML or JSON: {exc}") from exc
+    except LessonError as exc:
+        raise LessonError(f"{name}: {exc}") from None
     if node is None:
         raise LessonError(f"{name}: the file is empty")
     lines: dict[tuple[Any, ...], int] = {}
@@ -83,7 +135,10 @@ def parse_lesson(text: str, name: str = "lesson") -> Lesson:
         _lines(node, (), lines)
     except LessonError as exc:
         raise LessonError(f"{name}: {exc}") from None
-    data = yaml.SafeLoader(text).get_single_data()
+    try:
+        data = yaml.SafeLoader(text).get_single_data()
+    except (yaml.YAMLError, ValueError) as exc:  # a value YAML scans but cannot build, e.g. a bad date
+        raise LessonError(f"{name}: a value cannot be read: {exc}") from None
     try:
         return Lesson.model_validate(data)
     except ValidationError as exc:
