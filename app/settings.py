@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         1024, ge=64, le=65536, description="address-space limit of each process of a run (RLIMIT_AS)"
     )
     vote_rate: float = Field(2.0, gt=0, le=1000, description="votes per second per viewer connection")
+    # On a classroom's Wi-Fi every phone has an address of its own; a class behind one NAT
+    # address (the server elsewhere, or a proxy in front of it) needs this raised to its size.
+    voters_per_address: int = Field(
+        10, ge=1, le=2000, description="browsers from one network address that may vote on a question"
+    )
 
     public_url: str = Field(
         "",

@@ -7,8 +7,10 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import http.client
 import json
 import socket
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
@@ -129,3 +131,53 @@ def test_the_rate_limit_comes_before_the_body_is_parsed(lab: LabServer) -> None:
     statuses = collections.Counter(status for status, _ in results.replies)
     assert statuses[429] >= 40 and statuses[422] <= 110 and set(statuses) <= {422, 429}, statuses
     assert lab.state()["processes"] == []
+
+
+def _page_cookie(port: int, source: str) -> str:
+    """Load the page from ``source`` (a loopback address of its own) and keep its voter cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        resp.read()
+        cookie = SimpleCookie(resp.getheader("set-cookie", ""))
+        return cookie["ptlab_voter"].value
+    finally:
+        conn.close()
+
+
+def _vote(port: int, source: str, cookie: str, choice: str) -> dict[str, Any]:
+    """One vote over a websocket of its own from ``source``; the reply."""
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.connect(("127.0.0.1", port))
+    headers = {"Cookie": f"ptlab_voter={cookie}"}
+    with ws_connect(f"ws://127.0.0.1:{port}/ws", sock=sock, additional_headers=headers, max_size=None) as ws:
+        ws.recv()
+        ws.send(json.dumps({"type": "vote", "id": "v", "question": "fork-counter", "choice": choice}))
+        return _replies(ws, 1)[0]
+
+
+def test_one_address_cannot_take_over_a_vote_and_a_class_of_200_all_count(lab: LabServer) -> None:
+    lab.control("POST", "/api/lesson/scenes/1", expect=200)  # the fork scene and its question
+    try:
+        port, attacker = lab.port, "127.0.0.9"
+        forged = [_vote(port, attacker, f"forged{i:02d}-{'x' * 20}", "follows") for i in range(50)]
+        # real ids cost a page load each, and one address adds at most 10 voters to a question
+        minted = [_vote(port, attacker, _page_cookie(port, attacker), "follows") for _ in range(50)]
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+
+            def student(i: int) -> dict[str, Any]:
+                source = f"127.0.{1 + i // 200}.{1 + i % 200}"
+                return _vote(port, source, _page_cookie(port, source), "stays")
+
+            class_votes = list(pool.map(student, range(200)))
+        question = lab.get("/api/lesson")["lesson"]["scene"]["question"]
+    finally:
+        lab.control("DELETE", "/api/lesson", expect=200)
+    assert {m["error"] for m in forged} == {"no_voter"} and "reload the page" in forged[0]["message"]
+    assert [m["type"] for m in minted].count("ack") == 10
+    assert {m["error"] for m in minted if m["type"] == "error"} == {"too_many_voters"}
+    assert all(m["type"] == "ack" for m in class_votes), [m for m in class_votes if m["type"] != "ack"][:3]
+    tally = {o["id"]: o["votes"] for o in question["options"]}
+    assert question["votes"] == 210 and tally == {"follows": 10, "stays": 200}

@@ -13,6 +13,7 @@ from app.control.errors import LabError
 from app.lesson.loader import MAX_LESSON_BYTES, LessonError, load_lesson, parse_lesson
 from app.lesson.model import Question
 from app.lesson.votes import MAX_VOTERS, Ballot
+from app.web.voters import VoterIds
 
 GOOD = """\
 title: {en: Tiny, ko: 작은}
@@ -207,6 +208,29 @@ def test_votes_of_the_wrong_kind_or_beyond_the_bound_are_refused() -> None:
         numbers.cast("one-too-many", None, 1)
     assert info.value.code == "full"
     numbers.cast("a", None, 2)  # someone already counted may still change their vote
+
+
+def test_one_address_adds_at_most_its_share_of_voters_and_they_may_still_change_their_minds() -> None:
+    ballot = Ballot(_question(), per_address=3)
+    for i in range(3):
+        ballot.cast(f"nat{i}", "none", None, "10.0.0.1")
+    with pytest.raises(LabError) as info:
+        ballot.cast("nat3", "none", None, "10.0.0.1")
+    assert info.value.code == "too_many_voters" and "PTLAB_VOTERS_PER_ADDRESS" in info.value.message
+    ballot.cast("nat0", "some", None, "10.0.0.1")  # already counted: a change, not a new voter
+    ballot.cast("phone", "some", None, "10.0.0.2")  # another address has its own share
+    assert {o.id: o.votes for o in ballot.view().options} == {"none": 2, "some": 2, "other": 0}
+
+
+def test_voter_ids_cannot_be_forged_or_altered() -> None:
+    ids = VoterIds()
+    cookie = ids.issue()
+    value, mac = cookie.split(".")
+    altered = value[:-1] + ("A" if value[-1] != "A" else "B")
+    assert ids.verify(cookie) == value and ids.verify(ids.issue()) not in (None, value)
+    for bad in (value, f"{value}.{'A' * len(mac)}", f"{altered}.{mac}", f"{cookie}.x", "", "a" * 5000):
+        assert ids.verify(bad) is None, bad
+    assert VoterIds().verify(cookie) is None  # another server (or this one restarted) did not issue it
 
 
 def test_the_cpu_reveal_says_when_other_programs_make_it_unreliable() -> None:

@@ -40,7 +40,8 @@ class LessonRunner:
         self.published = published  # the picture must show what a setup did as it goes
         self.index: int | None = None
         self.pids: list[int] = []
-        self.ballots = {s.question.id: Ballot(s.question) for s in lesson.scenes if s.question}
+        per_address = lab.settings.voters_per_address
+        self.ballots = {s.question.id: Ballot(s.question, per_address) for s in lesson.scenes if s.question}
         self.revealed: dict[str, RevealView] = {}
         self.busy: str | None = None
         self.error: str | None = None
@@ -146,13 +147,15 @@ class LessonRunner:
         self.pids = []
         self.changed()
 
-    def vote(self, voter: str, question: str, choice: str | None, number: float | None) -> int:
-        """Count one viewer's vote on the open question; return how many have voted."""
+    def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str = ""
+    ) -> int:
+        """Count one viewer's vote (from ``address``) on the open question; return how many have voted."""
         scene = self.lesson.scenes[self.index] if self.index is not None else None
         if scene is None or scene.question is None or scene.question.id != question:
             raise LabError("closed", f"question {question!r} is not open: the class is not on its scene")
         ballot = self.ballots[question]
-        ballot.cast(voter, choice, number)
+        ballot.cast(voter, choice, number, address)
         self.changed()
         return len(ballot.votes)
 

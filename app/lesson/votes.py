@@ -1,4 +1,9 @@
-"""The class's anonymous votes on one question: one per viewer, changeable until the reveal."""
+"""The class's anonymous votes on one question: one per viewer, changeable until the reveal.
+
+A voter is a browser (its server-signed cookie, app/web/voters.py). New
+voters cost a page load each, so how many of them one network address may
+add to a question is capped: a client cannot outvote a class by reloading.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,20 @@ MAX_VOTERS = 2000
 class Ballot:
     """The votes on one question, keyed by an anonymous per-browser voter id."""
 
-    def __init__(self, question: Question) -> None:
+    def __init__(self, question: Question, per_address: int = MAX_VOTERS) -> None:
         self.question = question
+        self.per_address = per_address
         self.votes: dict[str, str | float] = {}
+        self.voters_at: dict[str, int] = {}  # network address -> voters it added
         self.open = True
         self.value: float | None = None  # the measured figure, once revealed
 
-    def cast(self, voter: str, choice: str | None, number: float | None) -> None:
-        """Record (or replace) this voter's answer; refuse a closed question or a wrong kind of answer."""
+    def cast(self, voter: str, choice: str | None, number: float | None, address: str = "") -> None:
+        """Record (or replace) this voter's answer; refuse a closed question or a wrong kind of answer.
+
+        A voter new to the question counts against ``address``'s cap; one already counted may
+        change their answer from anywhere.
+        """
         q = self.question
         if not self.open:
             raise LabError("closed", f"question {q.id!r} is closed: its answer was revealed")
@@ -35,8 +46,16 @@ class Ballot:
             if number is None:
                 raise LabError("invalid_request", f"question {q.id!r} takes a number, not a choice")
             answer = number
-        if voter not in self.votes and len(self.votes) >= MAX_VOTERS:
-            raise LabError("full", f"question {q.id!r} already has {MAX_VOTERS} voters")
+        if voter not in self.votes:
+            if len(self.votes) >= MAX_VOTERS:
+                raise LabError("full", f"question {q.id!r} already has {MAX_VOTERS} voters")
+            if self.voters_at.get(address, 0) >= self.per_address:
+                raise LabError(
+                    "too_many_voters",
+                    f"{self.per_address} browsers from {address} have voted on question {q.id!r} already "
+                    "(PTLAB_VOTERS_PER_ADDRESS; raise it where a class shares one address)",
+                )
+            self.voters_at[address] = self.voters_at.get(address, 0) + 1
         self.votes[voter] = answer
 
     def _bin(self, answer: str | float) -> str | None:

@@ -33,6 +33,7 @@ from .hosts import HostGuard, allowed_hosts
 from .replay import ReadOnlyCommands, ReplaySource
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
 from .urls import student_urls
+from .voters import VoterIds
 from .ws import stream
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -155,6 +156,7 @@ def create_app(
     app.add_middleware(HostGuard, hosts=app.state.hosts)
     app.state.rest_limits = RateLimits(rate=settings.rest_rate, burst=settings.rest_burst)
     app.state.lockout = Lockout()
+    app.state.voter_ids = VoterIds()
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     app.include_router(api)

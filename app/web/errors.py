@@ -24,6 +24,8 @@ STATUS: dict[str, int] = {
     "closed": 409,
     "syntax_error": 422,
     "full": 409,
+    "too_many_voters": 409,
+    "no_voter": 409,
     "main_thread": 409,
     "experiment": 409,
     "invalid_request": 422,

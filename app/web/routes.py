@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import secrets
 import time
 from collections.abc import Mapping
 from pathlib import Path as FilePath
@@ -73,7 +72,7 @@ from .errors import WebError
 from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
 from .urls import join_info
-from .ws import VOTER_COOKIE, VOTER_ID
+from .voters import VOTER_COOKIE, VoterIds
 
 EXAMPLES = FilePath(__file__).resolve().parent.parent / "run" / "examples"
 
@@ -448,9 +447,8 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
     except AuthError:
         presenter = False
     page = templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})
-    if not VOTER_ID.match(request.cookies.get(VOTER_COOKIE, "")):
-        # anonymous: a random id that only keeps one browser to one vote per question
-        page.set_cookie(
-            VOTER_COOKIE, secrets.token_urlsafe(18), httponly=True, samesite="lax", max_age=12 * 3600
-        )
+    ids: VoterIds = request.app.state.voter_ids
+    if ids.verify(request.cookies.get(VOTER_COOKIE)) is None:
+        # anonymous: a random id, signed, that only keeps one browser to one vote per question
+        page.set_cookie(VOTER_COOKIE, ids.issue(), httponly=True, samesite="lax", max_age=12 * 3600)
     return page

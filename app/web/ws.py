@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +20,10 @@ from ..untrusted_json import JsonError
 from .auth import AuthError, RateLimit, check_presenter, origin_allowed
 from .broadcast import Broadcaster
 from .errors import describe_validation
+from .voters import VOTER_COOKIE, VoterIds
 
 # A client whose unread replies do not drain in this long has stopped reading.
 REPLY_DRAIN_S = 10.0
-# The page's anonymous voter cookie (set with the page): one vote per browser, not per tab or reload.
-VOTER_COOKIE = "ptlab_voter"
-VOTER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VOTE_BURST = 5
 # The deepest valid message (a command with its arguments) nests 3 levels.
 MAX_DEPTH = 8
@@ -40,17 +36,20 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 @dataclass
 class Voter:
-    """Who is voting on this connection (anonymous), and how fast they may."""
+    """Who is voting on this connection (anonymous), from where, and how fast they may.
 
-    id: str
+    ``id`` is None where the connection carries no voter id this server signed (a script, or a
+    forged cookie): such a connection may watch, not vote.
+    """
+
+    id: str | None
+    address: str = ""
     limiter: RateLimit = field(default_factory=lambda: RateLimit(2.0, VOTE_BURST))
 
     @classmethod
-    def of(cls, cookies: dict[str, str], rate: float) -> Voter:
-        """The browser's voter id from its cookie, or a fresh one for this connection alone."""
-        cookie = cookies.get(VOTER_COOKIE, "")
-        voter = cookie if VOTER_ID.match(cookie) else "conn-" + secrets.token_urlsafe(12)
-        return cls(voter, RateLimit(rate, VOTE_BURST))
+    def of(cls, cookies: dict[str, str], address: str, ids: VoterIds, rate: float) -> Voter:
+        """The browser's voter, by the signed id in its cookie."""
+        return cls(ids.verify(cookies.get(VOTER_COOKIE)), address, RateLimit(rate, VOTE_BURST))
 
 
 def error_text(rid: str | None, error: str, message: str) -> str:
@@ -91,8 +90,14 @@ def cast_vote(msg: VoteMessage, voter: Voter | None, commands: CommandService) -
         return error_text(
             msg.id, "rate_limited", "too many votes; one counts per question, so once is enough"
         )
+    if voter.id is None:
+        return error_text(
+            msg.id,
+            "no_voter",
+            "this browser has no voter id from this server: reload the page, which hands one out",
+        )
     try:
-        votes = lesson.vote(voter.id, msg.question, msg.choice, msg.number)
+        votes = lesson.vote(voter.id, msg.question, msg.choice, msg.number, voter.address)
     except LabError as exc:
         return error_text(msg.id, exc.code, exc.message)
     return Ack(id=msg.id, result={"question": msg.question, "votes": votes}).model_dump_json()
@@ -133,12 +138,17 @@ async def handle_text(
     return Ack(id=msg.id, result=result.model_dump(mode="json")).model_dump_json()
 
 
+def client_address(websocket: WebSocket) -> str:
+    """The peer's network address (``?`` where the server cannot tell)."""
+    return websocket.client.host if websocket.client else "?"
+
+
 def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
     """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
     same_origin = origin_allowed(websocket.headers, settings, websocket.app.state.hosts)
     if not same_origin:
         return "viewer" if settings.viewers else None
-    client = websocket.client.host if websocket.client else "?"
+    client = client_address(websocket)
     with contextlib.suppress(AuthError):
         check_presenter(websocket.headers, websocket.cookies, settings, websocket.app.state.lockout, client)
         return "presenter"
@@ -172,7 +182,9 @@ async def ws_stream(websocket: WebSocket) -> None:
     client = broadcaster.add(websocket, role)
     pump = asyncio.create_task(broadcaster.pump(client))
     limiter = RateLimit(settings.ws_rate, settings.ws_burst)
-    voter = Voter.of(websocket.cookies, settings.vote_rate)
+    voter = Voter.of(
+        websocket.cookies, client_address(websocket), websocket.app.state.voter_ids, settings.vote_rate
+    )
     # Commands run side by side (a race may take seconds; cancelling it must
     # not wait behind it), a few at a time per client. Tasks left running
     # when the client goes are bounded by the lab's own timeouts.

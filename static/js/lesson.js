@@ -9,6 +9,7 @@ import { getLang, t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
 import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "./scene.js";
 import { stateWord } from "./card.js";
+import { errorText } from "./controls.js";
 
 const AUTO_MS = 900;
 
@@ -133,7 +134,10 @@ export class LessonBar {
         this.mine.set(q.id, answer);
         this.render();
       })
-      .catch((err) => this.toasts.show(err.message, "error"));
+      .catch((err) => {
+        const { text, detail } = errorText(err, false);
+        this.toasts.show(text, "error", detail);
+      });
   }
 
   // ---- drawing ----------------------------------------------------------------------------------
