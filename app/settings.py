@@ -161,22 +161,23 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def code_allowed(self) -> bool:
-        """Whether runs of user code may be started from the page (always from ``ptlab run``)."""
-        return self.allow_code if self.allow_code is not None else is_loopback(self.host)
-
-    @property
     def token_generated(self) -> bool:
         """True when no token was given and one was made up at start."""
         return self._token_generated
 
     @property
     def presenter_url(self) -> str:
-        """The URL the teacher opens; it carries the token once, then a cookie does."""
-        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}/?token={self.token}"
+        """The URL the teacher opens, by the settings' address and port (see ``presenter_url``)."""
+        return presenter_url(self.host, self.port, self.token)
+
+
+def presenter_url(host: str, port: int, token: str) -> str:
+    """The URL the teacher opens on a server bound to ``host``:``port``; it carries the token once,
+    then a cookie does."""
+    host = "localhost" if host in ("0.0.0.0", "::") else host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/?token={token}"
 
 
 def env_name(field: str) -> str:

@@ -9,13 +9,21 @@ import concurrent.futures
 import contextlib
 import http.client
 import json
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
 import websockets
-from support import LabServer, burst, rss
+from support import ROOT, TOKEN, LabServer, burst, free_port, rss
 from websockets.sync.client import connect as ws_connect
 
 
@@ -181,3 +189,47 @@ def test_one_address_cannot_take_over_a_vote_and_a_class_of_200_all_count(lab: L
     assert all(m["type"] == "ack" for m in class_votes), [m for m in class_votes if m["type"] != "ack"][:3]
     tally = {o["id"]: o["votes"] for o in question["options"]}
     assert question["votes"] == 210 and tally == {"follows": 10, "stays": 200}
+
+
+def test_plain_uvicorn_on_a_public_socket_refuses_code_and_prints_its_real_port() -> None:
+    # PTLAB_HOST says loopback (the default), but uvicorn's own --host is what is listened on
+    port = free_port()
+    tmp = tempfile.mkdtemp(prefix="ptlab-test-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PTLAB_")}
+    env.update({"PTLAB_TOKEN": TOKEN, "TMPDIR": tmp})
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        lines = _lines_until(server, "running code from the page", 20)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/runs",
+            data=json.dumps({"code": "print(1)"}).encode(),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        reply = json.loads(refused.value.read())
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=10) as resp:
+            state = json.loads(resp.read())
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert f"ptlab presenter URL: http://localhost:{port}/?token={TOKEN}" in lines
+    assert "running code from the page is off" in lines[-1]
+    assert (
+        refused.value.code == 403 and reply["error"] == "forbidden" and "other machines" in reply["message"]
+    )
+    assert state["server"]["code"] is False
+
+
+def _lines_until(proc: subprocess.Popen[bytes], text: str, seconds: float) -> list[str]:
+    """What ``proc`` printed, line by line, up to the first line containing ``text``."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        lines.append(proc.stdout.readline().decode().rstrip())
+        if text in lines[-1]:
+            return lines
+    raise AssertionError(f"{text!r} never printed: {lines}")

@@ -6,12 +6,17 @@ import os
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support import ROOT, LabServer, pid_alive
+
+from app.control.errors import LabError
+from app.control.runs import Runs
+from app.settings import Settings
 
 EXAMPLES = ROOT / "app" / "run" / "examples"
 
@@ -226,14 +231,22 @@ def test_running_code_is_refused_to_viewers_and_off_a_loopback_bind_without_the_
 ) -> None:
     status, _ = runner.request("POST", "/api/runs", {"code": "print(1)"}, {})
     assert status == 401
-    # the settings decide for the presenter: off on a public bind unless PTLAB_ALLOW_CODE=1
-    probe = (
-        "from app.settings import Settings; import sys; "
-        "s = Settings(host='0.0.0.0', token='a-token-of-our-own'); "
-        "t = Settings(host='0.0.0.0', token='a-token-of-our-own', allow_code=True); "
-        "sys.exit(0 if (not s.code_allowed and t.code_allowed and Settings().code_allowed) else 1)"
-    )
-    assert subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={**os.environ}).returncode == 0
+    # for the presenter: only once the server is known to listen on loopback alone, unless
+    # PTLAB_ALLOW_CODE says otherwise (a public plain-uvicorn server: tests/test_hostile.py)
+    lab = types.SimpleNamespace()
+    default = Runs(lab, Settings(token="a-token-of-our-own"))  # type: ignore[arg-type]
+    allowed = Runs(lab, Settings(token="a-token-of-our-own", allow_code=True))  # type: ignore[arg-type]
+    refused = Runs(lab, Settings(token="a-token-of-our-own", allow_code=False))  # type: ignore[arg-type]
+    seen = []
+    for publicly in (None, False, True):
+        for runs in (default, allowed, refused):
+            runs.listening_publicly = publicly
+        seen.append((default.code_allowed, allowed.code_allowed, refused.code_allowed))
+    assert seen == [(False, True, False), (True, True, False), (False, True, False)]
+    with pytest.raises(LabError, match="not found which addresses"):
+        default.listening_publicly = None
+        default.check_allowed(trusted=False)
+    default.check_allowed(trusted=True)  # ptlab run's own script
 
 
 def test_ptlab_run_server_runs_a_script_on_a_running_server(runner: LabServer, tmp_path: Path) -> None:

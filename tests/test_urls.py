@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.settings import Settings
 from app.web import urls
 
 
@@ -27,22 +26,20 @@ def fake_interfaces(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_loopback_gives_no_student_url() -> None:
-    assert urls.student_urls(Settings(token="x" * 12)) == []
+    assert urls.student_urls("127.0.0.1", 8000) == []
 
 
 def test_a_wildcard_bind_lists_every_ipv4_address_but_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_interfaces(monkeypatch)
-    got = urls.student_urls(Settings(host="0.0.0.0", port=8123, token="a-secret-of-mine"))
+    got = urls.student_urls("0.0.0.0", 8123)
     assert got == ["http://192.0.2.10:8123/", "http://198.51.100.7:8123/"]
 
 
 def test_an_ipv6_wildcard_adds_global_ipv6_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_interfaces(monkeypatch)
-    got = urls.student_urls(Settings(host="::", port=8000, token="a-secret-of-mine"))
+    got = urls.student_urls("::", 8000)
     assert "http://[2001:db8::7]:8000/" in got and not any("fe80" in u or "::1" in u for u in got)
 
 
 def test_a_specific_address_is_the_only_url() -> None:
-    assert urls.student_urls(Settings(host="192.0.2.10", token="a-secret-of-mine")) == [
-        "http://192.0.2.10:8000/"
-    ]
+    assert urls.student_urls("192.0.2.10", 8000) == ["http://192.0.2.10:8000/"]

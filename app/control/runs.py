@@ -156,6 +156,8 @@ class Runs:
         self._ids = 0
         self.version = 0
         self._watch: asyncio.Task[None] | None = None
+        # None until the server's real listening sockets are known (app/web/binding.py)
+        self.listening_publicly: bool | None = None
         lab.adopt = self._adopt
 
     def changed(self) -> None:
@@ -214,14 +216,28 @@ class Runs:
         self.changed()
         return run.view()
 
+    @property
+    def code_allowed(self) -> bool:
+        """Whether runs may be started from the page (``ptlab run`` may always start its script).
+
+        PTLAB_ALLOW_CODE decides where it is set; otherwise only a server that listens on
+        loopback alone, as found on its real sockets once it has bound (``listening_publicly``).
+        """
+        if self.settings.allow_code is not None:
+            return self.settings.allow_code
+        return self.listening_publicly is False
+
     def check_allowed(self, trusted: bool) -> None:
-        """Refuse code from the page where the settings do not allow it (``trusted``: ``ptlab run``)."""
-        if not trusted and not self.settings.code_allowed:
-            raise LabError(
-                "forbidden",
-                "running code from the page is off: the server is not bound to loopback "
-                "(set PTLAB_ALLOW_CODE=1 to allow it)",
-            )
+        """Refuse code from the page where it is not allowed (``trusted``: ``ptlab run``)."""
+        if trusted or self.code_allowed:
+            return
+        if self.listening_publicly is None:
+            why = "the server has not found which addresses it listens on yet"
+        else:
+            why = "the server listens on an address other machines can reach"
+        raise LabError(
+            "forbidden", f"running code from the page is off: {why} (PTLAB_ALLOW_CODE=1 allows it)"
+        )
 
     async def stop(self, reason: str = "stopped by the presenter") -> RunView:
         """End the current run's whole process tree."""

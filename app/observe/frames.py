@@ -94,7 +94,7 @@ class FrameBuilder:
             max_threads=settings.max_threads,
             cpus=os.cpu_count() or 1,
             pagemap=frames_readable(),
-            code=settings.code_allowed,
+            code=runs.code_allowed if runs else False,
         )
 
     # ---- loop -------------------------------------------------------------

@@ -25,14 +25,15 @@ from ..lesson.runner import LessonRunner
 from ..observe.frames import FrameBuilder
 from ..recording import Recording
 from ..settings import Settings
-from . import bind_check, errors
+from . import binding, errors
 from .auth import Lockout, RateLimits
+from .binding import Listener
 from .broadcast import Broadcaster
 from .gate import RequestGate
 from .hosts import HostGuard, allowed_hosts
 from .replay import ReadOnlyCommands, ReplaySource
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
-from .urls import student_urls
+from .urls import announce
 from .voters import VoterIds
 from .ws import stream
 
@@ -106,19 +107,15 @@ def create_app(
                 file=sys.stderr,
                 flush=True,
             )
-        # The Jupyter habit: the one URL that makes you the presenter.
-        print(f"ptlab presenter URL: {settings.presenter_url}", flush=True)
-        for url in student_urls(settings):
-            print(f"ptlab student URL: {url}", flush=True)
-        if settings.code_allowed:
-            print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
-        else:
-            print(
-                "ptlab: running code from the page is off (not bound to loopback; PTLAB_ALLOW_CODE=1)",
-                flush=True,
-            )
+
+        def bound(found: list[Listener]) -> None:
+            runs.listening_publicly = any(listener.public for listener in found)
+            frames.server_info = frames.server_info.model_copy(update={"code": runs.code_allowed})
+            app.state.listening = (found[0].ip, found[0].port)
+            announce(settings, *app.state.listening, runs.code_allowed)
+
         refused: list[str] = []
-        checking = asyncio.create_task(bind_check.watch(settings, refused))
+        checking = asyncio.create_task(binding.watch(settings, bound, refused))
         if first_run is not None:
             code, name, args = first_run
             await runs.start(code, name, args, trusted=True)
@@ -144,6 +141,7 @@ def create_app(
         description="Real processes and threads, read from /proc. Control needs the presenter token.",
     )
     app.state.settings = settings
+    app.state.listening = (settings.host, settings.port)  # until the real sockets are found
     app.state.hosts = allowed_hosts(settings)
     # Added first, so it runs second: the host is checked before anything else.
     app.add_middleware(

@@ -250,7 +250,7 @@ async def export_html(request: Request, q: Annotated[RangeQuery, Query()]) -> Re
 @api.get("/join", response_model=JoinInfo)
 async def join(request: Request, q: Q) -> JoinInfo:
     """Where students open the lab, with a QR code; on a loopback bind, no address anyone else can reach."""
-    return join_info(request.app.state.settings)
+    return join_info(request.app.state.settings, *request.app.state.listening)
 
 
 @api.post("/processes", response_model=PidResult, status_code=201, dependencies=Presenter)

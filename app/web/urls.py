@@ -9,7 +9,7 @@ import psutil
 import segno
 
 from ..protocol import JoinInfo
-from ..settings import Settings, is_loopback
+from ..settings import Settings, is_loopback, presenter_url
 
 
 def _url(address: str, port: int) -> str:
@@ -17,17 +17,17 @@ def _url(address: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def student_urls(settings: Settings) -> list[str]:
-    """The viewer URLs for every non-loopback address this server is bound to (none on loopback).
+def student_urls(host: str, port: int) -> list[str]:
+    """The viewer URLs for every non-loopback address a server bound to ``host`` has (none on loopback).
 
     A wildcard bind (0.0.0.0, ::) listens on every interface, so each of the
     machine's addresses (psutil's view of the interfaces) gets a URL.
     """
-    if is_loopback(settings.host):
+    if is_loopback(host):
         return []
-    if settings.host not in ("0.0.0.0", "::"):
-        return [_url(settings.host, settings.port)]
-    families = {socket.AF_INET} | ({socket.AF_INET6} if settings.host == "::" else set())
+    if host not in ("0.0.0.0", "::"):
+        return [_url(host, port)]
+    families = {socket.AF_INET} | ({socket.AF_INET6} if host == "::" else set())
     urls = []
     for addrs in psutil.net_if_addrs().values():
         for a in addrs:
@@ -35,15 +35,34 @@ def student_urls(settings: Settings) -> list[str]:
                 continue
             ip = ipaddress.ip_address(a.address.split("%")[0])
             if not (ip.is_loopback or ip.is_link_local):
-                urls.append(_url(str(ip), settings.port))
+                urls.append(_url(str(ip), port))
     return sorted(set(urls))
 
 
-def join_info(settings: Settings) -> JoinInfo:
-    """What the Join overlay shows: the student URLs and a QR code of the first, drawn here as SVG."""
-    urls = [settings.public_url] if settings.public_url else student_urls(settings)
+def join_info(settings: Settings, host: str, port: int) -> JoinInfo:
+    """What the Join overlay shows: the student URLs and a QR code of the first, drawn here as SVG.
+
+    ``host`` and ``port``: where the server really listens.
+    """
+    urls = [settings.public_url] if settings.public_url else student_urls(host, port)
     qr = None
     if urls:
         # segno writes the SVG on the server: the page fetches nothing from anywhere else
         qr = segno.make(urls[0], error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True)
-    return JoinInfo(urls=urls, qr_svg=qr, loopback=is_loopback(settings.host))
+    return JoinInfo(urls=urls, qr_svg=qr, loopback=is_loopback(host))
+
+
+def announce(settings: Settings, host: str, port: int, code_allowed: bool) -> None:
+    """Print, once the server listens on ``host``:``port``, the URLs to open and whether code may run."""
+    # The Jupyter habit: the one URL that makes you the presenter.
+    print(f"ptlab presenter URL: {presenter_url(host, port, settings.token)}", flush=True)
+    for url in student_urls(host, port):
+        print(f"ptlab student URL: {url}", flush=True)
+    if code_allowed:
+        print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
+    else:
+        print(
+            "ptlab: running code from the page is off (the server listens where other machines can "
+            "reach it; PTLAB_ALLOW_CODE=1 allows it)",
+            flush=True,
+        )
