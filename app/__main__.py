@@ -69,6 +69,13 @@ def main(argv: list[str] | None = None) -> None:
 
         raise SystemExit(run_remote(server, *first_run))
     recording, rest = _recording(args)
+    if any(a == "--token" or a.startswith("--token=") for a in rest):
+        print(
+            "ptlab: warning: a token on the command line can be read by every user of this machine "
+            "(ps, /proc/PID/cmdline): set PTLAB_TOKEN or use --token-file instead",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         settings = load(rest)
     except SettingsError as exc:

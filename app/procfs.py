@@ -79,3 +79,30 @@ def read_stat(pid: int) -> StatFields | None:
         return parse_stat(read_text(f"/proc/{pid}/stat"))
     except (*GONE, PermissionError):
         return None
+
+
+def _nspid(status: str) -> list[int]:
+    # "NSpid:\t4321\t3": the ID in each PID namespace from the reader's own down to the innermost
+    for line in status.splitlines():
+        if line.startswith("NSpid:"):
+            return [int(x) for x in line.split()[1:]]
+    return []
+
+
+def inner_ids(pid: int) -> tuple[int, dict[int, int]] | None:
+    """For a process in a PID namespace below ours: its PID there, and its threads' TIDs there → ours.
+
+    None if the process is in our own namespace (or gone).
+    """
+    try:
+        ids = _nspid(read_text(f"/proc/{pid}/status"))
+        if len(ids) < 2:
+            return None
+        tids = {}
+        for entry in os.listdir(f"/proc/{pid}/task"):
+            with_ns = _nspid(read_text(f"/proc/{pid}/task/{entry}/status"))
+            if len(with_ns) >= 2:
+                tids[with_ns[-1]] = with_ns[0]
+        return ids[-1], tids
+    except (*GONE, PermissionError, NotADirectoryError):
+        return None

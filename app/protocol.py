@@ -270,6 +270,11 @@ class ProcessView(BaseModel):
         None, description="the run of user code this process belongs to; null: a lab worker"
     )
     probe: bool = Field(True, description="false: no ptlab probe inside (not Python): drawn from /proc alone")
+    inner_pid: int | None = Field(
+        None,
+        description="the PID the program itself sees (os.getpid()) in its run's own PID namespace; "
+        "null: the same as pid",
+    )
 
     @field_serializer("regions", when_used="json")
     def _compact_regions(self, regions: list[RegionView] | None) -> RegionTable | None:
@@ -296,6 +301,17 @@ class EventView(BaseModel):
     result: RaceView | None = None
 
 
+class Isolation(BaseModel):
+    """How runs of user code are contained on this machine: namespaces, or a fallback that says why."""
+
+    namespaces: bool = Field(
+        description="each run has its own PID and mount namespaces: it sees only its own processes and "
+        "cannot signal the server; everything left dies with its init"
+    )
+    user: bool = Field(False, description="in a user namespace of its own too (the server is not root)")
+    why: str = Field("", description="what the kernel said when it refused (namespaces false)")
+
+
 class ServerInfo(BaseModel):
     """Static facts about this server."""
 
@@ -307,6 +323,7 @@ class ServerInfo(BaseModel):
     pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
     replay: bool = Field(False, description="this server replays a recording: nothing live, nothing changes")
     code: bool = Field(False, description="the presenter may run Python code from the page (code panel)")
+    isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
 
 
 class FocusView(BaseModel):
@@ -324,19 +341,21 @@ class RunView(BaseModel):
 
     id: int
     name: str = Field(description="the script's name (an example's, or the file's)")
-    pid: int = Field(description="the run's first process; every process it starts is in its session")
+    pid: int = Field(description="the user's program (its first process); the run is everything it starts")
     status: Literal["running", "exited"]
     started: float
     seconds: float = Field(description="how long it has run (or ran)")
     exit_code: int | None = Field(None, description="the first process's exit code (negative: the signal)")
     reason: str | None = Field(
-        None, description="why ptlab ended it: time limit, process or thread cap, stop"
+        None, description="why ptlab ended it: time limit, memory limit, process or thread cap, stop"
     )
     traceback: str | None = Field(None, description="the last traceback it printed to stderr, if any")
     console: str = Field(description="the end of what it printed (stdout and stderr, as they came)")
     console_bytes: int = Field(description="everything it printed, in bytes")
     dropped: int = Field(description="bytes printed that are not kept (a flood is cut, the end kept)")
     processes: int = Field(description="processes of the run alive now")
+    isolated: bool = Field(False, description="in PID and mount namespaces of its own (ServerInfo.isolation)")
+    memory: int = Field(0, description="bytes of memory the run holds now (RSS, summed over its processes)")
     limits: dict[str, float] = Field(description="seconds, memory_mib, processes, threads")
 
 
@@ -590,6 +609,7 @@ class Health(BaseModel):
     stalled: int = Field(description="clients whose socket has been full for over a second")
     held_bytes: int = Field(description="bytes ptlab holds that clients' sockets have not taken yet")
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
+    isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
 
 
 class PyFrameView(BaseModel):

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         "",
         description="presenter token, at least 8 characters (default: generated and printed at start)",
     )
+    token_file: str = Field(
+        "", max_length=4096, description="read the presenter token from this file's first line instead"
+    )
     hz: float = Field(10.0, ge=0.5, le=50, description="samples per second")
     max_processes: int = Field(16, ge=1, le=256, description="lab processes that may run at once")
     max_threads: int = Field(32, ge=1, le=1024, description="threads per lab process, main thread included")
@@ -116,7 +119,11 @@ class Settings(BaseSettings):
     )
     run_seconds: float = Field(60.0, ge=1, le=3600, description="wall-time limit of one run of user code")
     run_memory_mib: int = Field(
-        1024, ge=64, le=65536, description="address-space limit of each process of a run (RLIMIT_AS)"
+        1024, ge=64, le=65536, description="memory of one run of user code, all its processes together"
+    )
+    run_namespaces: bool = Field(
+        True,
+        description="give each run its own PID and mount namespaces where the kernel allows (0: never)",
     )
     vote_rate: float = Field(2.0, gt=0, le=1000, description="votes per second per viewer connection")
     # On a classroom's Wi-Fi every phone has an address of its own; a class behind one NAT
@@ -148,6 +155,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _token_rules(self) -> Settings:
+        if self.token_file and not self.token:
+            try:
+                with open(self.token_file, encoding="utf-8") as f:
+                    object.__setattr__(self, "token", f.readline(4096).strip())
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"PTLAB_TOKEN_FILE {self.token_file!r} cannot be read: {exc}") from None
+            if not self.token:
+                raise ValueError(f"PTLAB_TOKEN_FILE {self.token_file!r} is empty")
         if not self.token:
             object.__setattr__(self, "token", secrets.token_urlsafe(18))
             self._token_generated = True

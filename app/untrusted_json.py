@@ -13,29 +13,34 @@ import json
 import re
 from typing import Any
 
-# A JSON string, escapes included: its brackets do not nest anything.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_INNERMOST = re.compile(r"\[\]|\{\}")
+# An escape (backslash and the character after it), then a JSON string once escapes are gone.
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+# Every byte but a quote and the four brackets: what the depth of JSON text does not depend on.
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 
 
 class JsonError(ValueError):
     """Text that is not JSON, or nests too deeply to be parsed safely; the message says which."""
 
 
-def nests_within(text: str, max_depth: int) -> bool:
+def nests_within(text: str | bytes, max_depth: int) -> bool:
     """True if ``text``'s brackets (outside strings) nest at most ``max_depth`` levels and balance.
 
     Unbalanced text counts as too deep: the parser would recurse into it before it failed.
     """
-    if text.count("[") + text.count("{") <= max_depth:
+    data = text.encode() if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= max_depth:
         return True  # too few brackets to nest any deeper: the common case, decided at once
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if b"\\" in data:
+        data = _ESCAPE.sub(b"", data)  # first, so an escaped quote ends no string
+    brackets = _STRING.sub(b"", data.translate(None, _NOT_STRUCTURE))
     # Each round removes the innermost pairs; balanced text of depth d is empty after d rounds.
     for _ in range(max_depth):
         if not brackets:
             return True
-        shorter = _INNERMOST.sub("", brackets)  # one pass: "{[]}" loses only its "[]"
+        shorter = _INNERMOST.sub(b"", brackets)  # one pass: "{[]}" loses only its "[]"
         if shorter == brackets:
             return False  # mismatched, as in "[}" or an unclosed "["
         brackets = shorter

@@ -10,7 +10,16 @@ import zlib
 import pytest
 
 from app.protocol import Frame, ServerInfo, Snapshot
-from app.recording import MAX_DEPTH, MAX_FILE_BYTES, MAX_LINE_BYTES, RecordingError, host_facts, read, write
+from app.recording import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_LINE_BYTES,
+    MAX_LINES,
+    RecordingError,
+    host_facts,
+    read,
+    write,
+)
 
 NOW = time.time()
 
@@ -94,8 +103,13 @@ def test_a_bad_file_is_refused_with_its_reason(data: bytes, says: str) -> None:
 
 def test_a_bomb_that_unpacks_past_the_limit_is_refused() -> None:
     packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip, fed a MiB at a time: small in memory too
-    chunk = b"\n" * (1 << 20)
-    bomb = b"".join(packer.compress(chunk) for _ in range(160)) + packer.flush()  # 160 MiB in ~0.6 MB
+    start = packer.compress(f"{header()}\n{snapshot()}\n".encode())
+    chunk = b" " * ((1 << 20) - 1) + b"\n"  # blank lines of a MiB: no limit but the size
+    bomb = start + b"".join(packer.compress(chunk) for _ in range(160)) + packer.flush()  # 160 MiB in ~0.6 MB
     with pytest.raises(RecordingError) as caught:
         read(bomb)
     assert "unpacks to more than" in str(caught.value)
+    # a million empty lines in 1 KB: refused by their number, before a loop over each
+    lines = gzip.compress(f"{header()}\n{snapshot()}\n".encode() + b"\n" * (MAX_LINES + 1))
+    with pytest.raises(RecordingError, match=f"more than {MAX_LINES} lines"):
+        read(lines)

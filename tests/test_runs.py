@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, LabServer, pid_alive
+from support import ROOT, LabServer, descendants, pid_alive
 
 from app.control.errors import LabError
 from app.control.runs import Runs
@@ -58,18 +58,11 @@ def _run_procs(s: LabServer, rid: int) -> list[dict[str, Any]]:
     return [p for p in s.state()["processes"] if p.get("run") == rid and p["status"] == "running"]
 
 
-def _session(sid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                text = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = text.rsplit(")", 1)[1].split()
-            if int(fields[3]) == sid and fields[0] != "Z":
-                out.append(int(entry))
-    return out
+def _left(s: LabServer) -> list[int]:
+    """Processes still alive below the server: after a run has ended, none (these tests start no lab
+    workers). Orphans of a run come to its init or, failing that, to the server (a subreaper)."""
+    assert s.proc is not None
+    return sorted(p for p in descendants(s.proc.pid) if pid_alive(p))
 
 
 def _watch(s: LabServer, rid: int, want: Any, timeout: float = 8.0) -> list[dict[str, Any]]:
@@ -103,7 +96,7 @@ def test_a_threading_race_shows_its_named_threads_and_ends_clean(runner: LabServ
     assert len(probe) == 1 and probe[0]["activity"] == "probe"  # ptlab's own thread, labelled as such
     done = _wait_end(runner)
     assert done["exit_code"] == 0 and "updates lost" in done["console"] and done["reason"] is None
-    assert _session(run["pid"]) == [] and not pid_alive(run["pid"])
+    assert _left(runner) == [] and not pid_alive(run["pid"])
 
 
 @pytest.mark.parametrize(
@@ -128,7 +121,7 @@ def test_each_built_in_example_runs_end_to_end(
     assert all(p["probe"] for p in procs)
     done = _wait_end(runner)
     assert done["exit_code"] == 0, done["console"]
-    assert _session(run["pid"]) == []
+    assert _left(runner) == []
     time.sleep(0.3)
     assert _run_procs(runner, run["id"]) == []
 
@@ -157,7 +150,7 @@ def test_a_spawn_pool_s_children_appear_with_their_threads_and_stacks(runner: La
     assert len(workers()) == 3, [(p["pid"], p["name"]) for p in procs]
     done = _wait_end(runner)
     assert done["exit_code"] == 0 and "computed 25" in done["console"]
-    assert _session(run["pid"]) == []
+    assert _left(runner) == []
 
 
 def test_a_syntax_error_is_shown_with_its_line_and_runs_nothing(runner: LabServer) -> None:
@@ -172,10 +165,10 @@ def test_a_syntax_error_is_shown_with_its_line_and_runs_nothing(runner: LabServe
 def test_an_endless_loop_is_ended_at_the_time_limit() -> None:
     s = LabServer(env={"PTLAB_RUN_SECONDS": "2"}).start()
     try:
-        run = _start(s, "while True:\n    pass\n", "loop.py")["run"]
+        _start(s, "while True:\n    pass\n", "loop.py")
         done = _wait_end(s, timeout=15)
         assert "time limit reached: 2 s" in done["reason"] and 2 <= done["seconds"] < 4
-        assert _session(run["pid"]) == []
+        assert _left(s) == []
     finally:
         s.stop()
 
@@ -196,12 +189,12 @@ def test_a_fork_bomb_ends_within_2_s_with_every_descendant_reaped(runner: LabSer
         "    except OSError:\n"
         "        time.sleep(0.01)\n"
     )
-    run = _start(runner, code, "bomb.py")["run"]
+    _start(runner, code, "bomb.py")
     t0 = time.monotonic()
     done = _wait_end(runner, timeout=10)
     took = time.monotonic() - t0
     assert "process cap" in done["reason"] and took < 2.0, (done["reason"], took)
-    assert _session(run["pid"]) == []
+    assert _left(runner) == []
     assert max(runner.request("GET", "/api/health")[0] for _ in range(3)) == 200
 
 
@@ -223,7 +216,7 @@ def test_stop_ends_the_whole_tree(runner: LabServer) -> None:
     _watch(runner, run["id"], lambda ps: len(ps) >= 4)
     stopped = runner.control("DELETE", "/api/runs", expect=200)["run"]
     assert stopped["status"] == "exited" and "stopped" in stopped["reason"]
-    assert _session(run["pid"]) == []
+    assert _left(runner) == []
 
 
 def test_running_code_is_refused_to_viewers_and_off_a_loopback_bind_without_the_setting(
@@ -280,6 +273,11 @@ def test_the_code_panel_runs_an_example_and_shows_its_output(browser, runner: La
         page.wait_for_selector("#conn[data-status=live]")
         page.keyboard.press("x")
         page.wait_for_selector(".editor .hljs-keyword")  # highlighted Python, offline
+        # how runs are contained here, said plainly
+        isolated = runner.get("/api/health")["isolation"]["namespaces"]
+        note = page.locator(".code-isolation")
+        assert note.get_attribute("data-isolated") == str(isolated).lower()
+        assert ("PID namespace of its own" if isolated else "not isolated") in note.inner_text()
         page.select_option(".examples", "thread_pool.py")
         assert "ThreadPoolExecutor" in page.inner_text(".editor")
         page.click(".code-buttons .run")
@@ -362,4 +360,4 @@ def test_a_forkserver_process_pool_is_followed_through_its_server(runner: LabSer
     )
     done = _wait_end(runner)
     assert done["exit_code"] == 0 and "[0, 1, 4, 9]" in done["console"]
-    assert _session(run["pid"]) == []
+    assert _left(runner) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,25 @@ def test_readme_settings_table_matches_the_model() -> None:
         assert flag == "--" + field.replace("_", "-")
         expected = "(generated)" if field == "token" else _shown(info.default)
         assert default == expected, (field, default, expected)
+
+
+def test_the_token_can_come_from_a_file_and_a_bad_file_is_named(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("a-secret-from-a-file\nsecond line ignored\n")
+    assert load(["--token-file", str(secret)]).token == "a-secret-from-a-file"
+    assert load(["--token-file", str(secret), "--token", "the-flag-wins-1"]).token == "the-flag-wins-1"
+    (tmp_path / "empty").write_text("\n")
+    for path, says in ((tmp_path / "empty", "is empty"), (tmp_path / "missing", "cannot be read")):
+        with pytest.raises(SettingsError, match=says):
+            load(["--token-file", str(path)])
+
+
+def test_a_token_on_the_command_line_is_warned_about() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--token", "a-secret-of-mine", "--lesson", "/nonexistent/lesson.yaml"],
+        cwd=README.parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 2 and "/proc/PID/cmdline" in run.stderr and "--token-file" in run.stderr

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..procfs import read_stat
+from ..procfs import inner_ids, read_stat
 from ..protocol import CounterView, PyFrameView, PyStackView, RaceView, SteppedView
 from ..settings import Settings
 from .admission import Admission
@@ -62,6 +62,7 @@ from .messages import (
 )
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # How long an exited process stays on screen: long enough to see it grey out and its memory empty,
 # short enough that the picture never shows memory the OS has already taken back.
@@ -98,6 +99,10 @@ class LabProcess:
     stepped: SteppedView | None = None
     run: int | None = None  # the run of user code it belongs to (app/control/runs.py); None: a lab worker
     probe: bool = True  # False: no probe inside (not a Python process): drawn from /proc alone
+    # In a run's own PID namespace: its PID there, and its threads' TIDs there -> ours (the probe
+    # reports what it sees; the lab shows and signals by ours). None: our namespace.
+    inner_pid: int | None = None
+    inner_tids: dict[int, int] = field(default_factory=dict)
     # stacks of threads of a parent, copied by fork; no thread here runs on them (tid 0)
     inherited: tuple[StackRange, ...] = ()
     # Bumped by every change to what the worker reported (threads, counter,
@@ -130,6 +135,15 @@ def _peer_alive(writer: asyncio.StreamWriter, pid: int) -> bool:
 def _real_ppid(pid: int) -> int | None:
     st = read_stat(pid)
     return st.ppid if st else None
+
+
+def child_environment() -> dict[str, str]:
+    """The server's environment without its own settings (PTLAB_TOKEN among them): what children get.
+
+    A child's environment is readable by every process of the same user, the class's own
+    code among them; the server's own is not (it is not dumpable: app/web/app.py).
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("PTLAB_")}
 
 
 def _ignore(proc: LabProcess, msg: WorkerMessage) -> None:
@@ -174,10 +188,23 @@ def _runs_ptlab(pid: int) -> bool:
         return False
 
 
+def _prctl(option: int, value: int) -> bool:
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return libc.prctl(option, value, 0, 0, 0) == 0
+
+
 def become_subreaper() -> bool:
     """Adopt orphaned lab processes (a forked child whose parent ended) so we can reap them."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    return _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def stop_being_dumpable() -> bool:
+    """Make this process's /proc files (environ with the token, mem) readable by root alone.
+
+    Other processes of the same user, the class's own code among them, could read them otherwise.
+    Children are dumpable again from their exec, so the server still reads theirs.
+    """
+    return _prctl(PR_SET_DUMPABLE, 0)
 
 
 def describe_exit(code: int) -> tuple[int | None, int | None, str]:
@@ -208,6 +235,8 @@ class Lab:
         self._server: asyncio.AbstractServer | None = None
         # which run of user code a process saying hello belongs to, if any (set by Runs)
         self.adopt: Callable[[int], int | None] | None = None
+        # told the exit code of every child reaped that is not a lab process
+        self.reaped_other: Callable[[int, int], None] | None = None
         self.sock_path = ""
         # one handler per worker message type
         self._handlers: dict[str, Callable[[LabProcess, Any], None]] = {
@@ -321,7 +350,7 @@ class Lab:
             release()
 
     async def _spawn_new(self, recorded: Callable[[], None]) -> int:
-        env = dict(os.environ)
+        env = child_environment()
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         popen = subprocess.Popen(
             [sys.executable, "-m", "app.lab.agent", self.sock_path, str(os.getpid())],
@@ -361,6 +390,8 @@ class Lab:
         """Show a process of a run that has no probe: everything about it comes from /proc."""
         proc = self.procs.get(pid) or self._record(pid, parent)
         proc.run, proc.probe, proc.status = run, False, "running"
+        inner = inner_ids(pid)
+        proc.inner_pid = inner[0] if inner is not None else None
         with contextlib.suppress(OSError):
             proc.pidfd = proc.pidfd or os.pidfd_open(pid)
         if proc.hello is not None and not proc.hello.done():
@@ -393,10 +424,12 @@ class Lab:
         proc = self.get_running(pid)
         if tid not in proc.threads and tid != pid:
             raise LabError("not_found", f"{tid} is not a thread of lab process {pid}")
-        stack = await self.call(proc, {"op": "stack", "tid": tid}, PyStack)
+        inner = {outer: inner for inner, outer in proc.inner_tids.items()}
+        asked = inner.get(tid, proc.inner_pid if tid == pid and proc.inner_pid else tid)
+        stack = await self.call(proc, {"op": "stack", "tid": asked}, PyStack)
         return PyStackView(
             pid=pid,
-            tid=stack.tid,
+            tid=tid,
             frames=[PyFrameView(**f.model_dump()) for f in stack.frames],
         )
 
@@ -516,14 +549,23 @@ class Lab:
                 self.reap()
 
     def _admit(self, hello: Hello, peer: int, writer: asyncio.StreamWriter) -> LabProcess | None:
-        """Accept a worker's hello only from the process it claims to be, and one we started."""
-        pid = hello.pid
-        if pid != peer:
-            return None
+        """Accept a worker's hello only from the process it claims to be, and one we started.
+
+        A run's process in a PID namespace of its own claims the PID it sees there; the kernel's
+        NSpid for its real PID (SO_PEERCRED's, in ours) must say the same.
+        """
+        pid = peer
+        inner = None
+        if hello.pid != peer:
+            inner = inner_ids(peer)
+            if inner is None or inner[0] != hello.pid:
+                return None
         proc = self.procs.get(pid)
         if proc is None:
-            # A forked child may say hello before its parent's fork reply arrives.
-            parent_proc = self.procs.get(hello.lab_parent) if hello.lab_parent else None
+            # A forked child may say hello before its parent's fork reply arrives. The parent a
+            # namespaced process names is in its namespace: its real parent is the one to check.
+            lab_parent = _real_ppid(pid) if inner is not None else hello.lab_parent
+            parent_proc = self.procs.get(lab_parent) if lab_parent else None
             run = self.adopt(pid) if self.adopt is not None else None
             if parent_proc is None or not parent_proc.alive or _real_ppid(pid) != parent_proc.pid:
                 if run is None:
@@ -539,6 +581,8 @@ class Lab:
             proc.pidfd = proc.pidfd or os.pidfd_open(pid)
         proc.writer = writer
         proc.status = "running"
+        if inner is not None:
+            proc.inner_pid, proc.inner_tids = inner
         self._on_threads(proc, hello)
         assert proc.hello is not None
         if not proc.hello.done():
@@ -547,10 +591,24 @@ class Lab:
 
     # ---- what workers say -------------------------------------------------
     def _on_threads(self, proc: LabProcess, msg: Describe) -> None:
-        proc.threads = {t.tid: t for t in msg.threads}
+        threads = msg.threads
+        if proc.inner_pid is not None:
+            threads = self._outer_threads(proc, threads)
+        proc.threads = {t.tid: t for t in threads}
         proc.counter = msg.counter
         proc.inherited = tuple(StackRange(0, s.stack_start, s.stack_end, s.guard) for s in msg.inherited)
         proc.changed()
+
+    def _outer_threads(self, proc: LabProcess, threads: list[ThreadReport]) -> list[ThreadReport]:
+        """A namespaced process's threads with our TIDs (a thread already gone is left out)."""
+        if any(t.tid not in proc.inner_tids for t in threads):
+            fresh = inner_ids(proc.pid)
+            proc.inner_tids = fresh[1] if fresh is not None else {}
+        return [
+            ThreadReport.model_validate({**t.model_dump(), "tid": proc.inner_tids[t.tid]})
+            for t in threads
+            if t.tid in proc.inner_tids
+        ]
 
     def _on_counter(self, proc: LabProcess, msg: CounterMessage) -> None:
         proc.counter = CounterView.model_validate(msg.model_dump(exclude={"type"}))
@@ -614,6 +672,8 @@ class Lab:
             if pid == 0:
                 break
             proc = self.procs.get(pid)
+            if proc is None and self.reaped_other is not None:
+                self.reaped_other(pid, os.waitstatus_to_exitcode(status))  # a run's keeper, say
             if proc is not None and proc.alive:
                 self._mark_exited(proc, os.waitstatus_to_exitcode(status))
             elif proc is not None and proc.popen is not None and proc.popen.returncode is None:

@@ -1,27 +1,37 @@
 """Runs of the class's own Python code: started, watched, contained and ended as whole trees.
 
-A run's first process is ``python -u script.py`` in a session of its own, with
-ptlab's probe on its PYTHONPATH (``app/run/bootstrap``), so every Python
-process it starts — by fork, spawn, forkserver or subprocess — reports its
-threads and answers for their stacks like a lab worker. Processes without
-the probe (a program it execs) are still found, as members of the session,
-and drawn from /proc alone.
+A run starts as ``app/run/init.py``: a keeper that dies with the server, and
+the run's init, which starts ``python -u script.py`` with ptlab's probe on its
+PYTHONPATH (``app/run/bootstrap``), so every Python process the program starts
+— by fork, spawn, forkserver or subprocess — reports its threads and answers
+for their stacks like a lab worker. Processes without the probe (a program it
+execs) are still found, below the init, and drawn from /proc alone.
 
-Containment, checked every 50 ms by a watchdog: the wall-time limit
-(PTLAB_RUN_SECONDS), the lab's caps (PTLAB_MAX_PROCESSES processes in the
-run, PTLAB_MAX_THREADS threads in any one of them), and RLIMIT_AS
-(PTLAB_RUN_MEMORY_MIB) set in each process before it starts. Ending a run
-stops every process of its session first (SIGSTOP: a fork bomb cannot fork
-while stopped), then kills them all, and the server (a subreaper) reaps them.
+Where the kernel allows (checked once at start: ``isolation``), the run has
+PID and mount namespaces of its own (and a user namespace when the server is
+not root): it sees only its own processes, cannot signal the server or read
+its memory, and everything in it dies with its init. Elsewhere the init is a
+child subreaper, and the watchdog below is the only wall.
+
+Containment, checked every 50 ms by the watchdog: the wall-time limit
+(PTLAB_RUN_SECONDS), the lab's caps (PTLAB_MAX_PROCESSES processes in the run,
+PTLAB_MAX_THREADS threads in any one of them), and the run's memory as a whole
+(PTLAB_RUN_MEMORY_MIB: RSS summed, confirmed by PSS so pages a fork shares
+count once); RLIMIT_AS in each process is a backstop with room for the
+thread cap's stacks. Ending a run kills its init (in a namespace the kernel
+kills the rest), then stops every process still there (SIGSTOP: a fork bomb
+cannot fork while stopped) and kills them all, and the server (a subreaper)
+reaps them. The run ends when its program ends, and takes with it whatever
+the program left running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -30,19 +40,33 @@ from collections import deque
 from pathlib import Path
 
 from ..procfs import read_stat
-from ..protocol import RunView
+from ..protocol import Isolation, RunView
 from ..settings import Settings
+from . import run_tree
 from .errors import LabError
-from .lab import PROJECT_ROOT, Lab
+from .lab import PROJECT_ROOT, Lab, child_environment
+from .run_tree import Member
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "run" / "bootstrap"
+INIT = Path(__file__).resolve().parent.parent / "run" / "init.py"
 WATCH_S = 0.05
 # What is kept of a run's output: the end (a traceback is at the end); the rest is counted.
 CONSOLE_KEEP = 64 * 1024
 FRAME_CONSOLE = 4 * 1024
 # A process of the run that has not said hello by then has no probe: it is drawn from /proc alone.
 PROBE_GRACE_S = 1.0
+# The init starts the program at once; longer than this, something is wrong.
+START_S = 5.0
 TRACEBACK = re.compile(r"Traceback \(most recent call last\):\n(?:.*\n)*?\S.*(?:\n|$)")
+MIB = 1 << 20
+# glibc gives each thread a stack of RLIMIT_STACK (8 MiB) and a malloc arena of 64 MiB of address
+# space (up to 8 per CPU). Two arenas, and room for the thread cap's stacks, keep address space from
+# running out before the thread cap or the run's memory limit is reached: with the arenas of 16 it
+# once failed at 20 threads, below a cap of 32.
+ARENAS = 2
+ARENA = 64 * MIB
+# the interpreter, its libraries and their mappings
+BASE_ADDRESS_SPACE = 256 * MIB
 
 
 class Console:
@@ -80,54 +104,81 @@ class Console:
         return note + data.decode("utf-8", "replace")
 
 
-def session_members(sid: int, zombies: bool = False) -> list[tuple[int, int, int, str]]:
-    """(pid, ppid, threads, state) of every live process in session ``sid``, from /proc.
+def isolation() -> Isolation:
+    """What this kernel lets a run have: tried once, in a throwaway process (app/run/init.py --check)."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-I", "-S", str(INIT), "--check"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env=child_environment(),
+        )
+        return Isolation.model_validate_json(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        return Isolation(namespaces=False, why=f"the check did not run: {exc}")
 
-    ``zombies``: also those that ended and wait to be reaped (they are still there, just not alive).
-    """
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        st = read_stat(int(entry))
-        if st is not None and st.session == sid and (zombies or st.state not in ("Z", "X")):
-            out.append((int(entry), st.ppid, st.num_threads, st.state))
-    return out
+
+def address_space(settings: Settings) -> int:
+    """RLIMIT_AS for each process of a run: its memory, and room for the thread cap's stacks."""
+    stack = 8 * MIB
+    return (
+        (settings.run_memory_mib * MIB)
+        + (settings.max_threads + 1) * stack
+        + ARENAS * ARENA
+        + BASE_ADDRESS_SPACE
+    )
 
 
-def _limits(memory_mib: int) -> None:
-    # In the child, before exec: a session of its own (so the whole tree can be found and
-    # ended), an address-space limit, and the lab's niceness.
-    os.setsid()
-    limit = memory_mib << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    os.nice(10)
+def run_environment(sock_path: str) -> dict[str, str]:
+    """The program's environment: the server's, without its settings (the token), with the probe."""
+    env = child_environment()
+    env["PYTHONPATH"] = os.pathsep.join([str(BOOTSTRAP), str(PROJECT_ROOT)])
+    env["PTLAB_RUN_SOCK"] = sock_path
+    env["PYTHONUNBUFFERED"] = "1"
+    env["MALLOC_ARENA_MAX"] = str(ARENAS)
+    return env
 
 
 class Run:
-    """One run of user code."""
+    """One run of user code: the keeper (our child), its init, and the program below it."""
 
-    def __init__(self, rid: int, name: str, popen: subprocess.Popen[bytes], limits: dict[str, float]) -> None:
+    def __init__(
+        self,
+        rid: int,
+        name: str,
+        popen: subprocess.Popen[bytes],
+        limits: dict[str, float],
+        init: int,
+        main: int,
+        report: int,
+    ) -> None:
         self.id = rid
         self.name = name
-        self.popen = popen
-        self.pid = popen.pid
+        self.popen = popen  # the keeper: it exits as the program did
+        self.init = init
+        self.pid = main
+        self.report = report  # the keeper's last word: how the program ended, and what it left
+        self.init_fd: int | None = None  # a pidfd of the init, so a reused PID is never killed
+        with contextlib.suppress(OSError):
+            self.init_fd = os.pidfd_open(init)
+        self.isolated = run_tree.is_isolated(main)
         self.started = time.time()
         self.t0 = time.monotonic()
         self.ended: float | None = None
         self.reason: str | None = None
         self.console = Console()
         self.limits = limits
-        self.members: list[tuple[int, int, int, str]] = []
+        self.members: list[Member] = []
+        self.known: set[int] = set()  # every process of the run seen alive and not yet gone
         self.seen: dict[int, float] = {}  # pid -> when the watchdog first saw it
         self.shown = 0  # members when the view was last sent
-        self.version = 0
+        self.memory = 0
 
     def view(self, console: int = CONSOLE_KEEP) -> RunView:
         """The run as the page shows it."""
         text = self.console.text(console)
         tracebacks = TRACEBACK.findall(text)  # within what is sent: a frame's 4 KiB, or all that is kept
-        code = self.popen.returncode
         return RunView(
             id=self.id,
             name=self.name,
@@ -135,7 +186,7 @@ class Run:
             status="exited" if self.ended is not None else "running",
             started=self.started,
             seconds=round((self.ended or time.monotonic()) - self.t0, 2),
-            exit_code=code,
+            exit_code=self.popen.returncode,
             reason=self.reason,
             traceback=tracebacks[-1].strip() if tracebacks else None,
             console=text,
@@ -143,15 +194,33 @@ class Run:
             dropped=self.console.dropped,
             processes=len(self.members),
             limits=self.limits,
+            isolated=self.isolated,
+            memory=self.memory,
         )
+
+    def left(self) -> int:
+        """How many processes the program left running when it ended (the keeper's report; -1: none)."""
+        try:
+            return int(json.loads(os.read(self.report, 4096))["left"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return -1
+
+    def close(self) -> None:
+        """Let go of the init's pidfd and the keeper's report."""
+        for fd in (self.init_fd, self.report):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.init_fd = None
 
 
 class Runs:
     """Starts, watches and ends runs of user code; one at a time."""
 
-    def __init__(self, lab: Lab, settings: Settings) -> None:
+    def __init__(self, lab: Lab, settings: Settings, isolation: Isolation | None = None) -> None:
         self.lab = lab
         self.settings = settings
+        self.isolation = isolation or Isolation(namespaces=False, why="not checked")
         self.current: Run | None = None
         self._ids = 0
         self.version = 0
@@ -159,6 +228,7 @@ class Runs:
         # None until the server's real listening sockets are known (app/web/binding.py)
         self.listening_publicly: bool | None = None
         lab.adopt = self._adopt
+        lab.reaped_other = self._reaped
 
     def changed(self) -> None:
         """The run's view changed: the next frame carries it."""
@@ -186,35 +256,65 @@ class Runs:
         folder.mkdir()
         script = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
         script.write_text(code, encoding="utf-8")
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(BOOTSTRAP), str(PROJECT_ROOT)])
-        env["PTLAB_RUN_SOCK"] = self.lab.sock_path
-        env["PYTHONUNBUFFERED"] = "1"
-        memory = self.settings.run_memory_mib
+        s = self.settings
+        config = {
+            "server": os.getpid(),
+            "namespaces": self.isolation.namespaces,
+            "address_space": address_space(s),
+            "shm_bytes": s.run_memory_mib * MIB,
+            "nice": 10,
+        }
+        program = [sys.executable, "-u", str(script), *args]
+        report_r, config["report_fd"] = os.pipe()
+        os.set_blocking(report_r, False)
         popen = subprocess.Popen(
-            [sys.executable, "-u", str(script), *args],
+            [sys.executable, "-I", "-S", str(INIT), json.dumps(config), "--", *program],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=str(folder),
-            env=env,
+            env=run_environment(self.lab.sock_path),
             close_fds=True,
-            preexec_fn=lambda: _limits(memory),
+            pass_fds=(config["report_fd"],),
         )
+        os.close(config["report_fd"])
+        try:
+            init, main = await self._started(popen)
+        except LabError:
+            os.close(report_r)
+            with contextlib.suppress(OSError):
+                popen.kill()  # its init and program die with it (parent-death signal)
+            popen.wait()
+            assert popen.stdout is not None
+            popen.stdout.close()
+            raise
         limits = {
-            "seconds": self.settings.run_seconds,
-            "memory_mib": memory,
-            "processes": self.settings.max_processes,
-            "threads": self.settings.max_threads,
+            "seconds": s.run_seconds,
+            "memory_mib": s.run_memory_mib,
+            "processes": s.max_processes,
+            "threads": s.max_threads,
         }
-        run = self.current = Run(self._ids, script.name, popen, limits)
-        proc = self.lab.record_user(popen.pid, None, run.id)
-        proc.popen = popen
+        run = self.current = Run(self._ids, script.name, popen, limits, init, main, report_r)
+        self.lab.record_user(main, None, run.id)
         self._read_output(run)
         self._watch = asyncio.create_task(self._watchdog(run))
-        self.lab.events.add("process_started", pid=popen.pid, detail=f"run {run.id}: {script.name}")
+        self.lab.events.add("process_started", pid=main, detail=f"run {run.id}: {script.name}")
         self.changed()
         return run.view()
+
+    async def _started(self, popen: subprocess.Popen[bytes]) -> tuple[int, int]:
+        """The run's init and its program, once both exist (the init starts the program at once)."""
+        deadline = time.monotonic() + START_S
+        while time.monotonic() < deadline:
+            procs = run_tree.scan()
+            init = next((p.pid for p in procs.values() if p.ppid == popen.pid), None)
+            main = next((p.pid for p in procs.values() if init and p.ppid == init), None)
+            if init and main:
+                return init, main
+            if popen.poll() is not None:
+                break
+            await asyncio.sleep(0.005)
+        raise LabError("start_failed", "the run's init did not start its program")
 
     @property
     def code_allowed(self) -> bool:
@@ -235,9 +335,7 @@ class Runs:
             why = "the server has not found which addresses it listens on yet"
         else:
             why = "the server listens on an address other machines can reach"
-        raise LabError(
-            "forbidden", f"running code from the page is off: {why} (PTLAB_ALLOW_CODE=1 allows it)"
-        )
+        raise LabError("forbidden", f"running code from the page is off: {why} (PTLAB_ALLOW_CODE=1 allows)")
 
     async def stop(self, reason: str = "stopped by the presenter") -> RunView:
         """End the current run's whole process tree."""
@@ -281,36 +379,64 @@ class Runs:
         loop.add_reader(fd, readable)
 
     def _adopt(self, pid: int) -> int | None:
-        """The run a process that says hello belongs to, if it is a member of the run's session."""
+        """The run a process that says hello belongs to, if it descends from the run's init."""
         run = self.current
         if run is None or run.ended is not None:
             return None
-        st = read_stat(pid)
-        return run.id if st is not None and st.session == run.pid else None
+        return run.id if pid in run.known or run_tree.is_below(pid, run.init) else None
+
+    def _reaped(self, pid: int, code: int) -> None:
+        """The server reaped a child that is no lab process: a run's keeper gives the program's exit."""
+        run = self.current
+        if run is not None and pid == run.popen.pid and run.popen.returncode is None:
+            run.popen.returncode = code
+
+    def _over_a_limit(self, run: Run) -> str | None:
+        """Why the run must be ended now, if it must."""
+        s = self.settings
+        if len(run.members) > s.max_processes:
+            return f"process cap reached: more than {s.max_processes} processes (PTLAB_MAX_PROCESSES)"
+        # the probe's own thread is ptlab's, not the program's
+        own = max((m.threads - self._probes(m.pid) for m in run.members), default=0)
+        if own > s.max_threads:
+            return f"thread cap reached: a process had {own} threads (PTLAB_MAX_THREADS is {s.max_threads})"
+        limit = s.run_memory_mib * MIB
+        if run.memory > limit:
+            # RSS counts a page shared after fork once per process: PSS divides it among them
+            held = sum(run_tree.pss(m.pid) for m in run.members)
+            if held > limit:
+                return (
+                    f"memory limit reached: the run held {held // MIB} MiB "
+                    f"(PTLAB_RUN_MEMORY_MIB is {s.run_memory_mib})"
+                )
+        if time.monotonic() - run.t0 > s.run_seconds:
+            return f"time limit reached: {s.run_seconds:g} s (PTLAB_RUN_SECONDS)"
+        return None
+
+    def _probes(self, pid: int) -> int:
+        proc = self.lab.procs.get(pid)
+        return 1 if proc is not None and proc.probe and proc.writer is not None else 0
 
     async def _watchdog(self, run: Run) -> None:
-        s = self.settings
         while run.ended is None:
             await asyncio.sleep(WATCH_S)
             self.lab.reap()
-            everyone = session_members(run.pid, zombies=True)
-            run.members = [m for m in everyone if m[3] not in ("Z", "X")]
-            present = {pid for pid, _, _, _ in everyone}
-            over = max((n for _, _, n, _ in run.members), default=0)
-            if len(run.members) > s.max_processes:
-                await self._contain(
-                    run, f"process cap reached: more than {s.max_processes} processes (PTLAB_MAX_PROCESSES)"
-                )
-            elif over > s.max_threads:
-                cap = f"a process had {over} threads (PTLAB_MAX_THREADS is {s.max_threads})"
-                await self._contain(run, f"thread cap reached: {cap}")
-            elif time.monotonic() - run.t0 > s.run_seconds:
-                await self._contain(run, f"time limit reached: {s.run_seconds:g} s (PTLAB_RUN_SECONDS)")
-            elif not run.members and run.popen.returncode is not None:
-                self._finish(run)
+            everyone = run_tree.members(run_tree.scan(), run.init, run.known)
+            run.members = [m for m in everyone if m.alive]
+            run.known = {m.pid for m in run.members}
+            run.memory = sum(m.rss for m in run.members)
+            reason = self._over_a_limit(run)
+            if reason is not None:
+                await self._contain(run, reason)
+            elif run.popen.returncode is not None:
+                # the program ended: the run ends, and takes with it whatever the program left
+                left = run.left()
+                left = len(run.members) if left < 0 else left
+                why = f"the program ended; {left} of its processes were ended with it" if left else None
+                await self._contain(run, why)
             else:
                 before = len(self.lab.procs)
-                self._observe(run, present)
+                self._observe(run, {m.pid for m in everyone})
                 if len(self.lab.procs) != before or len(run.members) != run.shown:
                     run.shown = len(run.members)
                     self.changed()
@@ -318,12 +444,12 @@ class Runs:
     def _observe(self, run: Run, present: set[int]) -> None:
         # Members that never said hello (no probe: a program it exec'd) are drawn from /proc alone.
         now = time.monotonic()
-        for pid, ppid, _, _ in run.members:
-            first = run.seen.setdefault(pid, now)
-            proc = self.lab.procs.get(pid)
+        for m in run.members:
+            first = run.seen.setdefault(m.pid, now)
+            proc = self.lab.procs.get(m.pid)
             if (proc is None or proc.status == "starting") and now - first > PROBE_GRACE_S:
-                parent = ppid if ppid in self.lab.procs and ppid != pid else None
-                self.lab.observe(pid, proc.parent if proc else parent, run.id)
+                parent = m.ppid if m.ppid in self.lab.procs and m.ppid != m.pid else None
+                self.lab.observe(m.pid, proc.parent if proc else parent, run.id)
         for proc in list(self.lab.procs.values()):
             if proc.run != run.id or not proc.alive:
                 continue
@@ -332,38 +458,62 @@ class Runs:
             if proc.pid not in present and now - first > 0.2:
                 self.lab.gone_elsewhere(proc)
 
-    async def _contain(self, run: Run, reason: str) -> None:
-        """Stop every process of the run's session, then kill them all, and reap them."""
+    async def _contain(self, run: Run, reason: str | None) -> None:
+        """Kill the run's init, then stop every process still in the run, then kill them all, and reap.
+
+        In a namespace, the init's death kills the rest at once; without one, the sweeps do.
+        """
         run.reason = reason
+        if run.init_fd is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(run.init_fd, signal.SIGKILL)
         deadline = time.monotonic() + 5.0
+
+        def still() -> list[Member]:
+            found = run_tree.members(run_tree.scan(), run.init, run.known)
+            run.known |= {m.pid for m in found}
+            return [m for m in found if m.alive]
+
         # Stopped processes cannot fork: sweep until a pass finds none still running.
         while time.monotonic() < deadline:
-            members = session_members(run.pid)
-            running = [pid for pid, _, _, state in members if state != "T"]
+            running = [m.pid for m in still() if m.state != "T"]
             for pid in running:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGSTOP)
             if not running:
                 break
         while time.monotonic() < deadline:
-            members = session_members(run.pid)
-            if not members:
+            left = still()
+            if not left:
                 break
-            for pid, _, _, _ in members:
+            for m in left:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(m.pid, signal.SIGKILL)
             self.lab.reap()
             await asyncio.sleep(0.01)
-        self.lab.reap()
+        with contextlib.suppress(OSError):
+            run.popen.kill()
+        # Ended means gone: the keeper reaped (by us) and the init with it, even on a loaded machine.
+        while time.monotonic() < deadline and not self._gone(run):
+            self.lab.reap()
+            await asyncio.sleep(0.01)
         self._finish(run)
+
+    def _gone(self, run: Run) -> bool:
+        if run.popen.returncode is None:
+            with contextlib.suppress(ChildProcessError):
+                run.popen.poll()
+        init = read_stat(run.init)
+        return run.popen.returncode is not None and (init is None or init.state in ("Z", "X"))
 
     def _finish(self, run: Run) -> None:
         if run.ended is not None:
             return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            run.popen.wait(0)
+        with contextlib.suppress(subprocess.TimeoutExpired, ChildProcessError):
+            run.popen.wait(0.5)
         run.ended = time.monotonic()
         run.members = []
+        run.close()
         for proc in list(self.lab.procs.values()):
             if proc.run == run.id and proc.alive:
                 self.lab.gone_elsewhere(proc)

@@ -528,6 +528,10 @@ class Agent:
         self.inboxes = {}
         self.lab_parent = parent_pid
         self.allowed_ppids = {self.server_pid, parent_pid}
+        # Its parent's death (the server's, once it is adopted) wakes it, even from SIGSTOP, to see
+        # whether it still has a lab: SIGKILL would take a forked child down with its parent, which
+        # the lab shows living on, adopted; without any signal a stopped child outlived the server.
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGCONT, 0, 0, 0)
         raise _ForkedChild
 
     # ---- main loop --------------------------------------------------------

@@ -95,6 +95,7 @@ class FrameBuilder:
             cpus=os.cpu_count() or 1,
             pagemap=frames_readable(),
             code=runs.code_allowed if runs else False,
+            isolation=runs.isolation if runs else None,
         )
 
     # ---- loop -------------------------------------------------------------

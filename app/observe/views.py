@@ -141,4 +141,5 @@ def process_view(
         stepped=proc.stepped,
         run=proc.run,
         probe=proc.probe,
+        inner_pid=proc.inner_pid,
     )

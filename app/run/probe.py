@@ -85,14 +85,23 @@ class Probe:
         }
 
     def serve(self) -> None:
-        """Connect, introduce this process, then report thread changes and answer for stacks."""
+        """Connect, introduce this process, then report thread changes and answer for stacks.
+
+        The server may hang up at any moment (the run ended, the server stopped): the probe then
+        ends quietly. Its own traceback must never land in the program's console.
+        """
         self.thread_started(PROBE_NAME, "probe")
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with (
+            contextlib.suppress(OSError, ValueError),
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock,
+        ):
+            self._serve(sock)
+
+    def _serve(self, sock: socket.socket) -> None:
         path = self.sock_path
-        try:
-            sock.connect("\0" + path[1:] if path.startswith("@") else path)
-        except OSError:
-            return  # no server: the program runs on, unobserved
+        sock.connect(
+            "\0" + path[1:] if path.startswith("@") else path
+        )  # none: the program runs on, unobserved
         send = lambda msg: sock.sendall(json.dumps(msg, separators=(",", ":")).encode() + b"\n")  # noqa: E731
         send(self.describe("hello"))
         buf = b""

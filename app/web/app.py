@@ -18,11 +18,12 @@ from fastapi.templating import Jinja2Templates
 from .. import __version__
 from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
-from ..control.lab import Lab
-from ..control.runs import Runs
+from ..control.lab import Lab, stop_being_dumpable
+from ..control.runs import Runs, isolation
 from ..lesson.loader import load_lesson
 from ..lesson.runner import LessonRunner
 from ..observe.frames import FrameBuilder
+from ..protocol import Isolation
 from ..recording import Recording
 from ..settings import Settings
 from . import binding, errors
@@ -73,6 +74,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop_being_dumpable()
         lab = Lab(settings)
         await lab.start()
         experiments = Experiments(lab)
@@ -80,7 +82,8 @@ def create_app(
         focus = Focus()
         broadcaster = Broadcaster(lambda role: frames.snapshot_json(role))
         runner = LessonRunner(lesson, lab, experiments, published=lambda: frames.tick(fresh=True))
-        runs = Runs(lab, settings)
+        contained = await asyncio.to_thread(isolation) if settings.run_namespaces else None
+        runs = Runs(lab, settings, contained or Isolation(namespaces=False, why="PTLAB_RUN_NAMESPACES=0"))
         frames = FrameBuilder(lab, experiments, settings, broadcaster.publish, focus, runner, runs)
         commands = CommandService(
             lab,

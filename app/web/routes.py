@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from starlette.types import Scope
 
 from .. import recording
@@ -118,8 +118,18 @@ class StopQuery(NoQuery):
 # A typo such as ``?cdoe=3`` would otherwise stop the process with the default code and report success.
 Q = Annotated[NoQuery, Query()]
 api = APIRouter(prefix="/api", responses=ERRORS)
+
+
 # The same bounds as the wire format's Pid, so a bad path is a 422, never a 500.
-PidPath = Annotated[int, Path(ge=1, le=2**22)]
+def _digits(value: Any) -> Any:
+    # pydantic reads " 5" and "0\r" as numbers; a path segment that is not digits is not one
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+PathInt = Annotated[int, BeforeValidator(_digits)]
+PidPath = Annotated[PathInt, Path(ge=1, le=2**22)]
 pages = APIRouter()
 
 
@@ -173,6 +183,7 @@ async def health(request: Request, q: Q) -> Health:
         stalled=broadcaster.stalled(),
         held_bytes=broadcaster.held_bytes(),
         tick_ms=round(frames.tick_cpu_ms(), 3),
+        isolation=frames.server_info.isolation,
     )
 
 
@@ -225,9 +236,7 @@ async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Respons
         host = replayed.header.host  # a recording keeps the facts of the machine it was made on
     else:
         host = recording.host_facts(frames.server_info.hz, frames.server_info.pagemap)
-    entries = list(h.span(start, end))  # taken here: the tick appends to the history meanwhile
-    # Unpacking and packing 15 minutes takes a second: off the event loop, which serves the class.
-    data = await asyncio.to_thread(recording.write, ((e.ts, e.text) for e in entries), host)
+    data = await h.export(start, end, host)
     name = time.strftime("ptlab-%Y%m%d-%H%M%S.ptlab", time.localtime(start))
     return Response(
         data, media_type="application/gzip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -369,7 +378,7 @@ async def lesson(request: Request, q: Q) -> LessonResult:
 
 
 @api.post("/lesson/scenes/{index}", response_model=LessonResult, dependencies=Presenter)
-async def lesson_go(request: Request, index: Annotated[int, Path(ge=0, le=39)], q: Q) -> LessonResult:
+async def lesson_go(request: Request, index: Annotated[PathInt, Path(ge=0, le=39)], q: Q) -> LessonResult:
     """Go to a scene (entering lesson mode): its lab is set up, idempotently."""
     return await run(request, LessonGoCmd(op="lesson_go", index=index))
 

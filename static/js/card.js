@@ -185,7 +185,8 @@ function headView(p, L) {
   const title = t("card.pid", { pid: p.pid });
   const rss = t("card.rss", { size: size(p.rss) });
   // a process of a run of user code says so, and whether ptlab's probe is inside it
-  const run = p.run ? `${p.probe === false ? t("card.noprobe", { run: p.run }) : t("card.run", { run: p.run })} · ` : "";
+  const inner = p.inner_pid ? ` · ${t("card.inner", { pid: p.inner_pid })}` : "";
+  const run = p.run ? `${p.probe === false ? t("card.noprobe", { run: p.run }) : t("card.run", { run: p.run })}${inner} · ` : "";
   const subs = p.status === "exited"
     ? [t("card.exited", { reason: p.exit ? detailText(p.exit.reason) : "?" }), t("card.gone")]
     : [`${run}${p.parent ? t("card.forked", { pid: p.parent }) : t("card.ppid", { ppid: p.ppid })} · ${rss}`, `${run}${rss}`, rss];

@@ -21,6 +21,15 @@ export function runStatus(run) {
   return t("code.exited", { code: run.exit_code ?? "?" });
 }
 
+/** How runs are contained on this server, plainly: a warning where the kernel refused namespaces. */
+export function isolationNote(server) {
+  const iso = server && server.isolation;
+  if (!iso) return "";
+  return iso.namespaces
+    ? html`<p class="code-isolation" data-isolated="true">${t("code.isolated")}</p>`
+    : html`<p class="code-isolation warn" data-isolated="false">${t("code.not_isolated", { why: iso.why })}</p>`;
+}
+
 export class CodePanel {
   constructor({ el, conn, state, toasts, onResize }) {
     this.el = el;
@@ -79,6 +88,7 @@ export class CodePanel {
             ${this.examples.map((x) => html`<option value=${x.name}>${x.name}</option>`)}
           </select>
         </div>
+        ${isolationNote(this.state.server)}
         <pre class="editor hljs language-python" aria-label=${t("code.editor")}></pre>
         <div class="code-buttons">
           <button type="button" class="run" @click=${() => this.run()}>${t("code.run")} <kbd>Ctrl+Enter</kbd></button>

@@ -56,3 +56,47 @@ test("a bad recording is refused with its reason", () => {
     assert.throws(() => parseRecording(t), (err) => err instanceof RecordingError && err.message.includes(says), says);
   }
 });
+
+import { gzipSync, createGzip } from "node:zlib";
+import { loadRecording, MAX_TEXT_BYTES, nestsWithin } from "../../static/js/recording.js";
+
+/** gzip of `prefix` and then `mib` MiB of the same 1 MiB `chunk`, written as a stream (never all in memory). */
+async function gzipOf(chunk, mib, prefix = "") {
+  const gz = createGzip({ level: 9 });
+  const out = [];
+  gz.on("data", (d) => out.push(d));
+  const done = new Promise((resolve) => gz.on("end", resolve));
+  gz.write(prefix);
+  for (let i = 0; i < mib; i += 1) if (!gz.write(chunk)) await new Promise((r) => gz.once("drain", r));
+  gz.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+test("a recording is read as a stream: a good one loads, a bomb stops at the limit", async () => {
+  const good = await loadRecording(new Blob([gzipSync(text + "\n")]));
+  assert.equal(good.messages.length, 5);
+  // a small file that unpacks far past the limit: refused at the limit, not unpacked whole
+  const blank = Buffer.alloc(1 << 20, 0x20);
+  blank[blank.length - 1] = 0x0a; // blank lines of a MiB: no limit but the size
+  const bomb = await gzipOf(blank, (MAX_TEXT_BYTES >> 20) + 64, `${header}\n${snap(1, 1, [])}\n`);
+  assert.ok(bomb.length < 1 << 20, `${bomb.length} bytes`);
+  await assert.rejects(loadRecording(new Blob([bomb])), (err) => err instanceof RecordingError && err.message.includes("unpacks to more than"));
+  // a million empty lines in a few KB: refused by their number
+  const many = await gzipOf(Buffer.alloc(1 << 20, 0x0a), 1, `${header}\n${snap(1, 1, [])}\n`);
+  await assert.rejects(loadRecording(new Blob([many])), (err) => err.message.includes("more than 1000000 lines"));
+    // one endless line: refused once it passes the line limit
+  const line = await gzipOf(Buffer.alloc(1 << 20, 0x61), 8);
+  await assert.rejects(loadRecording(new Blob([line])), (err) => err.message.includes("line 1 is over"));
+});
+
+test("nesting is judged before parsing, as the server does", async () => {
+  const deep = `${header}\n${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
+  assert.throws(() => parseRecording(deep), (err) => err.message.includes("line 2 nests deeper than 32 levels"));
+  await assert.rejects(loadRecording(new Blob([gzipSync(deep)])), (err) => err.message.includes("nests deeper"));
+  assert.equal(nestsWithin('{"a": ["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]}', 2), true); // brackets in strings do not count
+  assert.equal(nestsWithin("[[[]]]", 2), false);
+  assert.equal(nestsWithin("[[]][[]]", 2), true);
+  assert.equal(nestsWithin('[{"x": "\\"]"}]', 2), true); // an escaped quote does not end the string
+  assert.equal(nestsWithin("{[}]", 1), false); // mismatched
+});
