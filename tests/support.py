@@ -205,6 +205,21 @@ class LabServer:
                 return p
         raise KeyError(pid)
 
+    def finished_run(self, timeout: float = 20.0) -> dict[str, Any]:
+        """Wait until the current run of user code has ended; that run (GET /api/runs)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.get("/api/runs")["run"]
+            if run["status"] == "exited":
+                return run
+            time.sleep(0.05)
+        raise AssertionError("the run did not end")
+
+    def alive_below(self) -> list[int]:
+        """Processes alive below the server now (zombies not counted)."""
+        assert self.proc is not None
+        return sorted(p for p in descendants(self.proc.pid) if pid_alive(p))
+
     def _remember(self, payload: Any) -> None:
         if isinstance(payload, dict):
             if "pid" in payload and isinstance(payload["pid"], int):

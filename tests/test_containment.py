@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import LabServer, descendants, pid_alive
+from support import LabServer, pid_alive
 
 DAEMON = """\
 import os, sys, time, threading
@@ -48,21 +48,14 @@ def runner(request: pytest.FixtureRequest) -> Iterator[LabServer]:
         assert not s.leftovers()
 
 
-def _run(s: LabServer, code: str, args: list[str] | None = None, timeout: float = 30) -> dict[str, Any]:
+def _run(s: LabServer, code: str, args: list[str] | None = None) -> dict[str, Any]:
     """Run ``code`` and wait for its end; the finished run."""
     s.control("POST", "/api/runs", {"code": code, "name": "t.py", "args": args or []}, expect=201)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = s.get("/api/runs")["run"]
-        if run["status"] == "exited":
-            return run
-        time.sleep(0.05)
-    raise AssertionError("the run did not end")
+    return s.finished_run(30)
 
 
 def _left(s: LabServer) -> list[int]:
-    assert s.proc is not None
-    return sorted(p for p in descendants(s.proc.pid) if pid_alive(p))
+    return s.alive_below()
 
 
 def _still_shown_running(s: LabServer) -> list[int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, LabServer, descendants, pid_alive
+from support import ROOT, LabServer, pid_alive
 
 from app.control.errors import LabError
 from app.control.runs import Runs
@@ -45,13 +45,7 @@ def _start(s: LabServer, code: str, name: str = "main.py", expect: int = 201) ->
 
 
 def _wait_end(s: LabServer, timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = s.get("/api/runs")["run"]
-        if run["status"] == "exited":
-            return run
-        time.sleep(0.1)
-    raise AssertionError("the run did not end")
+    return s.finished_run(timeout)
 
 
 def _run_procs(s: LabServer, rid: int) -> list[dict[str, Any]]:
@@ -61,8 +55,7 @@ def _run_procs(s: LabServer, rid: int) -> list[dict[str, Any]]:
 def _left(s: LabServer) -> list[int]:
     """Processes still alive below the server: after a run has ended, none (these tests start no lab
     workers). Orphans of a run come to its init or, failing that, to the server (a subreaper)."""
-    assert s.proc is not None
-    return sorted(p for p in descendants(s.proc.pid) if pid_alive(p))
+    return s.alive_below()
 
 
 def _watch(s: LabServer, rid: int, want: Any, timeout: float = 8.0) -> list[dict[str, Any]]:

@@ -56,19 +56,16 @@ class Client:
         The websocket reader calls this before taking the next message, so a
         client that sends faster than it reads is slowed down, not buffered.
         """
-        deadline = time.monotonic() + timeout
-        while len(self.outbox) >= MAX_OUTBOX and not self.closed:
-            self.drained.clear()
-            try:
-                await asyncio.wait_for(self.drained.wait(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                return False
-        return True
+        return await self._until(lambda: len(self.outbox) < MAX_OUTBOX, timeout)
 
     async def flush(self, timeout: float) -> bool:
         """Wait until every queued reply has been handed to the socket; False on timeout."""
+        return await self._until(lambda: not self.outbox and not self.sending, timeout)
+
+    async def _until(self, done: Callable[[], bool], timeout: float) -> bool:
+        # the pump sets ``drained`` each time it has sent what was queued
         deadline = time.monotonic() + timeout
-        while (self.outbox or self.sending) and not self.closed:
+        while not done() and not self.closed:
             self.drained.clear()
             self.wake.set()
             try:
