@@ -263,9 +263,9 @@ async def _ws_session(lab: LabServer) -> None:
         first_seen: dict[int, dict[str, Any]] = {}
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
-            if msg["type"] == "frame":
-                for p in msg["changed"]:
-                    first_seen.setdefault(p["pid"], p)
+            # a client that fell behind (a loaded machine) gets a snapshot instead of the frames it missed
+            for p in msg.get("changed", msg.get("processes", [])):
+                first_seen.setdefault(p["pid"], p)
             if msg["type"] == "ack" and msg["id"] == "a1":
                 pid = msg["result"]["pid"]
                 break
@@ -289,10 +289,9 @@ async def _ws_session(lab: LabServer) -> None:
         threads_seen: list[int] = []
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
-            if msg["type"] == "frame":
-                for p in msg["changed"]:
-                    if p["pid"] == pid:
-                        threads_seen = p.get("tids") or [t["tid"] for t in p.get("threads", [])]
+            for p in msg.get("changed", msg.get("processes", [])):
+                if p["pid"] == pid:
+                    threads_seen = p.get("tids") or [t["tid"] for t in p.get("threads", [])]
             if msg["type"] == "ack" and msg["id"] == "a2":
                 tid = msg["result"]["tid"]
                 break

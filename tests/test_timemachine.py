@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import CHROMIUM, ROOT, LabServer, free_port
+from support import CHROMIUM, ROOT, TOKEN, LabServer, free_port
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -122,6 +124,7 @@ def replaying(path: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "replay", str(path), "--port", str(port)],
         cwd=ROOT,
+        env={**os.environ, "PTLAB_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -253,3 +256,31 @@ def test_the_html_export_replays_offline_with_no_server(browser, lab: LabServer,
         assert errors == [] and asked == []  # drawn from the file alone: nothing fetched from anywhere
     finally:
         ctx.close()
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_every_route_answers_a_replay_in_the_error_shape_never_500(lab: LabServer, tmp_path: Path) -> None:
+    pid = lab.spawn()
+    time.sleep(0.5)
+    file = tmp_path / "short.ptlab"
+    _export(lab, file)
+    with replaying(file) as url:
+        spec = json.loads(urllib.request.urlopen(url + "/openapi.json", timeout=10).read())
+        answers = {}
+        for path, methods in spec["paths"].items():
+            concrete = path.replace("{pid}", str(pid)).replace("{tid}", str(pid)).replace("{index}", "0")
+            for method in methods:
+                req = urllib.request.Request(url + concrete, method=method.upper(), headers=AUTH)
+                try:
+                    with urllib.request.urlopen(req, timeout=20) as r:
+                        answers[f"{method} {path}"] = (r.status, None)
+                except urllib.error.HTTPError as exc:
+                    answers[f"{method} {path}"] = (exc.code, json.loads(exc.read()).get("error"))
+    assert all(status < 500 for status, _ in answers.values()), answers
+    assert all(error for status, error in answers.values() if status >= 400), answers
+    # the stack of a thread a recording shows: there is no live process to ask
+    assert answers["get /api/processes/{pid}/threads/{tid}/stack"] == (409, "read_only")
+    assert answers["get /api/state"][0] == answers["get /api/health"][0] == 200
+    assert answers["post /api/reset"] == answers["delete /api/runs"] == (409, "read_only")

@@ -32,12 +32,17 @@ class LessonRunner:
     """The lesson the class is following, if lesson mode is on."""
 
     def __init__(
-        self, lesson: Lesson, lab: Lab, experiments: Experiments, published: Callable[[], object]
+        self,
+        lesson: Lesson,
+        lab: Lab,
+        experiments: Experiments,
+        published: Callable[[], object] = lambda: None,
     ) -> None:
         self.lesson = lesson
         self.lab = lab
         self.experiments = experiments
-        self.published = published  # the picture must show what a setup did as it goes
+        # The picture must show what a setup did as it goes: redraws it now (the frame builder's).
+        self.published = published
         self.index: int | None = None
         self.pids: list[int] = []
         per_address = lab.settings.voters_per_address

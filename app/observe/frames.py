@@ -218,6 +218,10 @@ class FrameBuilder:
                 changed.append(patch)
         return changed, dumps
 
+    def tick_now(self) -> None:
+        """A tick at once, with /proc re-read: something just changed the lab."""
+        self.tick(fresh=True)
+
     def tick(self, fresh: bool = False) -> dict[str, Any]:
         """Take one sample, publish what changed (as a Frame), return the frame.
 

@@ -75,11 +75,16 @@ class Client:
         return True
 
 
+def _no_picture(role: Role) -> str:
+    raise RuntimeError("the broadcaster has no snapshot source yet")
+
+
 class Broadcaster:
     """Every connected client, and the one frame (or snapshot) each is due next."""
 
-    def __init__(self, snapshot: Callable[[Role], str]) -> None:
-        self.snapshot = snapshot
+    def __init__(self, snapshot: Callable[[Role], str] | None = None) -> None:
+        # what a joining client gets first: set when the lab behind it is (app/web/live.py, replay.py)
+        self.snapshot: Callable[[Role], str] = snapshot or _no_picture
         self.clients: set[Client] = set()
         self.dropped = 0  # by clients that have gone, too
 

@@ -10,15 +10,18 @@ index, and an export unpacks what it needs in a thread.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from pydantic import BaseModel
 
 from ..control.errors import LabError
 from ..observe.history import Mark
-from ..protocol import Command, Role, Snapshot
+from ..protocol import Command, CostsView, LessonView, PyStackView, Role, RunView, ServerInfo, Snapshot
 from ..recording import MAX_FILE_BYTES, HostFacts, Message, Recording, write
+from .binding import Listener
+from .broadcast import Broadcaster
 
 
 @dataclass
@@ -87,19 +90,30 @@ class PackedHistory:
         return await asyncio.to_thread(pack)
 
 
-class ReplaySource:
-    """What the routes and the stream ask of the frame builder, answered from a recording."""
+READ_ONLY = "this is a recording being replayed: nothing in it can be changed"
 
-    def __init__(self, recording: Recording) -> None:
-        self.recording = recording
-        self.history = PackedHistory(recording)
-        self._first = recording.first.model_copy(
-            update={"server": recording.first.server.model_copy(update={"replay": True})}
-        )
-        self.seq = self._first.seq
-        self.lab = SimpleNamespace(live=list)  # no lab process is running
-        self.experiments = SimpleNamespace(costs_result=self._first.costs)
-        self.server_info = self._first.server  # the facts of the server that recorded it
+
+@dataclass
+class ReplayLab:
+    """A recording behind the web layer's door (a ``LabPort``): its first picture, its past, and no lab."""
+
+    recording: Recording
+    replay: bool = True
+
+    def __post_init__(self) -> None:
+        self.history = PackedHistory(self.recording)
+        first = self.recording.first
+        self._first = first.model_copy(update={"server": first.server.model_copy(update={"replay": True})})
+
+    @property
+    def server_info(self) -> ServerInfo:
+        """The facts of the server that recorded it."""
+        return self._first.server
+
+    @property
+    def seq(self) -> int:
+        """The first picture's sequence number: nothing moves on."""
+        return self._first.seq
 
     def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:
         """The recording's first picture."""
@@ -109,16 +123,53 @@ class ReplaySource:
         """The first picture, as the stream sends it."""
         return self.snapshot(role).model_dump_json()
 
-    def tick_cpu_ms(self) -> float:
+    def running(self) -> int:
+        """No lab process runs in a replay."""
+        return 0
+
+    def tick_ms(self) -> float:
         """Nothing is sampled."""
         return 0.0
 
+    def costs(self) -> CostsView | None:
+        """The costs the first picture shows, if any."""
+        return self._first.costs
 
-class ReadOnlyCommands:
-    """The command service of a replay: every command is refused."""
+    def run_view(self) -> RunView | None:
+        """The run the first picture shows, if any."""
+        return self._first.run
 
-    ops: frozenset[str] = frozenset()
+    def lesson(self) -> LessonView | None:
+        """The lesson the first picture shows, if any."""
+        return self._first.lesson
+
+    def host_facts(self) -> HostFacts:
+        """A recording keeps the facts of the machine it was made on."""
+        return self.recording.header.host
+
+    async def python_stack(self, pid: int, tid: int) -> PyStackView:
+        """A recording has no live process to ask."""
+        raise LabError("read_only", f"{READ_ONLY}; there is no live thread {tid} to ask for its stack")
 
     async def run(self, cmd: Command) -> BaseModel:
         """Refuse, saying why."""
-        raise LabError("read_only", "this is a recording being replayed: nothing in it can be changed")
+        raise LabError("read_only", READ_ONLY)
+
+    def vote(self, voter: str, question: str, choice: str | None, number: float | None, address: str) -> int:
+        """Nobody votes on a recording."""
+        raise LabError("read_only", READ_ONLY)
+
+    def bound(self, listeners: list[Listener]) -> bool:
+        """A recording runs no code."""
+        return False
+
+
+@asynccontextmanager
+async def replay_lab(recording: Recording, broadcaster: Broadcaster) -> AsyncIterator[ReplayLab]:
+    """Serve ``recording``: joining clients get its first picture."""
+    lab = ReplayLab(recording)
+    broadcaster.snapshot = lab.snapshot_json
+    try:
+        yield lab
+    finally:
+        broadcaster.close()

@@ -14,15 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from starlette.types import Scope
 
-from .. import recording
-from ..control.commands import CommandService
-from ..observe.frames import FrameBuilder
-from ..observe.history import History
 from ..protocol import (
     CancelCmd,
     CancelCostsCmd,
     CancelResult,
-    Command,
     CostsCmd,
     CostsView,
     ErrorBody,
@@ -65,14 +60,13 @@ from ..protocol import (
     StopThreadCmd,
     TidResult,
 )
-from ..settings import Settings
-from .auth import COOKIE, AuthError, Lockout, check_presenter, token_matches
-from .broadcast import Broadcaster
+from .auth import COOKIE, AuthError, check_presenter, token_matches
 from .errors import WebError
 from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
+from .port import LabPort, Web, get_lab, get_web, web_of
 from .urls import join_info
-from .voters import VOTER_COOKIE, VoterIds
+from .voters import VOTER_COOKIE
 
 EXAMPLES = FilePath(__file__).resolve().parent.parent / "run" / "examples"
 
@@ -133,16 +127,12 @@ PidPath = Annotated[PathInt, Path(ge=1, le=2**22)]
 pages = APIRouter()
 
 
-def _frames(request: Request) -> FrameBuilder:
-    return request.app.state.frames
-
-
 def check_control(scope: Scope, headers: Mapping[str, str], cookies: Mapping[str, str]) -> None:
     """A control request needs the presenter token, at a bounded rate per client address."""
-    state = scope["app"].state
+    web = web_of(scope)
     client = scope["client"][0] if scope.get("client") else "?"
-    check_presenter(headers, cookies, state.settings, state.lockout, client)
-    if not state.rest_limits.allow(client):
+    check_presenter(headers, cookies, web.settings, web.lockout, client)
+    if not web.rest_limits.allow(client):
         raise WebError("rate_limited", "too many control requests; slow down")
 
 
@@ -152,38 +142,33 @@ def require_presenter(request: Request) -> None:
         check_control(request.scope, request.headers, request.cookies)
 
 
-async def run(request: Request, cmd: Command) -> Any:
-    """Hand a command to the command service."""
-    service: CommandService = request.app.state.commands
-    return await service.run(cmd)
-
-
 Presenter = [Depends(require_presenter)]
+TheLab = Annotated[LabPort, Depends(get_lab)]
+TheWeb = Annotated[Web, Depends(get_web)]
 # 200 000 characters of code, each at most 12 bytes in JSON (an escaped surrogate pair), and the rest.
 LARGER_BODIES = {"run_code": 200_000 * 12 + MAX_BODY}
 
 
 @api.get("/state", response_model=Snapshot)
-async def get_state(request: Request, q: Q) -> Snapshot:
+async def get_state(lab: TheLab, q: Q) -> Snapshot:
     """The full snapshot: every lab process, its threads (with their CPU lanes), regions and counter."""
-    return _frames(request).snapshot(lanes=True)
+    return lab.snapshot(lanes=True)
 
 
 @api.get("/health", response_model=Health)
-async def health(request: Request, q: Q) -> Health:
+async def health(web: TheWeb, q: Q) -> Health:
     """Liveness: the server answers and its sampler ticks."""
-    frames = _frames(request)
-    broadcaster: Broadcaster = request.app.state.broadcaster
+    lab, broadcaster = web.port(), web.broadcaster
     return Health(
         ok=True,
-        processes=len(frames.lab.live()),
+        processes=lab.running(),
         clients=len(broadcaster.clients),
-        seq=frames.seq,
+        seq=lab.seq,
         dropped=broadcaster.dropped,
         stalled=broadcaster.stalled(),
         held_bytes=broadcaster.held_bytes(),
-        tick_ms=round(frames.tick_cpu_ms(), 3),
-        isolation=frames.server_info.isolation,
+        tick_ms=round(lab.tick_ms(), 3),
+        isolation=lab.server_info.isolation,
     )
 
 
@@ -195,9 +180,9 @@ class RangeQuery(NoQuery):
 
 
 @api.get("/history", response_model=HistoryView)
-async def history(request: Request, q: Q) -> HistoryView:
+async def history(lab: TheLab, q: Q) -> HistoryView:
     """What the server keeps of the recent past: its span, size and the events on its timeline."""
-    h: History = request.app.state.history
+    h = lab.history
     return HistoryView(
         start=h.start,
         end=h.end,
@@ -207,7 +192,7 @@ async def history(request: Request, q: Q) -> HistoryView:
         messages=len(h.entries),
         keyframes=sum(1 for e in h.entries if e.keyframe),
         dropped=h.dropped,
-        replay=bool(getattr(request.app.state.frames, "recording", None)),
+        replay=lab.replay,
         marks=[MarkView(ts=m.ts, seq=m.seq, kind=m.kind, pid=m.pid, tid=m.tid) for m in h.marks],
     )
 
@@ -217,9 +202,9 @@ async def history(request: Request, q: Q) -> HistoryView:
     response_class=Response,
     responses={200: {"content": {"application/gzip": {}}, "description": "a .ptlab recording"}},
 )
-async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Response:
+async def export(lab: TheLab, q: Annotated[RangeQuery, Query()]) -> Response:
     """The history, or ``start``..``end`` of it, as a .ptlab recording (gzip JSON lines)."""
-    h: History = request.app.state.history
+    h = lab.history
     if h.start is None or h.end is None:
         raise WebError("invalid_request", "nothing recorded yet: the history is empty")
     start = h.start if q.start is None else q.start
@@ -230,13 +215,7 @@ async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Respons
             f"the range {start:.3f}..{end:.3f} is not within the history, {h.start:.3f}..{h.end:.3f}, "
             "with start before end",
         )
-    frames = request.app.state.frames
-    replayed: recording.Recording | None = getattr(frames, "recording", None)
-    if replayed is not None:
-        host = replayed.header.host  # a recording keeps the facts of the machine it was made on
-    else:
-        host = recording.host_facts(frames.server_info.hz, frames.server_info.pagemap)
-    data = await h.export(start, end, host)
+    data = await h.export(start, end, lab.host_facts())
     name = time.strftime("ptlab-%Y%m%d-%H%M%S.ptlab", time.localtime(start))
     return Response(
         data, media_type="application/gzip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -248,181 +227,177 @@ async def export(request: Request, q: Annotated[RangeQuery, Query()]) -> Respons
     response_class=HTMLResponse,
     responses={200: {"description": "one HTML file that replays the recording offline"}},
 )
-async def export_html(request: Request, q: Annotated[RangeQuery, Query()]) -> Response:
+async def export_html(web: TheWeb, q: Annotated[RangeQuery, Query()]) -> Response:
     """The same recording as ``/history/export``, inside one self-contained HTML page that replays it."""
-    packed = await export(request, q)
+    packed = await export(web.port(), q)
     name = packed.headers["Content-Disposition"].replace(".ptlab", ".html")
-    page = await asyncio.to_thread(offline_html, request.app.state.templates.env, bytes(packed.body))
+    page = await asyncio.to_thread(offline_html, web.templates.env, bytes(packed.body))
     return HTMLResponse(page, headers={"Content-Disposition": name})
 
 
 @api.get("/join", response_model=JoinInfo)
-async def join(request: Request, q: Q) -> JoinInfo:
+async def join(web: TheWeb, q: Q) -> JoinInfo:
     """Where students open the lab, with a QR code; on a loopback bind, no address anyone else can reach."""
-    return join_info(request.app.state.settings, *request.app.state.listening)
+    return join_info(web.settings, *web.listening)
 
 
 @api.post("/processes", response_model=PidResult, status_code=201, dependencies=Presenter)
 async def spawn_process(
-    request: Request, q: Q, body: Annotated[SpawnProcessRequest | None, Body()] = None
+    lab: TheLab, q: Q, body: Annotated[SpawnProcessRequest | None, Body()] = None
 ) -> PidResult:
     """Start a lab process, or fork ``parent`` (a running lab process)."""
-    return await run(request, SpawnProcessCmd(op="spawn_process", parent=body.parent if body else None))
+    return await lab.run(SpawnProcessCmd(op="spawn_process", parent=body.parent if body else None))
 
 
 @api.post("/processes/{pid}/threads", response_model=TidResult, status_code=201, dependencies=Presenter)
 async def spawn_thread(
-    request: Request, pid: PidPath, q: Q, body: Annotated[SpawnThreadRequest | None, Body()] = None
+    lab: TheLab, pid: PidPath, q: Q, body: Annotated[SpawnThreadRequest | None, Body()] = None
 ) -> TidResult:
     """Start a thread (``idle``, ``count``, ``busy`` or ``raise``) in a lab process."""
     activity = body.activity if body else "idle"
-    return await run(request, SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
+    return await lab.run(SpawnThreadCmd(op="spawn_thread", pid=pid, activity=activity))
 
 
 @api.delete("/processes/{pid}", response_model=PidResult, dependencies=Presenter)
-async def stop_process(request: Request, pid: PidPath, q: Annotated[StopQuery, Query()]) -> PidResult:
+async def stop_process(lab: TheLab, pid: PidPath, q: Annotated[StopQuery, Query()]) -> PidResult:
     """End a lab process with exit code ``code`` (its forked children live on, adopted)."""
-    return await run(request, StopProcessCmd(op="stop_process", pid=pid, code=q.code))
+    return await lab.run(StopProcessCmd(op="stop_process", pid=pid, code=q.code))
 
 
 @api.delete("/processes/{pid}/threads/{tid}", response_model=TidResult, dependencies=Presenter)
-async def stop_thread(request: Request, pid: PidPath, tid: PidPath, q: Q) -> TidResult:
+async def stop_thread(lab: TheLab, pid: PidPath, tid: PidPath, q: Q) -> TidResult:
     """Stop one lab thread (not the main thread)."""
-    return await run(request, StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
+    return await lab.run(StopThreadCmd(op="stop_thread", pid=pid, tid=tid))
 
 
 @api.get("/processes/{pid}/threads/{tid}/stack", response_model=PyStackView)
-async def thread_stack(request: Request, pid: PidPath, tid: PidPath, q: Q) -> PyStackView:
+async def thread_stack(lab: TheLab, pid: PidPath, tid: PidPath, q: Q) -> PyStackView:
     """A lab thread's live Python stack: its frames' functions, lines and locals, read in its process now."""
-    return await _frames(request).lab.python_stack(pid, tid)
+    return await lab.python_stack(pid, tid)
 
 
 @api.post("/reset", response_model=ResetResult, dependencies=Presenter)
-async def reset(request: Request, q: Q) -> ResetResult:
+async def reset(lab: TheLab, q: Q) -> ResetResult:
     """End every lab process."""
-    return await run(request, ResetCmd(op="reset"))
+    return await lab.run(ResetCmd(op="reset"))
 
 
 @api.post("/processes/{pid}/race", response_model=RaceView, dependencies=Presenter)
 async def race(
-    request: Request, pid: PidPath, q: Q, body: Annotated[RaceRequest | None, Body()] = None
+    lab: TheLab, pid: PidPath, q: Q, body: Annotated[RaceRequest | None, Body()] = None
 ) -> RaceView:
     """Race N threads of a process on one counter (read–modify–write), with or without a lock."""
     b = body or RaceRequest()
-    return await run(
-        request, RaceCmd(op="race", pid=pid, threads=b.threads, increments=b.increments, lock=b.lock)
-    )
+    return await lab.run(RaceCmd(op="race", pid=pid, threads=b.threads, increments=b.increments, lock=b.lock))
 
 
 @api.delete("/processes/{pid}/race", response_model=CancelResult, dependencies=Presenter)
-async def cancel_race(request: Request, pid: PidPath, q: Q) -> CancelResult:
+async def cancel_race(lab: TheLab, pid: PidPath, q: Q) -> CancelResult:
     """Cancel a process's running race or shared-memory run."""
-    return await run(request, CancelCmd(op="cancel", pid=pid))
+    return await lab.run(CancelCmd(op="cancel", pid=pid))
 
 
 @api.post("/processes/{pid}/stepped", response_model=StepResult, status_code=201, dependencies=Presenter)
 async def step_start(
-    request: Request, pid: PidPath, q: Q, body: Annotated[StepStartRequest | None, Body()] = None
+    lab: TheLab, pid: PidPath, q: Q, body: Annotated[StepStartRequest | None, Body()] = None
 ) -> StepResult:
     """Start a race (or deadlock) in slow motion: real threads, each held at a gate before every step."""
     b = body or StepStartRequest()
-    return await run(
-        request, StepStartCmd(op="step_start", pid=pid, mode=b.mode, threads=b.threads, rounds=b.rounds)
+    return await lab.run(
+        StepStartCmd(op="step_start", pid=pid, mode=b.mode, threads=b.threads, rounds=b.rounds)
     )
 
 
 @api.post("/processes/{pid}/stepped/step", response_model=StepResult, dependencies=Presenter)
 async def step(
-    request: Request, pid: PidPath, q: Q, body: Annotated[StepRequest | None, Body()] = None
+    lab: TheLab, pid: PidPath, q: Q, body: Annotated[StepRequest | None, Body()] = None
 ) -> StepResult:
     """Let one stepped thread do its next step (no thread given: the next one that can move)."""
-    return await run(request, StepCmd(op="step", pid=pid, thread=(body or StepRequest()).thread))
+    return await lab.run(StepCmd(op="step", pid=pid, thread=(body or StepRequest()).thread))
 
 
 @api.delete("/processes/{pid}/stepped", response_model=StepResult, dependencies=Presenter)
-async def step_end(request: Request, pid: PidPath, q: Q) -> StepResult:
+async def step_end(lab: TheLab, pid: PidPath, q: Q) -> StepResult:
     """End the stepped scene; a deadlocked one ends only with its process (409)."""
-    return await run(request, StepEndCmd(op="step_end", pid=pid))
+    return await lab.run(StepEndCmd(op="step_end", pid=pid))
 
 
 @api.get("/runs", response_model=RunResult)
-async def current_run(request: Request, q: Q) -> RunResult:
+async def current_run(lab: TheLab, q: Q) -> RunResult:
     """The current (or last) run of user code, with everything it printed that is kept."""
-    runs = getattr(request.app.state.commands, "runs", None)
-    return RunResult(run=runs.view() if runs else None)
+    return RunResult(run=lab.run_view())
 
 
 @api.get("/runs/examples", response_model=list[Example])
-async def run_examples(request: Request, q: Q) -> list[Example]:
+async def run_examples(q: Q) -> list[Example]:
     """The built-in examples for the code panel."""
     return [Example(name=p.name, code=p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.py"))]
 
 
 @api.post("/runs", response_model=RunResult, status_code=201, dependencies=Presenter)
-async def run_code(request: Request, q: Q, body: RunRequest) -> RunResult:
+async def run_code(lab: TheLab, q: Q, body: RunRequest) -> RunResult:
     """Run Python code as a lab process tree (only where PTLAB_ALLOW_CODE allows)."""
-    return await run(request, RunStartCmd(op="run_start", code=body.code, name=body.name, args=body.args))
+    return await lab.run(RunStartCmd(op="run_start", code=body.code, name=body.name, args=body.args))
 
 
 @api.delete("/runs", response_model=RunResult, dependencies=Presenter)
-async def stop_run(request: Request, q: Q) -> RunResult:
+async def stop_run(lab: TheLab, q: Q) -> RunResult:
     """End the current run's whole process tree."""
-    return await run(request, RunStopCmd(op="run_stop"))
+    return await lab.run(RunStopCmd(op="run_stop"))
 
 
 @api.get("/lesson", response_model=LessonResult)
-async def lesson(request: Request, q: Q) -> LessonResult:
+async def lesson(lab: TheLab, q: Q) -> LessonResult:
     """Where the class is in the lesson (null: lesson mode is off), with the open question's tally."""
-    runner = getattr(request.app.state.commands, "lesson", None)
-    return LessonResult(lesson=runner.view() if runner else None)
+    return LessonResult(lesson=lab.lesson())
 
 
 @api.post("/lesson/scenes/{index}", response_model=LessonResult, dependencies=Presenter)
-async def lesson_go(request: Request, index: Annotated[PathInt, Path(ge=0, le=39)], q: Q) -> LessonResult:
+async def lesson_go(lab: TheLab, index: Annotated[PathInt, Path(ge=0, le=39)], q: Q) -> LessonResult:
     """Go to a scene (entering lesson mode): its lab is set up, idempotently."""
-    return await run(request, LessonGoCmd(op="lesson_go", index=index))
+    return await lab.run(LessonGoCmd(op="lesson_go", index=index))
 
 
 @api.post("/lesson/reveal", response_model=LessonResult, dependencies=Presenter)
-async def lesson_reveal(request: Request, q: Q) -> LessonResult:
+async def lesson_reveal(lab: TheLab, q: Q) -> LessonResult:
     """Close the scene's question and run its experiment; the measured figure marks the answer."""
-    return await run(request, LessonRevealCmd(op="lesson_reveal"))
+    return await lab.run(LessonRevealCmd(op="lesson_reveal"))
 
 
 @api.delete("/lesson", response_model=LessonResult, dependencies=Presenter)
-async def lesson_end(request: Request, q: Q) -> LessonResult:
+async def lesson_end(lab: TheLab, q: Q) -> LessonResult:
     """Leave lesson mode."""
-    return await run(request, LessonEndCmd(op="lesson_end"))
+    return await lab.run(LessonEndCmd(op="lesson_end"))
 
 
 @api.post("/ipc", response_model=IpcResult, dependencies=Presenter)
-async def ipc(request: Request, q: Q, body: IpcRequest) -> IpcResult:
+async def ipc(lab: TheLab, q: Q, body: IpcRequest) -> IpcResult:
     """Send a message from one lab process to another through a pipe, a Unix socket or a file."""
-    return await run(request, IpcCmd(op="ipc", **body.model_dump()))
+    return await lab.run(IpcCmd(op="ipc", **body.model_dump()))
 
 
 @api.post("/shm", response_model=RaceView, dependencies=Presenter)
-async def shm(request: Request, q: Q, body: ShmRequest) -> RaceView:
+async def shm(lab: TheLab, q: Q, body: ShmRequest) -> RaceView:
     """Two lab processes increment one counter in shared memory (both map it: see their maps)."""
-    return await run(request, ShmCmd(op="shm", **body.model_dump()))
+    return await lab.run(ShmCmd(op="shm", **body.model_dump()))
 
 
 @api.post("/costs", response_model=CostsView, dependencies=Presenter)
-async def costs(request: Request, q: Q) -> CostsView:
+async def costs(lab: TheLab, q: Q) -> CostsView:
     """Measure thread vs process costs (creation, memory, context switch, CPU-bound work) in ≤ 10 s."""
-    return await run(request, CostsCmd(op="costs"))
+    return await lab.run(CostsCmd(op="costs"))
 
 
 @api.get("/costs", response_model=CostsView | None)
-async def last_costs(request: Request, q: Q) -> CostsView | None:
+async def last_costs(lab: TheLab, q: Q) -> CostsView | None:
     """The latest measurement, if any."""
-    return _frames(request).experiments.costs_result
+    return lab.costs()
 
 
 @api.delete("/costs", response_model=CancelResult, dependencies=Presenter)
-async def cancel_costs(request: Request, q: Q) -> CancelResult:
+async def cancel_costs(lab: TheLab, q: Q) -> CancelResult:
     """Cut a running measurement short."""
-    return await run(request, CancelCostsCmd(op="cancel_costs"))
+    return await lab.run(CancelCostsCmd(op="cancel_costs"))
 
 
 @pages.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -431,9 +406,8 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
 
     Other query keys are ignored here: a page link may carry anything.
     """
-    settings: Settings = request.app.state.settings
-    templates = request.app.state.templates
-    lockout: Lockout = request.app.state.lockout
+    web = get_web(request)
+    settings, templates, lockout = web.settings, web.templates, web.lockout
     client = request.client.host if request.client else "?"
     if token is not None:
         wait = lockout.wait(client)
@@ -456,7 +430,7 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
     except AuthError:
         presenter = False
     page = templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})
-    ids: VoterIds = request.app.state.voter_ids
+    ids = web.voter_ids
     if ids.verify(request.cookies.get(VOTER_COOKIE)) is None:
         # anonymous: a random id, signed, that only keeps one browser to one vote per question
         page.set_cookie(VOTER_COOKIE, ids.issue(), httponly=True, samesite="lax", max_age=12 * 3600)

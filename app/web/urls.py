@@ -52,13 +52,15 @@ def join_info(settings: Settings, host: str, port: int) -> JoinInfo:
     return JoinInfo(urls=urls, qr_svg=qr, loopback=is_loopback(host))
 
 
-def announce(settings: Settings, host: str, port: int, code_allowed: bool) -> None:
+def announce(settings: Settings, host: str, port: int, code_allowed: bool, replay: bool = False) -> None:
     """Print, once the server listens on ``host``:``port``, the URLs to open and whether code may run."""
     # The Jupyter habit: the one URL that makes you the presenter.
     print(f"ptlab presenter URL: {presenter_url(host, port, settings.token)}", flush=True)
     for url in student_urls(host, port):
         print(f"ptlab student URL: {url}", flush=True)
-    if code_allowed:
+    if replay:
+        print("ptlab: replaying a recording: nothing in it can be changed", flush=True)
+    elif code_allowed:
         print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
     else:
         print(

@@ -12,14 +12,13 @@ from fastapi import APIRouter, WebSocket
 from pydantic import TypeAdapter, ValidationError
 
 from .. import untrusted_json
-from ..control.commands import CommandService
 from ..control.errors import LabError
 from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
-from ..settings import Settings
 from ..untrusted_json import JsonError
 from .auth import AuthError, RateLimit, check_presenter, origin_allowed
-from .broadcast import Broadcaster
+from .broadcast import Client
 from .errors import describe_validation
+from .port import LabPort, Web, web_of
 from .voters import VOTER_COOKIE, VoterIds
 
 # A client whose unread replies do not drain in this long has stopped reading.
@@ -81,10 +80,9 @@ def message_id(text: str) -> str | None:
     return None
 
 
-def cast_vote(msg: VoteMessage, voter: Voter | None, commands: CommandService) -> str:
+def cast_vote(msg: VoteMessage, voter: Voter | None, lab: LabPort) -> str:
     """Count one vote on the lesson's open question; the tally goes out with the next frame."""
-    lesson = getattr(commands, "lesson", None)
-    if lesson is None or voter is None:
+    if voter is None:
         return error_text(msg.id, "read_only", "there is nothing to vote on here")
     if not voter.limiter.allow():
         return error_text(
@@ -97,7 +95,7 @@ def cast_vote(msg: VoteMessage, voter: Voter | None, commands: CommandService) -
             "this browser has no voter id from this server: reload the page, which hands one out",
         )
     try:
-        votes = lesson.vote(voter.id, msg.question, msg.choice, msg.number, voter.address)
+        votes = lab.vote(voter.id, msg.question, msg.choice, msg.number, voter.address)
     except LabError as exc:
         return error_text(msg.id, exc.code, exc.message)
     return Ack(id=msg.id, result={"question": msg.question, "votes": votes}).model_dump_json()
@@ -107,7 +105,7 @@ async def handle_text(
     text: str,
     role: Role,
     limiter: RateLimit,
-    commands: CommandService,
+    lab: LabPort,
     max_bytes: int,
     voter: Voter | None = None,
 ) -> str:
@@ -124,7 +122,7 @@ async def handle_text(
     except ValidationError as exc:
         return error_text(rid, "invalid_request", describe_validation(list(exc.errors())))
     if isinstance(msg, VoteMessage):
-        return cast_vote(msg, voter, commands)
+        return cast_vote(msg, voter, lab)
     if role != "presenter":
         return error_text(
             msg.id, "forbidden", "only the presenter may control the lab; open the page with ?token="
@@ -132,7 +130,7 @@ async def handle_text(
     if not limiter.allow():
         return error_text(msg.id, "rate_limited", "too many commands; slow down")
     try:
-        result = await commands.run(msg.command)
+        result = await lab.run(msg.command)
     except LabError as exc:
         return error_text(msg.id, exc.code, exc.message)
     return Ack(id=msg.id, result=result.model_dump(mode="json")).model_dump_json()
@@ -143,14 +141,14 @@ def client_address(websocket: WebSocket) -> str:
     return websocket.client.host if websocket.client else "?"
 
 
-def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
+def role_of(websocket: WebSocket, web: Web) -> Role | None:
     """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
-    same_origin = origin_allowed(websocket.headers, settings, websocket.app.state.hosts)
+    same_origin = origin_allowed(websocket.headers, web.settings, web.hosts)
     if not same_origin:
-        return "viewer" if settings.viewers else None
+        return "viewer" if web.settings.viewers else None
     client = client_address(websocket)
     with contextlib.suppress(AuthError):
-        check_presenter(websocket.headers, websocket.cookies, settings, websocket.app.state.lockout, client)
+        check_presenter(websocket.headers, websocket.cookies, web.settings, web.lockout, client)
         return "presenter"
     return "viewer"
 
@@ -158,10 +156,8 @@ def role_of(websocket: WebSocket, settings: Settings) -> Role | None:
 @stream.websocket("/ws")
 async def ws_stream(websocket: WebSocket) -> None:
     """Snapshot, then frames at the sampling rate; presenter commands in between."""
-    settings: Settings = websocket.app.state.settings
-    broadcaster: Broadcaster = websocket.app.state.broadcaster
-    commands: CommandService = websocket.app.state.commands
-    role = role_of(websocket, settings)
+    web = web_of(websocket.scope)
+    role = role_of(websocket, web)
     if role is None:
         await websocket.close(code=1008, reason="origin not allowed")
         return
@@ -179,57 +175,73 @@ async def ws_stream(websocket: WebSocket) -> None:
         )
         await websocket.close(code=1008, reason="token in URL")
         return
-    client = broadcaster.add(websocket, role)
-    pump = asyncio.create_task(broadcaster.pump(client))
-    limiter = RateLimit(settings.ws_rate, settings.ws_burst)
-    voter = Voter.of(
-        websocket.cookies, client_address(websocket), websocket.app.state.voter_ids, settings.vote_rate
-    )
-    # Commands run side by side (a race may take seconds; cancelling it must
-    # not wait behind it), a few at a time per client. Tasks left running
-    # when the client goes are bounded by the lab's own timeouts.
-    inflight: set[asyncio.Task[None]] = set()
-
-    async def answer(text: str) -> None:
-        try:
-            reply = await handle_text(text, role, limiter, commands, settings.ws_max_bytes, voter)
-        except Exception:  # a bug must still answer, and must not end the connection's handler
-            log.exception("websocket message failed")
-            reply = error_text(message_id(text), "internal_error", "the server failed on this message")
-        client.reply(reply)
-
+    client = web.broadcaster.add(websocket, role)
+    pump = asyncio.create_task(web.broadcaster.pump(client))
     try:
-        while True:
-            if not await client.room(REPLY_DRAIN_S):
-                await websocket.close(code=1008, reason="not reading replies")
-                break
-            msg = await websocket.receive()
-            if msg["type"] == "websocket.disconnect":
-                break
-            text = msg.get("text")
-            if text is None:
-                client.reply(error_text(None, "binary", "send JSON text messages, not binary"))
-            elif len(text) > settings.ws_max_bytes or len(text.encode()) > settings.ws_max_bytes:
-                # Under ptlab's own protocol class this never arrives (it is refused while it is read,
-                # with the same reply); under plain uvicorn it can, up to uvicorn's own limit.
-                client.reply(too_large(settings.ws_max_bytes))
-                await client.flush(REPLY_DRAIN_S)
-                await websocket.close(code=CLOSE_TOO_LARGE, reason="message too large")
-                break
-            elif len(inflight) >= settings.ws_inflight:
-                client.reply(
-                    error_text(
-                        message_id(text),
-                        "busy",
-                        f"at most {settings.ws_inflight} commands at once; wait for replies",
-                    )
-                )
-            else:
-                task = asyncio.create_task(answer(text))
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
+        await Conversation(websocket, web, client, role).run()
     finally:
-        broadcaster.remove(client)
+        web.broadcaster.remove(client)
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
+
+
+class Conversation:
+    """One client's messages, each answered: commands side by side, a few at a time.
+
+    Commands run side by side (a race may take seconds; cancelling it must not wait behind it).
+    Tasks left running when the client goes are bounded by the lab's own timeouts.
+    """
+
+    def __init__(self, websocket: WebSocket, web: Web, client: Client, role: Role) -> None:
+        self.websocket = websocket
+        self.settings = web.settings
+        self.lab = web.port()
+        self.client = client
+        self.role = role
+        self.limiter = RateLimit(web.settings.ws_rate, web.settings.ws_burst)
+        self.voter = Voter.of(
+            websocket.cookies, client_address(websocket), web.voter_ids, web.settings.vote_rate
+        )
+        self.inflight: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        """Take messages until the client goes, stops reading, or sends one too large."""
+        while True:
+            if not await self.client.room(REPLY_DRAIN_S):
+                await self.websocket.close(code=1008, reason="not reading replies")
+                return
+            msg = await self.websocket.receive()
+            if msg["type"] == "websocket.disconnect":
+                return
+            text = msg.get("text")
+            if text is None:
+                self.client.reply(error_text(None, "binary", "send JSON text messages, not binary"))
+            elif len(text) > self.settings.ws_max_bytes or len(text.encode()) > self.settings.ws_max_bytes:
+                # Under ptlab's own protocol class this never arrives (it is refused while it is read,
+                # with the same reply); under plain uvicorn it can, up to uvicorn's own limit.
+                await self._too_large()
+                return
+            elif len(self.inflight) >= self.settings.ws_inflight:
+                n = self.settings.ws_inflight
+                self.client.reply(
+                    error_text(message_id(text), "busy", f"at most {n} commands at once; wait for replies")
+                )
+            else:
+                task = asyncio.create_task(self._answer(text))
+                self.inflight.add(task)
+                task.add_done_callback(self.inflight.discard)
+
+    async def _answer(self, text: str) -> None:
+        s = self.settings
+        try:
+            reply = await handle_text(text, self.role, self.limiter, self.lab, s.ws_max_bytes, self.voter)
+        except Exception:  # a bug must still answer, and must not end the connection's handler
+            log.exception("websocket message failed")
+            reply = error_text(message_id(text), "internal_error", "the server failed on this message")
+        self.client.reply(reply)
+
+    async def _too_large(self) -> None:
+        self.client.reply(too_large(self.settings.ws_max_bytes))
+        await self.client.flush(REPLY_DRAIN_S)
+        await self.websocket.close(code=CLOSE_TOO_LARGE, reason="message too large")
