@@ -14,7 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import CHROME_ARGS, CHROMIUM, LabServer, pid_alive
+from support import CHROME_ARGS, CHROMIUM, SERVERS, LabServer, pid_alive, server_of
+
+from app.control.lab import STALE
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +55,14 @@ def lab(server: LabServer) -> Iterator[LabServer]:
 
 
 def _ptlab_files() -> set[str]:
-    """Private directories and shared-memory segments a ptlab server or test made."""
+    """Private directories and shared-memory segments that a test, or a server the tests started, made."""
     found = set()
     for base in {tempfile.gettempdir(), "/tmp", "/dev/shm"}:
         with contextlib.suppress(OSError):
-            found |= {os.path.join(base, n) for n in os.listdir(base) if n.startswith("ptlab-")}
+            for name in os.listdir(base):
+                server = STALE.match(name)
+                if name.startswith("ptlab-test-") or (server and int(server.group(1)) in SERVERS):
+                    found.add(os.path.join(base, name))
     return found
 
 
@@ -70,22 +75,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if any ptlab worker, directory or segment outlived the suite."""
+    """Fail the run if any process, directory or segment of the servers the tests started outlived them."""
     files = sorted(_ptlab_files() - _BEFORE)
     if files:
         print(f"\nptlab: files left behind by the suite: {files}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     left = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if b"app.lab.agent" in cmd and pid_alive(int(entry)):
+        mine = entry.isdigit() and int(entry) != os.getpid() and server_of(int(entry)) in SERVERS
+        if mine and pid_alive(int(entry)):
             left.append(int(entry))
     if left:
-        print(f"\nptlab: lab workers left running after the suite: {left}", file=sys.stderr)
+        print(f"\nptlab: lab processes left running after the suite: {left}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

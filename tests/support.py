@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,6 +38,9 @@ from app.protocol import decode_regions  # noqa: E402
 # may not reap them, so the tests can prove they are gone and reap them.
 become_subreaper()
 TOKEN = "test-presenter-token"
+# Every ptlab server the tests started: the session's leftover check counts only what these started
+# (a teacher's own server may run beside the suite, and its workers are none of the suite's business).
+SERVERS: set[int] = set()
 # Debian's Chromium, as root and offline: these flags keep it from phoning home at every start.
 CHROMIUM = "/usr/bin/chromium"
 CHROME_ARGS = [
@@ -48,6 +52,38 @@ CHROME_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+RUN_SOCK = re.compile(rb"(?:^|\0)PTLAB_RUN_SOCK=@ptlab-(\d+)-")
+
+
+def server_of(pid: int) -> int | None:
+    """The ptlab server a process belongs to: a lab worker (``app.lab.agent SOCK SERVER``), a run's
+    keeper or init (``app/run/init.py CONFIG``), or a process of a run (its probe's socket, in its
+    environment); None for anything else, or a process gone."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"app.lab.agent" in args:
+            return int(args[args.index(b"app.lab.agent") + 2])
+        keeper = next((i for i, a in enumerate(args) if a.endswith(b"app/run/init.py")), None)
+        if keeper is not None:
+            return int(json.loads(args[keeper + 1])["server"])
+        found = RUN_SOCK.search(Path(f"/proc/{pid}/environ").read_bytes())
+        return int(found.group(1)) if found else None
+    except (OSError, IndexError, ValueError, KeyError, TypeError):
+        return None
+
+
+def skip_unless_quiet(threshold: float = 0.25, seconds: float = 0.5) -> None:
+    """Skip, saying why, when other programs keep the CPUs busy: a figure that needs idle CPUs would
+    fail or pass on luck. ``threshold`` is the share of all CPUs, as the costs panel measures it."""
+    import pytest
+
+    from app.lesson.reveals import cores_used
+
+    _, other = asyncio.run(cores_used(os.getpid(), seconds))
+    if other >= threshold:
+        pytest.skip(f"the machine is busy: other programs used {other:.0%} of its CPUs just before")
 
 
 def free_port() -> int:
@@ -123,6 +159,7 @@ class LabServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        SERVERS.add(self.proc.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

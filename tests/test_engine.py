@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import websockets
-from support import LabServer, descendants, pid_alive
+from support import LabServer, descendants, pid_alive, skip_unless_quiet
 
 from app.observe.memory_map import parse_maps
 from app.procfs import parse_stat, read_stat
@@ -108,6 +108,7 @@ def _cores_used(pid: int, tids: list[int], seconds: float) -> float:
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two threads can run at once only on two CPUs or more")
 def test_gil_free_threads_run_side_by_side_and_busy_ones_take_turns(lab: LabServer) -> None:
+    skip_unless_quiet()  # two threads on two CPUs need the CPUs
     free = lab.spawn()
     free_tids = [lab.thread(free, "gil-free") for _ in range(2)]
     free_cores = _cores_used(free, free_tids, 2.0)
