@@ -9,11 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import os
 import time
-from typing import Any
 
+from ..lab.commands import (
+    Cancel,
+    Costs,
+    IpcListen,
+    IpcSend,
+    Race,
+    ShmAttach,
+    ShmRun,
+    Step,
+    StepEnd,
+    StepStart,
+    Sync,
+)
 from ..lab.experiments import SHM_SIZE
 from ..protocol import (
     CancelResult,
@@ -47,13 +60,13 @@ class Experiments:
         self.costs_version = 0
         self._costs_pid: int | None = None
 
-    async def _job(self, proc: LabProcess, msg: dict[str, Any]) -> JobDone:
+    async def _job(self, proc: LabProcess, cmd: Race | ShmRun | Costs) -> JobDone:
         """Start a run in a worker and wait for its report."""
         job = f"j{next(self._ids)}"
         fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
         self.lab.waiters[job] = fut
         try:
-            await self.lab.call(proc, {**msg, "job": job}, Empty)
+            await self.lab.call(proc, dataclasses.replace(cmd, job=job), Empty)
             gone = asyncio.ensure_future(proc.gone.wait())
             done, _ = await asyncio.wait(
                 {fut, gone}, timeout=JOB_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
@@ -85,9 +98,7 @@ class Experiments:
         self._busy.add(pid)
         proc.reserved_threads += threads
         try:
-            rep = await self._job(
-                proc, {"op": "race", "threads": threads, "increments": increments, "lock": lock}
-            )
+            rep = await self._job(proc, Race(threads=threads, increments=increments, lock=lock))
         finally:
             proc.reserved_threads -= threads
             self._busy.discard(pid)
@@ -103,9 +114,7 @@ class Experiments:
         self._room_for(proc, threads)
         proc.reserved_threads += threads
         try:
-            run = await self.lab.call(
-                proc, {"op": "step_start", "mode": mode, "threads": threads, "rounds": rounds}, SteppedView
-            )
+            run = await self.lab.call(proc, StepStart(mode=mode, threads=threads, rounds=rounds), SteppedView)
         finally:
             proc.reserved_threads -= threads
         proc.stepped = run
@@ -115,7 +124,7 @@ class Experiments:
     async def step(self, pid: int, thread: int | None) -> StepResult:
         """Let one stepped thread through its gate (None: the next that can move)."""
         proc = self.lab.get_running(pid)
-        reply = await self.lab.call(proc, {"op": "step", "thread": thread}, StepReply)
+        reply = await self.lab.call(proc, Step(thread=thread), StepReply)
         # The worker's `stepped` report went out before its reply and may be newer than the
         # reply's own picture (a thread let in by a release moves on its own): keep the report.
         return StepResult(pid=pid, step=reply.step, run=proc.stepped or reply.run)
@@ -123,7 +132,7 @@ class Experiments:
     async def step_end(self, pid: int) -> StepResult:
         """End a stepped scene; a deadlocked one is refused, saying only ending the process frees it."""
         proc = self.lab.get_running(pid)
-        await self.lab.call(proc, {"op": "step_end"}, Empty)
+        await self.lab.call(proc, StepEnd(), Empty)
         proc.stepped = None
         proc.changed()
         return StepResult(pid=pid)
@@ -131,7 +140,7 @@ class Experiments:
     async def cancel(self, pid: int) -> CancelResult:
         """Stop a process's running experiment early (its report says cancelled)."""
         proc = self.lab.get_running(pid)
-        reply = await self.lab.call(proc, {"op": "cancel"}, CancelReply)
+        reply = await self.lab.call(proc, Cancel(), CancelReply)
         return CancelResult(pid=pid, cancelled=reply.cancelled)
 
     async def ipc(self, kind: IpcKind, sender: int, receiver: int, text: str) -> IpcResult:
@@ -147,8 +156,8 @@ class Experiments:
         try:
             if kind == "pipe":
                 os.mkfifo(path, 0o600)
-            await self.lab.call(dst, {"op": "ipc_listen", "xfer": xfer, "kind": kind, "path": path}, Empty)
-            await self.lab.call(src, {"op": "ipc_send", "kind": kind, "path": path, "text": text}, Empty)
+            await self.lab.call(dst, IpcListen(xfer=xfer, kind=kind, path=path), Empty)
+            await self.lab.call(src, IpcSend(kind=kind, path=path, text=text), Empty)
             try:
                 got = await asyncio.wait_for(fut, IPC_TIMEOUT_S)
             except TimeoutError as exc:
@@ -193,12 +202,12 @@ class Experiments:
             try:
                 # attach both first, so neither starts counting before the other can
                 for p in procs:
-                    await self.lab.call(p, {"op": "shm_attach", "path": path}, Empty)
-                msg = {"op": "shm_run", "path": path, "increments": increments, "lock": lock}
+                    await self.lab.call(p, ShmAttach(path=path), Empty)
+                msg = ShmRun(path=path, increments=increments, lock=lock)
                 reps = await asyncio.gather(*(self._job(p, msg) for p in procs))
                 # the first to finish reported a value the other then changed
                 for p in procs:
-                    await self.lab.call(p, {"op": "sync"}, Empty)
+                    await self.lab.call(p, Sync(), Empty)
             finally:
                 self._busy -= {a, b}
             actual = int.from_bytes(os.pread(fd, 8, 0), "little", signed=True)
@@ -226,7 +235,7 @@ class Experiments:
         pid = await self.lab.spawn_process()
         self._costs_pid = pid
         try:
-            rep = await self._job(self.lab.get_running(pid), {"op": "costs"})
+            rep = await self._job(self.lab.get_running(pid), Costs())
         finally:
             self._costs_pid = None
             with contextlib.suppress(LabError):

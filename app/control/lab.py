@@ -15,7 +15,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import itertools
-import json
 import os
 import re
 import secrets
@@ -35,6 +34,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..lab.commands import Exit, Fork, Stack, StartThread, StopThread, WorkerCommand, to_wire
 from ..procfs import inner_ids, read_stat
 from ..protocol import CounterView, PyFrameView, PyStackView, RaceView, SteppedView
 from ..settings import Settings
@@ -373,7 +373,7 @@ class Lab:
         return proc.pid
 
     async def _fork(self, parent: LabProcess, recorded: Callable[[], None]) -> int:
-        pid = (await self.call(parent, {"op": "fork"}, Forked)).pid
+        pid = (await self.call(parent, Fork(), Forked)).pid
         proc = self.procs.get(pid) or self._record(pid, parent.pid)
         recorded()
         await self._await_hello(proc)
@@ -426,7 +426,7 @@ class Lab:
             raise LabError("not_found", f"{tid} is not a thread of lab process {pid}")
         inner = {outer: inner for inner, outer in proc.inner_tids.items()}
         asked = inner.get(tid, proc.inner_pid if tid == pid and proc.inner_pid else tid)
-        stack = await self.call(proc, {"op": "stack", "tid": asked}, PyStack)
+        stack = await self.call(proc, Stack(tid=asked), PyStack)
         return PyStackView(
             pid=pid,
             tid=tid,
@@ -444,7 +444,7 @@ class Lab:
             )
         proc.reserved_threads += 1
         try:
-            started = await self.call(proc, {"op": "start_thread", "activity": activity}, ThreadStarted)
+            started = await self.call(proc, StartThread(activity=activity), ThreadStarted)
         finally:
             proc.reserved_threads -= 1
         proc.threads[started.tid] = ThreadReport(**started.model_dump(), activity=activity)
@@ -462,7 +462,7 @@ class Lab:
             raise LabError("main_thread", f"thread {tid} is the main thread; stop process {pid} instead")
         if t.activity in ("race", "shm", "costs"):
             raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment")
-        await self.call(proc, {"op": "stop_thread", "tid": tid}, Empty)
+        await self.call(proc, StopThread(tid=tid), Empty)
         proc.threads.pop(tid, None)
         proc.changed()
 
@@ -473,7 +473,7 @@ class Lab:
             raise LabError("not_found", f"{pid} is not a running lab process")
         with contextlib.suppress(LabError):
             if proc.status == "running":
-                await self.call(proc, {"op": "exit", "code": code}, Empty, timeout=1.0)
+                await self.call(proc, Exit(code=code), Empty, timeout=1.0)
         if not await self._wait_gone(proc, 1.0):
             self._signal(proc, signal.SIGKILL)
             await self._wait_gone(proc, 1.0)
@@ -496,31 +496,31 @@ class Lab:
         return not proc.alive
 
     # ---- talking to workers ----------------------------------------------
-    async def _send(self, proc: LabProcess, msg: dict[str, Any]) -> None:
+    async def _send(self, proc: LabProcess, line: bytes) -> None:
         if proc.writer is None or proc.writer.is_closing():
             raise LabError("not_running", f"lab process {proc.pid} is not connected")
-        proc.writer.write(json.dumps(msg).encode() + b"\n")
+        proc.writer.write(line)
         await proc.writer.drain()
 
     async def call(
-        self, proc: LabProcess, msg: dict[str, Any], reply: type[R], timeout: float = CALL_TIMEOUT_S
+        self, proc: LabProcess, cmd: WorkerCommand, reply: type[R], timeout: float = CALL_TIMEOUT_S
     ) -> R:
         """Send one command to a worker and wait for its reply, parsed as ``reply``."""
         rid = str(next(self._call_ids))
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         proc.pending[rid] = fut
         try:
-            await self._send(proc, {**msg, "id": rid})
+            await self._send(proc, to_wire(cmd, rid))
             result = await asyncio.wait_for(fut, timeout)
         except TimeoutError as exc:
-            raise LabError("timeout", f"lab process {proc.pid} did not answer {msg['op']}") from exc
+            raise LabError("timeout", f"lab process {proc.pid} did not answer {cmd.op}") from exc
         finally:
             proc.pending.pop(rid, None)
         try:
             return reply.model_validate(result)
         except ValidationError as exc:
             raise LabError(
-                "worker_refused", f"lab process {proc.pid} answered {msg['op']} oddly: {exc}"
+                "worker_refused", f"lab process {proc.pid} answered {cmd.op} oddly: {exc}"
             ) from exc
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -28,9 +28,29 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.lab.commands import (
+    Cancel,
+    Costs,
+    Exit,
+    Fork,
+    IpcListen,
+    IpcSend,
+    Race,
+    ShmAttach,
+    ShmRun,
+    Stack,
+    StartThread,
+    Step,
+    StepEnd,
+    StepStart,
+    StopThread,
+    Sync,
+    from_wire,
+)
 from app.lab.experiments import (
     MAX_MESSAGE,
     FileLock,
@@ -44,6 +64,8 @@ from app.lab.stepped import Slot, SteppedRun
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
+# Commands after which the worker's threads (or the mappings it reports) may have changed.
+CHANGES_THREADS = (StartThread, Fork, Race, ShmRun, ShmAttach, Costs, StepStart, StepEnd)
 ACTIVITIES = ("idle", "count", "busy", "gil-free", "raise")
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
@@ -154,6 +176,7 @@ class Agent:
         self.server_pid = server_pid
         self.lab_parent = lab_parent
         self.allowed_ppids = {server_pid} | ({lab_parent} if lab_parent else set())
+        self.handlers = self._handlers()
         # The process-local counter every thread of this process shares, on a
         # page of its own (private anonymous memory: heap) so that nothing else
         # writes that page. After a fork the child's copy sits at the same
@@ -535,56 +558,15 @@ class Agent:
         raise _ForkedChild
 
     # ---- main loop --------------------------------------------------------
-    def handle(self, msg: dict[str, Any]) -> None:
-        """Run one command and reply with its result or error."""
-        op = msg.get("op")
-        rid = msg.get("id")
+    def handle(self, raw: Any) -> None:
+        """Check one command, run its handler, and reply with its result or error."""
+        rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         try:
-            if op == "start_thread":
-                result = self.start_thread(str(msg.get("activity", "idle")))
-            elif op == "stop_thread":
-                result = self.stop_thread(int(msg["tid"]))
-            elif op == "fork":
-                result = self.fork()
-            elif op == "race":
-                result = self.race(
-                    str(msg["job"]), int(msg["threads"]), int(msg["increments"]), bool(msg["lock"])
-                )
-            elif op == "shm_run":
-                result = self.shm_run(
-                    str(msg["job"]), str(msg["path"]), int(msg["increments"]), bool(msg["lock"])
-                )
-            elif op == "shm_attach":
-                result = self.attach(str(msg["path"])).state()
-            elif op == "cancel":
-                measuring = [t for t in self.threads.values() if t.activity == "costs"]
-                for job in self.jobs.values():
-                    job.stop.set()
-                for t in measuring:
-                    t.stop.set()
-                result = {"cancelled": len(self.jobs) + len(measuring)}
-            elif op == "costs":
-                result = self.start_costs(str(msg["job"]))
-            elif op == "ipc_listen":
-                result = self.ipc_listen(str(msg["xfer"]), str(msg["kind"]), str(msg["path"]))
-            elif op == "ipc_send":
-                send_message(str(msg["kind"]), str(msg["path"]), str(msg["text"]).encode())
-                result = {}
-            elif op == "sync":
-                result = {}
-            elif op == "stack":
-                result = python_stack(int(msg["tid"]))
-            elif op == "step_start":
-                result = self.step_start(str(msg["mode"]), int(msg["threads"]), int(msg["rounds"]))
-            elif op == "step":
-                result = self.step(None if msg.get("thread") is None else int(msg["thread"]))
-            elif op == "step_end":
-                result = self.step_end()
-            elif op == "exit":
+            rid, cmd = from_wire(raw)
+            if isinstance(cmd, Exit):
                 self.send({"type": "reply", "id": rid, "ok": True, "result": {}})
-                raise SystemExit(int(msg.get("code", 0)))
-            else:
-                raise ValueError(f"unknown op {op!r}")
+                raise SystemExit(cmd.code)
+            result = self.handlers[type(cmd)](cmd)
         except (ValueError, RuntimeError, KeyError, TypeError, OSError) as exc:
             self.send({"type": "reply", "id": rid, "ok": False, "error": str(exc)})
             return
@@ -592,9 +574,38 @@ class Agent:
         # reply already holds values at least as new as the moment it was sent.
         self.report_counter()
         self.report_stepped()
-        if op in ("start_thread", "fork", "race", "shm_run", "shm_attach", "costs", "step_start", "step_end"):
+        if isinstance(cmd, CHANGES_THREADS):
             self.send({"type": "threads", **self.describe()})
         self.send({"type": "reply", "id": rid, "ok": True, "result": result})
+
+    def _handlers(self) -> dict[type, Callable[[Any], dict[str, Any]]]:
+        """One handler per command (Exit is handled where the reply must precede the exit)."""
+        return {
+            StartThread: lambda c: self.start_thread(c.activity),
+            StopThread: lambda c: self.stop_thread(c.tid),
+            Fork: lambda c: self.fork(),
+            Race: lambda c: self.race(c.job, c.threads, c.increments, c.lock),
+            ShmRun: lambda c: self.shm_run(c.job, c.path, c.increments, c.lock),
+            ShmAttach: lambda c: self.attach(c.path).state(),
+            Cancel: lambda c: self.cancel(),
+            Costs: lambda c: self.start_costs(c.job),
+            IpcListen: lambda c: self.ipc_listen(c.xfer, c.kind, c.path),
+            IpcSend: lambda c: (send_message(c.kind, c.path, c.text.encode()), {})[1],
+            Sync: lambda c: {},
+            Stack: lambda c: python_stack(c.tid),
+            StepStart: lambda c: self.step_start(c.mode, c.threads, c.rounds),
+            Step: lambda c: self.step(c.thread),
+            StepEnd: lambda c: self.step_end(),
+        }
+
+    def cancel(self) -> dict[str, Any]:
+        """Tell every running experiment (and a measurement) to stop early."""
+        measuring = [t for t in self.threads.values() if t.activity == "costs"]
+        for job in self.jobs.values():
+            job.stop.set()
+        for t in measuring:
+            t.stop.set()
+        return {"cancelled": len(self.jobs) + len(measuring)}
 
     def report_counter(self) -> None:
         """Send the counters (own and shared segments) if they changed since the last report."""
