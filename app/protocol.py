@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
-Activity = Literal["idle", "count", "busy", "gil-free", "raise"]
+from .lab.activities import ACTIVITIES
+
+Activity = Literal[ACTIVITIES]  # type: ignore[valid-type]  # the registry's names
 EventKind = Literal[
     "process_started",
     "process_forked",

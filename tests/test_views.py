@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from app.control.lab import LabProcess
 from app.control.messages import ThreadReport
+from app.lab.activities import ACTIVITIES, SETUP_ACTIVITIES
+from app.lesson.model import LabActivity
 from app.observe.memory_map import classify, parse_maps
 from app.observe.sampling import ProcessSample, ThreadSample
 from app.observe.views import RegionCache, exited_view, process_view
-from app.protocol import CounterView, ProcessView, RegionView, decode_regions, encode_regions
+from app.protocol import Activity, CounterView, ProcessView, RegionView, decode_regions, encode_regions
+from app.settings import load
+from app.web.app import create_app
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
 PID = REC["pid"]
@@ -90,3 +95,14 @@ def test_a_view_read_back_from_json_equals_the_view() -> None:
     proc = recorded_process()
     view = process_view(proc, recorded_sample([PID]), regions_of(proc), None)
     assert ProcessView.model_validate_json(view.model_dump_json()) == view
+
+
+def test_every_activity_is_offered_by_the_page_and_named_in_both_languages() -> None:
+    env = create_app(load([])).state.web.templates.env  # the page's own templates, as it renders them
+    page = env.get_template("index.html").render(presenter=True, token_error=False)
+    offered = re.findall(r'<option value="([^"]+)" data-i18n="activity\.\1"', page)
+    assert tuple(offered) == ACTIVITIES
+    assert Activity.__args__ == ACTIVITIES and LabActivity.__args__ == SETUP_ACTIVITIES
+    i18n = (Path(__file__).resolve().parent.parent / "static" / "js" / "i18n.js").read_text()
+    for a in ACTIVITIES:
+        assert i18n.count(f'"activity.{a}":') == 2, a  # English and Korean

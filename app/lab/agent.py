@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.lab.activities import ACTIVITIES
 from app.lab.commands import (
     Cancel,
     Costs,
@@ -66,7 +67,6 @@ PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
 # Commands after which the worker's threads (or the mappings it reports) may have changed.
 CHANGES_THREADS = (StartThread, Fork, Race, ShmRun, ShmAttach, Costs, StepStart, StepEnd)
-ACTIVITIES = ("idle", "count", "busy", "gil-free", "raise")
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
 # An IPC receiver waits this long for its message (the server gives up after 3 s).

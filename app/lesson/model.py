@@ -13,9 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..lab.activities import SETUP_ACTIVITIES
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 ProcIndex = Annotated[int, Field(ge=0, le=3)]
-LabActivity = Literal["idle", "count", "busy", "gil-free"]
+LabActivity = Literal[SETUP_ACTIVITIES]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):

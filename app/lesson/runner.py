@@ -19,13 +19,11 @@ from collections.abc import AsyncIterator, Callable
 from ..control.errors import LabError
 from ..control.experiments import Experiments
 from ..control.lab import Lab
+from ..lab.activities import SETUP_ACTIVITIES
 from ..protocol import LessonView, RevealView, SceneView
 from .model import Lesson, ProcessSetup, Reveal, SteppedScene
 from .reveals import Stage, measure
 from .votes import Ballot
-
-# Activities a scene's setup owns; the stepped scene's threads and the main thread are not among them.
-SETUP_ACTIVITIES = ("idle", "count", "busy", "gil-free")
 
 
 class LessonRunner:

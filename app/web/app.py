@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
 from ..recording import Recording
 from ..settings import Settings
@@ -50,9 +51,11 @@ def create_app(
     ``first_run`` (code, name, args) is run as soon as the server is up (``ptlab run``).
     """
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
+    templates = Jinja2Templates(directory=str(ROOT / "templates"))
+    templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
     web = Web(
         settings=settings,
-        templates=Jinja2Templates(directory=str(ROOT / "templates")),
+        templates=templates,
         hosts=allowed_hosts(settings),
         rest_limits=RateLimits(rate=settings.rest_rate, burst=settings.rest_burst),
         listening=(settings.host, settings.port),

@@ -1,0 +1,21 @@
+"""What a lab thread can do: the one list every other place derives from.
+
+Standard library only (the worker imports it). The wire format's ``Activity``,
+the lesson file's thread list, the lesson runner, the worker and the page's
+activity menu (templates/index.html, rendered from it) all read it here; each
+needs an ``activity.<name>`` string in both languages of static/js/i18n.js
+(a test checks).
+"""
+
+from __future__ import annotations
+
+# In the order the page offers them.
+ACTIVITIES = (
+    "idle",  # sleeps
+    "count",  # increments the process's counter four times a second
+    "busy",  # a CPU-bound loop in Python: holds the GIL
+    "gil-free",  # hashes a buffer in C with the GIL released: such threads really run at once
+    "raise",  # raises an exception after a second: only that thread ends
+)
+# What a lesson's setup may ask a thread to do: all but ``raise``, which would not stay.
+SETUP_ACTIVITIES = tuple(a for a in ACTIVITIES if a != "raise")
