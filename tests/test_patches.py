@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.observe.patches import apply_patch, diff_process
+from app.observe.patches import diff_process
+
+ROOT = Path(__file__).resolve().parent.parent
 
 THREAD = st.fixed_dictionaries(
     {
@@ -29,16 +34,41 @@ def view(threads: list[dict]) -> dict:
     return {"pid": 7, "state": "S", "rss": len(uniq) * 4096, "threads": uniq, "counter": {"value": len(uniq)}}
 
 
-@settings(max_examples=300)
-@given(st.lists(THREAD, max_size=8), st.lists(THREAD, max_size=8))
-def test_apply_of_diff_is_the_new_view(a: list[dict], b: list[dict]) -> None:
-    old, new = view(a), view(b)
-    patch = diff_process(copy.deepcopy(old), copy.deepcopy(new))
-    if patch is None:
-        assert old == new
-    else:
-        assert patch["patch"] is True and patch["pid"] == 7
-        assert apply_patch(old, patch) == new
+# Run as a module by node: the page's own applyPatch on every case, the indexes of the wrong ones.
+APPLY = """
+import { applyPatch } from "STATE";
+import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+const cases = JSON.parse(readFileSync(process.argv[1], "utf8"));
+const same = ([old, patch, next]) => isDeepStrictEqual(applyPatch(old, patch), next);
+console.log(JSON.stringify(cases.flatMap((c, i) => (same(c) ? [] : [i]))));
+"""
+
+
+def test_the_pages_apply_of_the_servers_diff_is_the_new_view(tmp_path: Path) -> None:
+    # the diff the server sends, applied by the code the page runs (static/js/state.js, under node)
+    cases: list[tuple[dict, dict, dict]] = []
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(THREAD, max_size=8), st.lists(THREAD, max_size=8))
+    def collect(a: list[dict], b: list[dict]) -> None:
+        old, new = view(a), view(b)
+        patch = diff_process(copy.deepcopy(old), copy.deepcopy(new))
+        if patch is None:
+            assert old == new
+        else:
+            assert patch["patch"] is True and patch["pid"] == 7
+            cases.append((old, patch, new))
+
+    collect()
+    data = tmp_path / "cases.json"
+    data.write_text(json.dumps(cases))
+    script = APPLY.replace("STATE", (ROOT / "static" / "js" / "state.js").as_uri())
+    node = ["node", "--input-type=module", "-e", script, str(data)]
+    out = subprocess.run(node, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    wrong = json.loads(out.stdout)
+    assert len(cases) > 100 and wrong == [], [cases[i] for i in wrong[:3]]
 
 
 def test_an_unchanged_thread_is_not_sent_and_a_changed_one_only_in_part() -> None:

@@ -5,7 +5,9 @@ A frame carries, for each process that changed, either the whole view (new
 process, or one that just exited) or a patch: ``{"pid", "patch": true}``
 plus only the fields that changed, and in ``threads`` only the threads that
 changed — new ones whole, others as ``{"tid", changed fields}`` — with
-``tids`` (the full, ordered set) whenever threads came or went.
+``tids`` (the full, ordered set) whenever threads came or went. The page
+applies them (static/js/state.js ``applyPatch``); tests/test_patches.py runs
+that very function on the diffs made here.
 """
 
 from __future__ import annotations
@@ -37,14 +39,3 @@ def diff_process(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | N
     if not patch:
         return None
     return {"pid": new["pid"], "patch": True, **patch}
-
-
-def apply_patch(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """What a client does with a patch (the front end's state.js does the same)."""
-    out = {**old, **{k: v for k, v in patch.items() if k not in ("patch", "threads", "tids")}}
-    threads = {t["tid"]: t for t in old["threads"]}
-    for t in patch.get("threads", []):
-        threads[t["tid"]] = {**threads.get(t["tid"], {}), **t}
-    order = patch.get("tids", [t["tid"] for t in old["threads"]])
-    out["threads"] = [threads[tid] for tid in order if tid in threads]
-    return out

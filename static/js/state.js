@@ -2,7 +2,7 @@
 
 import { expandProcess } from "./wire.js";
 
-/** Apply a ProcessPatch (see app/patches.py, which does the same in Python). */
+/** Apply a ProcessPatch (made by app/observe/patches.py; tests/test_patches.py checks the round trip). */
 export function applyPatch(old, patch) {
   const { patch: _marker, threads: changedThreads = [], tids, ...fields } = patch;
   const out = { ...old, ...fields };
