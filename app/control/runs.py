@@ -130,6 +130,17 @@ def address_space(settings: Settings) -> int:
     )
 
 
+def check_syntax(code: str, name: str) -> None:
+    """Refuse code that does not compile, saying where: nothing is run."""
+    try:
+        compile(code, name, "exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        raise LabError("syntax_error", f"{name}: {where}: {exc.msg}; nothing was run") from None
+    except ValueError as exc:  # a NUL byte in the source
+        raise LabError("syntax_error", f"{name}: {exc}; nothing was run") from None
+
+
 def run_environment(sock_path: str) -> dict[str, str]:
     """The program's environment: the server's, without its settings (the token), with the probe."""
     env = child_environment()
@@ -242,13 +253,7 @@ class Runs:
         self.check_allowed(trusted)
         if self.current is not None and self.current.ended is None:
             raise LabError("busy", f"run {self.current.id} is still running; stop it first")
-        try:
-            compile(code, name, "exec")
-        except SyntaxError as exc:
-            where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-            raise LabError("syntax_error", f"{name}: {where}: {exc.msg}; nothing was run") from None
-        except ValueError as exc:  # a NUL byte in the source
-            raise LabError("syntax_error", f"{name}: {exc}; nothing was run") from None
+        check_syntax(code, name)
         if len(self.lab.live()) >= self.settings.max_processes:
             raise LabError("cap_reached", "the lab is at PTLAB_MAX_PROCESSES; stop some processes first")
         self._ids += 1
@@ -256,51 +261,56 @@ class Runs:
         folder.mkdir()
         script = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
         script.write_text(code, encoding="utf-8")
-        s = self.settings
-        config = {
-            "server": os.getpid(),
-            "namespaces": self.isolation.namespaces,
-            "address_space": address_space(s),
-            "shm_bytes": s.run_memory_mib * MIB,
-            "nice": 10,
-        }
-        program = [sys.executable, "-u", str(script), *args]
-        report_r, config["report_fd"] = os.pipe()
-        os.set_blocking(report_r, False)
-        popen = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(INIT), json.dumps(config), "--", *program],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=str(folder),
-            env=run_environment(self.lab.sock_path),
-            close_fds=True,
-            pass_fds=(config["report_fd"],),
-        )
-        os.close(config["report_fd"])
+        popen, report = self._launch(script, args)
         try:
             init, main = await self._started(popen)
         except LabError:
-            os.close(report_r)
+            os.close(report)
             with contextlib.suppress(OSError):
                 popen.kill()  # its init and program die with it (parent-death signal)
             popen.wait()
             assert popen.stdout is not None
             popen.stdout.close()
             raise
+        s = self.settings
         limits = {
             "seconds": s.run_seconds,
             "memory_mib": s.run_memory_mib,
             "processes": s.max_processes,
             "threads": s.max_threads,
         }
-        run = self.current = Run(self._ids, script.name, popen, limits, init, main, report_r)
+        run = self.current = Run(self._ids, script.name, popen, limits, init, main, report)
         self.lab.record_user(main, None, run.id)
         self._read_output(run)
         self._watch = asyncio.create_task(self._watchdog(run))
         self.lab.events.add("process_started", pid=main, detail=f"run {run.id}: {script.name}")
         self.changed()
         return run.view()
+
+    def _launch(self, script: Path, args: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+        """Start the run's keeper (app/run/init.py) for ``script``; it and the pipe of its last report."""
+        config = {
+            "server": os.getpid(),
+            "namespaces": self.isolation.namespaces,
+            "address_space": address_space(self.settings),
+            "shm_bytes": self.settings.run_memory_mib * MIB,
+            "nice": 10,
+        }
+        program = [sys.executable, "-u", str(script), *args]
+        report, config["report_fd"] = os.pipe()
+        os.set_blocking(report, False)
+        popen = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(INIT), json.dumps(config), "--", *program],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=str(script.parent),
+            env=run_environment(self.lab.sock_path),
+            close_fds=True,
+            pass_fds=(config["report_fd"],),
+        )
+        os.close(config["report_fd"])
+        return popen, report
 
     async def _started(self, popen: subprocess.Popen[bytes]) -> tuple[int, int]:
         """The run's init and its program, once both exist (the init starts the program at once)."""

@@ -372,66 +372,11 @@ class CostRun:
         # may first land on one CPU (the waker's) until the balancer moves them,
         # which measured where the scheduler put them, not what they can do.
         mine = sorted(os.sched_getaffinity(0))
-
-        def one() -> Run:
-            return Run.timed(lambda: [_timed_task(steps)], lambda: None)
-
-        def threads() -> Run:
-            # Created first and released together: creation is measured on its own
-            # (the creation rows), and must not blur how the work itself ran.
-            gate = threading.Event()
-            cpu: list[float] = []
-
-            def task(i: int) -> None:
-                os.sched_setaffinity(0, {mine[i % len(mine)]})
-                gate.wait()
-                cpu.append(_timed_task(steps))
-
-            ts = [threading.Thread(target=task, args=(i,)) for i in range(n)]
-            for t in ts:
-                t.start()
-
-            def work() -> list[float]:
-                gate.set()
-                for t in ts:
-                    t.join()
-                return cpu
-
-            return Run.timed(work, lambda: None)
-
-        def processes() -> Run:
-            gate_r, gate_w = os.pipe()
-            r, w = os.pipe()
-            pids = []
-            for i in range(n):
-                pid = os.fork()
-                if pid == 0:
-                    try:
-                        os.sched_setaffinity(0, {mine[i % len(mine)]})
-                        os.close(r)
-                        os.close(gate_w)
-                        os.read(gate_r, 1)  # wait for the start
-                        os.write(w, f"{_timed_task(steps):.6f}\n".encode())
-                    finally:
-                        os._exit(0)
-                pids.append(pid)
-            os.close(gate_r)
-            os.close(w)
-
-            def work() -> list[float]:
-                os.write(gate_w, b"g" * n)
-                with os.fdopen(r) as f:
-                    return [float(line) for line in f]  # until every task has written and exited
-
-            def reap() -> None:
-                os.close(gate_w)
-                for pid in pids:
-                    os.waitpid(pid, 0)
-
-            return Run.timed(work, reap)
-
-        bodies = {"one": one, "threads": threads, "processes": processes}
-        cpus = len(mine)
+        bodies: dict[str, Callable[[], Run]] = {
+            "one": lambda: Run.timed(lambda: [_timed_task(steps)], lambda: None),
+            "threads": lambda: _tasks_as_threads(steps, n, mine),
+            "processes": lambda: _tasks_as_processes(steps, n, mine),
+        }
         good: list[dict[str, Run]] = []
         every: list[Run] = []
         attempt = 0
@@ -441,7 +386,7 @@ class CostRun:
             attempt += 1
             rep = {k: bodies[k]() for k in order}
             every.extend(rep.values())
-            why = implausible(rep["one"], rep["threads"], rep["processes"], n, cpus)
+            why = implausible(rep["one"], rep["threads"], rep["processes"], n, len(mine))
             if why is None:
                 good.append(rep)
             else:
@@ -452,17 +397,7 @@ class CostRun:
         self.other = statistics.median(r.other for r in every)
         self.steal = statistics.median(r.steal for r in every)
         self.reliable = len(good) >= 2 and self.other < BUSY_SHARE
-        if not good:
-            return
-        self.rows.append(stat([r["one"].wall for r in good], "s", "cpu", "one_task"))
-        for kind, label in (("threads", "threads"), ("processes", "processes")):
-            self.rows.append(stat([r[kind].wall for r in good], "s", "cpu", f"{n}_{label}_wall"))
-            self.rows.append(stat([speedup(r[kind]) for r in good], "x", "cpu", f"{label}_speedup"))
-        # each task's share of a core while the run lasted: CPU time / wall time
-        for kind, name in (("threads", "thread_cpu_share"), ("processes", "process_cpu_share")):
-            self.rows.append(
-                stat([c / r[kind].wall for r in good for c in r[kind].cpu], "share", "cpu", name)
-            )
+        self.rows.extend(_cpu_rows(good, n))
 
 
 def measure(stop: threading.Event, budget_s: float = 20.0) -> dict[str, Any]:
@@ -489,3 +424,76 @@ def measure(stop: threading.Event, budget_s: float = 20.0) -> dict[str, Any]:
         "reliable": run.reliable and not cancelled,
         "discarded": run.discarded,
     }
+
+
+def _tasks_as_threads(steps: int, n: int, cpus: list[int]) -> Run:
+    """n tasks as threads of this process, created first and released together.
+
+    Creation is measured on its own (the creation rows), and must not blur how the work itself ran.
+    """
+    gate = threading.Event()
+    cpu: list[float] = []
+
+    def task(i: int) -> None:
+        os.sched_setaffinity(0, {cpus[i % len(cpus)]})
+        gate.wait()
+        cpu.append(_timed_task(steps))
+
+    ts = [threading.Thread(target=task, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+
+    def work() -> list[float]:
+        gate.set()
+        for t in ts:
+            t.join()
+        return cpu
+
+    return Run.timed(work, lambda: None)
+
+
+def _tasks_as_processes(steps: int, n: int, cpus: list[int]) -> Run:
+    """n tasks as forked processes, each waiting at a pipe until all are released together."""
+    gate_r, gate_w = os.pipe()
+    r, w = os.pipe()
+    pids = []
+    for i in range(n):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.sched_setaffinity(0, {cpus[i % len(cpus)]})
+                os.close(r)
+                os.close(gate_w)
+                os.read(gate_r, 1)  # wait for the start
+                os.write(w, f"{_timed_task(steps):.6f}\n".encode())
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    os.close(gate_r)
+    os.close(w)
+
+    def work() -> list[float]:
+        os.write(gate_w, b"g" * n)
+        with os.fdopen(r) as f:
+            return [float(line) for line in f]  # until every task has written and exited
+
+    def reap() -> None:
+        os.close(gate_w)
+        for pid in pids:
+            os.waitpid(pid, 0)
+
+    return Run.timed(work, reap)
+
+
+def _cpu_rows(good: list[dict[str, Run]], n: int) -> list[dict[str, Any]]:
+    """The CPU-bound rows of the repetitions that were plausible (none if there were none)."""
+    if not good:
+        return []
+    rows = [stat([r["one"].wall for r in good], "s", "cpu", "one_task")]
+    for kind in ("threads", "processes"):
+        rows.append(stat([r[kind].wall for r in good], "s", "cpu", f"{n}_{kind}_wall"))
+        rows.append(stat([speedup(r[kind]) for r in good], "x", "cpu", f"{kind}_speedup"))
+    # each task's share of a core while the run lasted: CPU time / wall time
+    for kind, name in (("threads", "thread_cpu_share"), ("processes", "process_cpu_share")):
+        rows.append(stat([c / r[kind].wall for r in good for c in r[kind].cpu], "share", "cpu", name))
+    return rows
