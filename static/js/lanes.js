@@ -102,6 +102,47 @@ function totalPath(values, w, h, ticks, top) {
   return d;
 }
 
+/**
+ * Where everything of the lanes goes for a W × H panel: pure, from the sizes and the rows.
+ * A phone stacks each row: the label and figures on one line, the strip below, full width.
+ */
+export function laneGeometry(W, H, procs, selectedPid, bookTicks) {
+  const phone = W < PHONE_W;
+  const headH = phone ? 64 : 56;
+  const noteH = phone ? 96 : 60;
+  const sizes = phone ? { fs: MIN_TEXT_PHONE + 1, minRow: 46, maxRow: 60 } : { fs: 0, minRow: LANE_MIN_ROW, maxRow: LANE_MAX_ROW };
+  const { rows, rowH, height } = laneRows(procs, H - headH - noteH, selectedPid, sizes.minRow, sizes.maxRow);
+  const fs = phone ? sizes.fs : Math.max(MIN_TEXT, Math.min(20, Math.round(rowH * 0.5)));
+  const labelW = phone ? 0 : Math.max(200, Math.round(W * 0.22));
+  // the figures' column: as wide as its heading needs (the switches' kinds), and the figures
+  const colFs = Math.max(MIN_TEXT, Math.round(fs * 0.8));
+  const heading = Math.max(fitWidth(t("lanes.col_kinds"), colFs), fitWidth(t("lanes.col_switches"), colFs));
+  const figW = phone ? 0 : Math.ceil(fs * 3.4 + Math.max(heading, fs * 6) + 16);
+  const stripX = phone ? 4 : labelW + 8;
+  const stripW = phone ? W - 8 : Math.max(40, W - labelW - figW - 24);
+  const stripY = phone ? fs + 8 : 2;
+  const figX = phone ? W - 4 : stripX + stripW + 12;
+  // at least a pixel per tick: a narrow screen shows the most recent part of the 30 s
+  const ticks = Math.min(bookTicks, Math.floor(stripW));
+  return {
+    W, phone, headH, rows, rowH, height, fs, colFs, stripX, stripW, stripY, figX, ticks,
+    stripH: phone ? rowH - stripY - 4 : rowH - 4,
+    textY: phone ? fs * 0.7 + 2 : rowH / 2,
+    swX: figX + fs * 3.4,
+    seconds: Math.round((ticks / bookTicks) * LANE_SECONDS),
+  };
+}
+
+/** A thread's figures: its share of a core, and its voluntary · involuntary switches a second. */
+function figures(g, load, rates) {
+  const sw = rates ? `${perSecond(rates[0])} · ${perSecond(rates[1])}` : "…";
+  if (g.phone) {
+    return svg`<text class="lane-fig" x=${g.figX} y=${g.textY} font-size=${g.fs} text-anchor="end">${cores(load)} · ${sw} ${t("lanes.per_s")}</text>`;
+  }
+  return svg`<text class="lane-fig" x=${g.figX} y=${g.textY} font-size=${g.fs}>${cores(load)}</text>
+    <text class="lane-fig sw" x=${g.swX} y=${g.textY} font-size=${g.fs}>${sw}</text>`;
+}
+
 export class LanesView {
   constructor(el, { state, book, onPick }) {
     this.el = el;
@@ -118,99 +159,71 @@ export class LanesView {
     const W = this.el.clientWidth;
     const H = this.el.clientHeight;
     if (!W || !H) return;
-    const phone = W < PHONE_W;
     const cpus = this.state.server ? this.state.server.cpus : 1;
     const procs = this.state
       .ordered()
       .filter((p) => p.status === "running")
       .map((p) => ({ pid: p.pid, tids: p.threads.map((th) => th.tid), p }));
-    const headH = phone ? 64 : 56;
-    const noteH = phone ? 96 : 60;
-    // A phone stacks each row: the label and figures on one line, the strip below, full width.
-    const g = phone
-      ? { fs: MIN_TEXT_PHONE + 1, minRow: 46, maxRow: 60 }
-      : { fs: 0, minRow: LANE_MIN_ROW, maxRow: LANE_MAX_ROW };
-    const { rows, rowH, height } = laneRows(procs, H - headH - noteH, selection.pid, g.minRow, g.maxRow);
-    const fs = phone ? g.fs : Math.max(MIN_TEXT, Math.min(20, Math.round(rowH * 0.5)));
-    const labelW = phone ? 0 : Math.max(200, Math.round(W * 0.22));
-    // the figures' column: as wide as its heading needs (the switches' kinds), and the figures
-    const colFs = Math.max(MIN_TEXT, Math.round(fs * 0.8));
-    const heading = Math.max(fitWidth(t("lanes.col_kinds"), colFs), fitWidth(t("lanes.col_switches"), colFs));
-    const figW = phone ? 0 : Math.ceil(fs * 3.4 + Math.max(heading, fs * 6) + 16);
-    const stripX = phone ? 4 : labelW + 8;
-    const stripW = phone ? W - 8 : Math.max(40, W - labelW - figW - 24);
-    const stripY = phone ? fs + 8 : 2;
-    const stripH = phone ? rowH - stripY - 4 : rowH - 4;
-    const textY = phone ? fs * 0.7 + 2 : rowH / 2;
-    const figX = phone ? W - 4 : stripX + stripW + 12;
-    const swX = figX + fs * 3.4;
-    // at least a pixel per tick: a narrow screen shows the most recent part of the 30 s
-    const ticks = Math.min(this.book.ticks, Math.floor(stripW));
-    const seconds = Math.round((ticks / this.book.ticks) * LANE_SECONDS);
+    const g = laneGeometry(W, H, procs, selection.pid, this.book.ticks);
     const byPid = new Map(procs.map((x) => [x.pid, x]));
     const seen = new Set(procs.flatMap((x) => x.p.threads.map((th) => th.cpu)));
     const legend = [...Array(cpus).keys()].filter((c) => seen.has(c) || cpus <= 8);
-    const top = Math.max(1, cpus);
-
-    const figures = (load, rates) => {
-      const sw = rates ? `${perSecond(rates[0])} · ${perSecond(rates[1])}` : "…";
-      if (phone) {
-        return svg`<text class="lane-fig" x=${figX} y=${textY} font-size=${fs} text-anchor="end">${cores(load)} · ${sw} ${t("lanes.per_s")}</text>`;
-      }
-      return svg`<text class="lane-fig" x=${figX} y=${textY} font-size=${fs}>${cores(load)}</text>
-        <text class="lane-fig sw" x=${swX} y=${textY} font-size=${fs}>${sw}</text>`;
-    };
-
     const row = (r) => {
       const { p } = byPid.get(r.pid);
       const selected = selection.pid === r.pid && (r.kind === "process" ? selection.tid === null : selection.tid === r.tid);
-      if (r.kind === "process") {
-        const total = p.threads.reduce((sum, th) => sum + (th.load || 0), 0);
-        const vals = totals(this.book, p.threads.map((th) => th.tid));
-        const one = stripH - stripH / top; // where one core's worth sits
-        const label = r.collapsed ? t("lanes.process_more", { pid: p.pid, n: p.threads.length }) : t("lanes.process", { pid: p.pid });
-        return svg`<g class="lane process${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-total=${total.toFixed(2)}>
-          <rect class="lane-bg" x="0" y="1" width=${W} height=${rowH - 2}></rect>
-          <text class="lane-label" x="8" y=${textY} font-size=${fs}>${label}</text>
-          <g transform="translate(${stripX},${stripY})">
-            <rect class="strip-bg" width=${stripW} height=${stripH}></rect>
-            <path class="total" d=${totalPath(vals.slice(-ticks), stripW, stripH, ticks, top)}></path>
-            ${top > 1 ? svg`<line class="one-core" x1="0" x2=${stripW} y1=${one} y2=${one}></line>` : ""}
-          </g>
-          <text class="lane-fig total-fig" x=${figX} y=${textY} font-size=${fs} text-anchor=${phone ? "end" : "start"}>${t("lanes.cores", { n: cores(total) })}</text>
-        </g>`;
-      }
-      const th = p.threads.find((x) => x.tid === r.tid);
-      const bars = laneBars(this.book.points(r.tid).slice(-ticks), stripW, stripH, ticks);
-      const name = th.main ? t("thread.main") : t(`activity.${th.activity}`);
-      return svg`<g class="lane thread${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-tid=${th.tid} data-load=${(th.load || 0).toFixed(2)} data-cpu=${th.cpu}>
-        <text class="lane-label" x=${phone ? 8 : 24} y=${textY} font-size=${fs}>${th.tid} ${name}</text>
-        <g transform="translate(${stripX},${stripY})">
-          <rect class="strip-bg" width=${stripW} height=${stripH}></rect>
-          ${bars.map((b) => svg`<path class=${`bar cpu-${b.cpu % 8}`} data-cpu=${b.cpu} d=${b.d}></path>`)}
-        </g>
-        ${figures(th.load || 0, this.book.rates(r.tid))}
-      </g>`;
+      return r.kind === "process" ? this.processRow(r, p, g, selected, Math.max(1, cpus)) : this.threadRow(r, p, g, selected);
     };
-
     paint(
-      html`<div class="lanes-head" style="min-height:${headH}px">
-          <h2>${t("lanes.title", { s: seconds })}</h2>
+      html`<div class="lanes-head" style="min-height:${g.headH}px">
+          <h2>${t("lanes.title", { s: g.seconds })}</h2>
           <ul class="lanes-legend">
             ${legend.map((c) => html`<li><span class=${`swatch cpu-${c % 8}`}></span>${t("lanes.cpu", { n: c })}</li>`)}
           </ul>
-          ${phone
+          ${g.phone
             ? ""
-            : html`<span class="lanes-col" style="left:${figX}px;font-size:${colFs}px">${t("lanes.col_cores")}</span>
-                <span class="lanes-col" style="left:${swX}px;font-size:${colFs}px">${t("lanes.col_switches")}<br />${t("lanes.col_kinds")}</span>`}
+            : html`<span class="lanes-col" style="left:${g.figX}px;font-size:${g.colFs}px">${t("lanes.col_cores")}</span>
+                <span class="lanes-col" style="left:${g.swX}px;font-size:${g.colFs}px">${t("lanes.col_switches")}<br />${t("lanes.col_kinds")}</span>`}
         </div>
         ${procs.length
-          ? html`<svg class="lanes-svg" width=${W} height=${Math.max(height, LANE_MIN_ROW)} role="img" aria-label=${t("lanes.title", { s: seconds })}>
-              ${repeat(rows, (r) => r.key, row)}
+          ? html`<svg class="lanes-svg" width=${W} height=${Math.max(g.height, LANE_MIN_ROW)} role="img" aria-label=${t("lanes.title", { s: g.seconds })}>
+              ${repeat(g.rows, (r) => r.key, row)}
             </svg>`
           : html`<p class="hint">${t("lanes.empty")}</p>`}
         <p class="lanes-note">${t("lanes.note")}</p>`,
       this.el,
     );
+  }
+
+  /** A process's row: its threads' use added up, against a dashed line at one core. */
+  processRow(r, p, g, selected, top) {
+    const total = p.threads.reduce((sum, th) => sum + (th.load || 0), 0);
+    const vals = totals(this.book, p.threads.map((th) => th.tid));
+    const one = g.stripH - g.stripH / top; // where one core's worth sits
+    const label = r.collapsed ? t("lanes.process_more", { pid: p.pid, n: p.threads.length }) : t("lanes.process", { pid: p.pid });
+    return svg`<g class="lane process${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-total=${total.toFixed(2)}>
+      <rect class="lane-bg" x="0" y="1" width=${g.W} height=${g.rowH - 2}></rect>
+      <text class="lane-label" x="8" y=${g.textY} font-size=${g.fs}>${label}</text>
+      <g transform="translate(${g.stripX},${g.stripY})">
+        <rect class="strip-bg" width=${g.stripW} height=${g.stripH}></rect>
+        <path class="total" d=${totalPath(vals.slice(-g.ticks), g.stripW, g.stripH, g.ticks, top)}></path>
+        ${top > 1 ? svg`<line class="one-core" x1="0" x2=${g.stripW} y1=${one} y2=${one}></line>` : ""}
+      </g>
+      <text class="lane-fig total-fig" x=${g.figX} y=${g.textY} font-size=${g.fs} text-anchor=${g.phone ? "end" : "start"}>${t("lanes.cores", { n: cores(total) })}</text>
+    </g>`;
+  }
+
+  /** A thread's row: one bar per tick, coloured by the CPU it ran on, and its figures. */
+  threadRow(r, p, g, selected) {
+    const th = p.threads.find((x) => x.tid === r.tid);
+    const bars = laneBars(this.book.points(r.tid).slice(-g.ticks), g.stripW, g.stripH, g.ticks);
+    const name = th.main ? t("thread.main") : t(`activity.${th.activity}`);
+    return svg`<g class="lane thread${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-tid=${th.tid} data-load=${(th.load || 0).toFixed(2)} data-cpu=${th.cpu}>
+      <text class="lane-label" x=${g.phone ? 8 : 24} y=${g.textY} font-size=${g.fs}>${th.tid} ${name}</text>
+      <g transform="translate(${g.stripX},${g.stripY})">
+        <rect class="strip-bg" width=${g.stripW} height=${g.stripH}></rect>
+        ${bars.map((b) => svg`<path class=${`bar cpu-${b.cpu % 8}`} data-cpu=${b.cpu} d=${b.d}></path>`)}
+      </g>
+      ${figures(g, th.load || 0, this.book.rates(r.tid))}
+    </g>`;
   }
 }
