@@ -1,6 +1,7 @@
 // The costs table: thread vs process, as measured by a lab process (see app/lab/costs.py).
 
-import { dur, esc, size } from "./format.js";
+import { html } from "./dom.js";
+import { dur, size } from "./format.js";
 import { t } from "./i18n.js";
 
 /** A figure in its unit: seconds, bytes, a speed-up or a share of one core. */
@@ -34,41 +35,48 @@ export function loadNote(costs) {
   return { reliable: false, text: why };
 }
 
-/** The whole table, as HTML; every figure is a median with its low–high range. */
-export function costsMarkup(costs) {
-  if (!costs) return `<p class="hint">${esc(t("costs.none"))}</p>`;
+/** Bars on a log scale for costs spanning orders of magnitude (time, bytes), linear otherwise. */
+function barWidths(rows) {
+  const log = rows[0][1].unit === "s" || rows[0][1].unit === "B";
+  const vals = rows.map(([, r]) => Math.max(r.median, 1e-9));
+  const top = Math.max(...vals);
+  const bottom = Math.min(...vals);
+  return (v) => (log ? 20 + (80 * Math.log(v / bottom + 1)) / Math.log(top / bottom + 1) : (100 * v) / Math.max(top, 1));
+}
+
+/** One group of the table: its heading, then a row per figure with its bar. */
+function groupView(gkey, rows, n, doubtful) {
+  const width = barWidths(rows);
+  return html`<tr class="group"><th colspan="3">${t(gkey, { n })}</th></tr>
+    ${rows.map(
+      ([label, r, kind]) => html`<tr data-name=${r.name} data-median=${r.median} class=${doubtful ? "doubtful" : ""}>
+        <td>${t(label, { n })}</td>
+        <td class="fig"><b>${figure(r)}</b> <span class="range">${figure(r, r.low)}–${figure(r, r.high)} · n=${r.n}</span></td>
+        <td class="barcell"><div class=${`cbar bar-${kind}`} style=${`width:${width(Math.max(r.median, 1e-9)).toFixed(1)}%`}></div></td>
+      </tr>`,
+    )}`;
+}
+
+/** The whole table (lit-html); every figure is a median with its low–high range. */
+export function costsView(costs) {
+  if (!costs) return html`<p class="hint">${t("costs.none")}</p>`;
   const byName = new Map(costs.rows.map((r) => [r.name, r]));
   const n = costs.tasks || 2;
   const load = loadNote(costs);
-  const out = [];
-  for (const [gkey, items] of GROUPS) {
-    const rows = items.map(([label, name, kind]) => [label, byName.get(name), kind]).filter(([, r]) => r);
-    if (!rows.length) continue;
-    const doubtful = CPU_GROUPS.has(gkey) && !load.reliable;
-    // bars on a log scale for costs spanning orders of magnitude, linear otherwise
-    const log = rows[0][1].unit === "s" || rows[0][1].unit === "B";
-    const vals = rows.map(([, r]) => Math.max(r.median, 1e-9));
-    const top = Math.max(...vals);
-    const bottom = Math.min(...vals);
-    const width = (v) => (log ? 20 + (80 * Math.log(v / bottom + 1)) / Math.log(top / bottom + 1) : (100 * v) / Math.max(top, 1));
-    out.push(`<tr class="group"><th colspan="3">${esc(t(gkey, { n }))}</th></tr>`);
-    for (const [label, r, kind] of rows) {
-      out.push(`<tr data-name="${esc(r.name)}" data-median="${r.median}"${doubtful ? ' class="doubtful"' : ""}>
-        <td>${esc(t(label, { n }))}</td>
-        <td class="fig"><b>${esc(figure(r))}</b> <span class="range">${esc(figure(r, r.low))}–${esc(figure(r, r.high))} · n=${r.n}</span></td>
-        <td class="barcell"><div class="cbar bar-${kind}" style="width:${width(Math.max(r.median, 1e-9)).toFixed(1)}%"></div></td></tr>`);
-    }
-  }
+  const groups = GROUPS.map(([gkey, items]) => [gkey, items.map(([label, name, kind]) => [label, byName.get(name), kind]).filter(([, r]) => r)]).filter(
+    ([, rows]) => rows.length,
+  );
   const meta = t("costs.meta", { pid: costs.pid, s: costs.seconds.toFixed(1), cpus: costs.cpus, n, task: dur(costs.task_seconds) });
   const discarded = costs.discarded.length ? ` · ${t("costs.discarded", { k: costs.discarded.length })}` : "";
   // When the machine was busy, the GIL verdict is not shown: the figures cannot carry it.
   const notes = [...(load.reliable ? [t("costs.note_gil")] : []), t("costs.note_switch"), t("costs.note_fork")];
   // the table on the left, what it means on the right: all of it fits a 1280×720 projector
-  return `<div class="costs-grid">
-    <table class="costs-table">${out.join("")}</table>
+  return html`<div class="costs-grid">
+    <table class="costs-table">${groups.map(([gkey, rows]) => groupView(gkey, rows, n, CPU_GROUPS.has(gkey) && !load.reliable))}</table>
     <div class="costs-aside">
-      <p class="costs-load ${load.reliable ? "ok" : "warn"}" role="${load.reliable ? "note" : "alert"}">${esc(load.text)}</p>
-      <ul class="notes">${notes.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>
-      <p class="costs-meta">${esc(meta)}${esc(discarded)}${costs.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</p>
-    </div></div>`;
+      <p class=${`costs-load ${load.reliable ? "ok" : "warn"}`} role=${load.reliable ? "note" : "alert"}>${load.text}</p>
+      <ul class="notes">${notes.map((x) => html`<li>${x}</li>`)}</ul>
+      <p class="costs-meta">${meta}${discarded}${costs.cancelled ? ` · ${t("race.cancelled")}` : ""}</p>
+    </div>
+  </div>`;
 }

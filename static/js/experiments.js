@@ -1,8 +1,9 @@
 // The experiments panel: race, IPC and shared memory. Figures come from the server's
 // replies and from the snapshot's races — nothing here computes a result.
 
-import { costsMarkup } from "./costs.js";
-import { count, esc } from "./format.js";
+import { costsView } from "./costs.js";
+import { html, render } from "./dom.js";
+import { count } from "./format.js";
 import { t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
 
@@ -10,16 +11,60 @@ import { isShortcut } from "./keys.js";
 const COSTS_TIMEOUT_MS = 45_000;
 
 /** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
-export function runMarkup(r) {
+export function runView(r) {
   const pct = r.expected ? (100 * r.actual) / r.expected : 0;
-  const lostCls = r.lost > 0 ? "lost bad" : "lost good";
-  return `<div class="run" data-expected="${r.expected}" data-actual="${r.actual}" data-lost="${r.lost}" data-lock="${r.lock}">
-    <div class="run-head">${esc(t("race.shape", { n: r.threads, k: count(r.increments) }))} · ${esc(r.lock ? t("race.with_lock") : t("race.no_lock"))}${r.cancelled ? ` · ${esc(t("race.cancelled"))}` : ""}</div>
-    <div class="run-figs"><span>${esc(t("race.expected"))} <b class="expected">${count(r.expected)}</b></span>
-      <span>${esc(t("race.actual"))} <b class="actual">${count(r.actual)}</b></span>
-      <span class="${lostCls}">${esc(t("race.lost"))} <b>${count(r.lost)}</b></span></div>
-    <div class="bar"><div class="bar-fill" style="width:${pct.toFixed(1)}%"></div></div>
+  return html`<div class="run" data-expected=${r.expected} data-actual=${r.actual} data-lost=${r.lost} data-lock=${r.lock}>
+    <div class="run-head">${t("race.shape", { n: r.threads, k: count(r.increments) })} · ${r.lock ? t("race.with_lock") : t("race.no_lock")}${r.cancelled ? ` · ${t("race.cancelled")}` : ""}</div>
+    <div class="run-figs"><span>${t("race.expected")} <b class="expected">${count(r.expected)}</b></span>
+      <span>${t("race.actual")} <b class="actual">${count(r.actual)}</b></span>
+      <span class=${r.lost > 0 ? "lost bad" : "lost good"}>${t("race.lost")} <b>${count(r.lost)}</b></span></div>
+    <div class="bar"><div class="bar-fill" style=${`width:${pct.toFixed(1)}%`}></div></div>
   </div>`;
+}
+
+/** A menu of counts, ``sel`` chosen. */
+const choices = (vals, sel) => vals.map((v) => html`<option value=${v} ?selected=${v === sel}>${count(v)}</option>`);
+
+/** The panel's form: built once per language, so what the presenter chose stays chosen. */
+function formView() {
+  return html`<h2 data-i18n="lab.title">${t("lab.title")}</h2>
+    <p id="lab-pid" class="hint"></p>
+    <section class="exp" id="exp-race">
+      <h3>${t("race.title")}</h3>
+      <p class="hint">${t("race.hint")}</p>
+      <div class="row">
+        <label>${t("race.threads")} <select id="race-n">${choices([2, 3, 4, 5, 6, 7, 8], 4)}</select></label>
+        <label>${t("race.increments")} <select id="race-k">${choices([1000, 10000, 20000, 100000], 20000)}</select></label>
+        <label class="check"><input type="checkbox" id="race-lock" /> ${t("race.lock")}</label>
+      </div>
+      <div class="row">
+        <button type="button" data-exp="race">${t("race.run")}</button>
+        <button type="button" data-exp="cancel">${t("race.cancel")}</button>
+      </div>
+      <div id="race-runs" class="runs"></div>
+    </section>
+    <section class="exp" id="exp-ipc">
+      <h3>${t("ipc.title")}</h3>
+      <div class="row">
+        <select id="ipc-kind">${["pipe", "socket", "file"].map((k) => html`<option value=${k}>${t(`ipc.${k}`)}</option>`)}</select>
+        <label>→ <select id="ipc-to"></select></label>
+      </div>
+      <div class="row"><input id="ipc-text" maxlength="256" value="hello" /> <button type="button" data-exp="ipc">${t("ipc.send")}</button></div>
+      <ul id="ipc-log" class="log"></ul>
+    </section>
+    <section class="exp" id="exp-shm">
+      <h3>${t("shm.title")}</h3>
+      <div class="row">
+        <label>${t("shm.with")} <select id="shm-with"></select></label>
+        <label>${t("race.increments")} <select id="shm-k">${choices([1000, 10000, 50000, 100000], 50000)}</select></label>
+        <label class="check"><input type="checkbox" id="shm-lock" /> ${t("race.lock")}</label>
+      </div>
+      <div class="row"><button type="button" data-exp="shm">${t("shm.run")}</button></div>
+      <div id="shm-runs" class="runs"></div>
+    </section>
+    <section class="exp" id="exp-costs">
+      <div class="row"><button type="button" data-exp="costs">${t("costs.open")}</button></div>
+    </section>`;
 }
 
 export class ExperimentsPanel {
@@ -59,7 +104,7 @@ export class ExperimentsPanel {
   }
 
   renderCosts() {
-    document.getElementById("costs-body").innerHTML = costsMarkup(this.state.costs);
+    render(costsView(this.state.costs), document.getElementById("costs-body"));
     const presenter = this.controls.presenter;
     document.getElementById("costs-run").disabled = !presenter;
     document.getElementById("costs-cancel").disabled = !presenter;
@@ -155,19 +200,18 @@ export class ExperimentsPanel {
     const p = pid !== null ? this.state.processes.get(pid) : null;
     this.el.querySelector("#lab-pid").textContent = pid !== null ? t("selected.process", { pid }) : t("selected.none");
     const runs = p ? [...p.races].reverse().slice(0, 4) : [];
-    this.el.querySelector("#race-runs").innerHTML = runs.length ? runs.map(runMarkup).join("") : `<p class="hint">${esc(t("race.none"))}</p>`;
-    this.el.querySelector("#shm-runs").innerHTML = this.shmRuns.map(runMarkup).join("");
+    render(runs.length ? runs.map(runView) : html`<p class="hint">${t("race.none")}</p>`, this.el.querySelector("#race-runs"));
+    render(this.shmRuns.map(runView), this.el.querySelector("#shm-runs"));
     // the log forgets messages of processes that are gone: their envelopes point at nothing now
     this.messages = this.messages.filter((m) => this.state.processes.has(m.pid) && this.state.processes.has(m.peer));
-    this.el.querySelector("#ipc-log").innerHTML = this.messages
-      .map((m) => `<li data-kind="${esc(m.detail)}">${esc(t("ipc.line", { from: m.pid, to: m.peer, kind: t(`ipc.${m.detail}`), text: m.text }))}</li>`)
-      .join("");
+    const line = (m) => t("ipc.line", { from: m.pid, to: m.peer, kind: t(`ipc.${m.detail}`), text: m.text });
+    render(this.messages.map((m) => html`<li data-kind=${m.detail}>${line(m)}</li>`), this.el.querySelector("#ipc-log"));
     if (resultsOnly) return;
     const others = this.state.ordered().filter((q) => q.status === "running" && q.pid !== pid);
     for (const id of ["ipc-to", "shm-with"]) {
       const sel = this.el.querySelector(`#${id}`);
       const keep = sel.value;
-      sel.innerHTML = others.map((q) => `<option value="${q.pid}">PID ${q.pid}</option>`).join("");
+      render(others.map((q) => html`<option value=${q.pid}>PID ${q.pid}</option>`), sel);
       if (others.some((q) => String(q.pid) === keep)) sel.value = keep;
     }
     this.el.querySelectorAll("button, select, input").forEach((x) => {
@@ -176,45 +220,9 @@ export class ExperimentsPanel {
   }
 
   build() {
+    // Again in a new language: lit updates the words in place, and what was chosen stays chosen.
     this.el.dataset.built = "1";
-    const opts = (vals, sel) => vals.map((v) => `<option value="${v}"${v === sel ? " selected" : ""}>${count(v)}</option>`).join("");
-    this.el.innerHTML = `
-      <h2 data-i18n="lab.title">${esc(t("lab.title"))}</h2>
-      <p id="lab-pid" class="hint"></p>
-      <section class="exp" id="exp-race">
-        <h3>${esc(t("race.title"))}</h3>
-        <p class="hint">${esc(t("race.hint"))}</p>
-        <div class="row">
-          <label>${esc(t("race.threads"))} <select id="race-n">${opts([2, 3, 4, 5, 6, 7, 8], 4)}</select></label>
-          <label>${esc(t("race.increments"))} <select id="race-k">${opts([1000, 10000, 20000, 100000], 20000)}</select></label>
-          <label class="check"><input type="checkbox" id="race-lock"> ${esc(t("race.lock"))}</label>
-        </div>
-        <div class="row"><button type="button" data-exp="race">${esc(t("race.run"))}</button>
-          <button type="button" data-exp="cancel">${esc(t("race.cancel"))}</button></div>
-        <div id="race-runs" class="runs"></div>
-      </section>
-      <section class="exp" id="exp-ipc">
-        <h3>${esc(t("ipc.title"))}</h3>
-        <div class="row">
-          <select id="ipc-kind"><option value="pipe">${esc(t("ipc.pipe"))}</option><option value="socket">${esc(t("ipc.socket"))}</option><option value="file">${esc(t("ipc.file"))}</option></select>
-          <label>→ <select id="ipc-to"></select></label>
-        </div>
-        <div class="row"><input id="ipc-text" maxlength="256" value="hello"> <button type="button" data-exp="ipc">${esc(t("ipc.send"))}</button></div>
-        <ul id="ipc-log" class="log"></ul>
-      </section>
-      <section class="exp" id="exp-shm">
-        <h3>${esc(t("shm.title"))}</h3>
-        <div class="row">
-          <label>${esc(t("shm.with"))} <select id="shm-with"></select></label>
-          <label>${esc(t("race.increments"))} <select id="shm-k">${opts([1000, 10000, 50000, 100000], 50000)}</select></label>
-          <label class="check"><input type="checkbox" id="shm-lock"> ${esc(t("race.lock"))}</label>
-        </div>
-        <div class="row"><button type="button" data-exp="shm">${esc(t("shm.run"))}</button></div>
-        <div id="shm-runs" class="runs"></div>
-      </section>
-      <section class="exp" id="exp-costs">
-        <div class="row"><button type="button" data-exp="costs">${esc(t("costs.open"))}</button></div>
-      </section>`;
+    render(formView(), this.el);
   }
 
   /** Language changed: rebuild the form in the new language. */

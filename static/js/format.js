@@ -1,10 +1,5 @@
 // Every formatting helper of the page, in one place: numbers, sizes, durations, addresses, text fitting.
 
-/** Escape text for the few panels still written as HTML strings. */
-export function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-
 /** An address as 0x… hex. */
 export function hex(n) {
   return "0x" + Number(n).toString(16);
