@@ -1,5 +1,6 @@
 // Presenter controls: buttons, keyboard, selection, toasts, help, theme, full screen.
 
+import { html, render, repeat } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
 
@@ -22,28 +23,19 @@ export function errorText(err, presenter) {
 export class Toasts {
   constructor(el) {
     this.el = el;
-    this.shown = new Map(); // text -> {div, n, timer}
+    this.shown = new Map(); // text + detail -> {text, detail, kind, n, timer}
   }
 
   /** Show `text` (and a smaller `detail`); the same text again only counts up its badge. */
   show(text, kind = "error", detail = "") {
     const key = `${text}\n${detail}`;
-    const same = this.shown.get(key);
-    if (same) {
-      same.n += 1;
-      same.div.querySelector(".count").textContent = `×${same.n}`;
-      clearTimeout(same.timer);
-      same.timer = setTimeout(() => this.drop(key), TOAST_MS);
-      return;
-    }
-    const div = document.createElement("div");
-    div.className = `toast ${kind}`;
-    div.setAttribute("role", kind === "error" ? "alert" : "status");
-    div.append(text, Object.assign(document.createElement("span"), { className: "count" }));
-    if (detail) div.append(Object.assign(document.createElement("small"), { className: "detail", textContent: detail }));
-    this.el.appendChild(div);
-    this.shown.set(key, { div, n: 1, timer: setTimeout(() => this.drop(key), TOAST_MS) });
-    while (this.shown.size > MAX_TOASTS) this.drop(this.shown.keys().next().value);
+    const toast = this.shown.get(key) || { key, text, detail, kind, n: 0, timer: null };
+    toast.n += 1;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => this.drop(key), TOAST_MS);
+    this.shown.set(key, toast);
+    while (this.shown.size > MAX_TOASTS) this.drop(this.shown.keys().next().value, false);
+    this.render();
   }
 
   /** Show a refused command. */
@@ -52,12 +44,19 @@ export class Toasts {
     this.show(text, "error", detail);
   }
 
-  drop(key) {
-    const entry = this.shown.get(key);
-    if (!entry) return;
-    clearTimeout(entry.timer);
-    entry.div.remove();
+  drop(key, redraw = true) {
+    const toast = this.shown.get(key);
+    if (!toast) return;
+    clearTimeout(toast.timer);
     this.shown.delete(key);
+    if (redraw) this.render();
+  }
+
+  render() {
+    const view = (x) => html`<div class=${`toast ${x.kind}`} role=${x.kind === "error" ? "alert" : "status"}>${x.text}<span class="count"
+        >${x.n > 1 ? `×${x.n}` : ""}</span
+      >${x.detail ? html`<small class="detail">${x.detail}</small>` : ""}</div>`;
+    render(repeat([...this.shown.values()], (x) => x.key, view), this.el);
   }
 }
 

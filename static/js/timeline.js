@@ -2,6 +2,7 @@
 // (or a .ptlab file dropped on the page), step from event to event, export, and return to live.
 // Keys: K pause/resume · , and . previous/next event · [ and ] mark a range to export · L live.
 
+import { html, render } from "./dom.js";
 import { t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
 import { append, loadRecording, marks, RecordingError, span, stateAt } from "./recording.js";
@@ -210,14 +211,12 @@ export class TimeMachine {
     const key = `${start}:${end}`;
     if (this.marksKey !== key) {
       this.marksKey = key;
-      this.marksEl.replaceChildren(
-        ...marks(this.rec).map((m) => {
-          const tick = document.createElement("span");
-          tick.className = `tm-mark k-${m.kind}`;
-          tick.style.left = `${(100 * (m.at - start)) / width}%`;
-          tick.title = `${t(`tm.kind.${m.kind}`, { pid: m.pid ?? "", tid: m.tid ?? "" })}`;
-          return tick;
-        }),
+      const title = (m) => t(`tm.kind.${m.kind}`, { pid: m.pid ?? "", tid: m.tid ?? "" });
+      render(
+        marks(this.rec).map(
+          (m) => html`<span class=${`tm-mark k-${m.kind}`} style=${`left:${(100 * (m.at - start)) / width}%`} title=${title(m)}></span>`,
+        ),
+        this.marksEl,
       );
     }
     const [a, b] = this.range;
