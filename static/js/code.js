@@ -8,6 +8,7 @@ import python from "../vendor/highlight.js/languages/python.min.js";
 import { html, render } from "./dom.js";
 import { t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
+import { Panel } from "./panel.js";
 
 hljs.registerLanguage("python", python);
 
@@ -30,13 +31,9 @@ export function isolationNote(server) {
     : html`<p class="code-isolation warn" data-isolated="false">${t("code.not_isolated", { why: iso.why })}</p>`;
 }
 
-export class CodePanel {
-  constructor({ el, conn, state, toasts, onResize }) {
-    this.el = el;
-    this.conn = conn;
-    this.state = state;
-    this.toasts = toasts;
-    this.onResize = onResize;
+export class CodePanel extends Panel {
+  constructor(ctx) {
+    super(ctx);
     this.examples = [];
     this.name = "main.py";
     this.full = null; // the whole kept console, fetched when a run ends
@@ -71,7 +68,7 @@ export class CodePanel {
     document.getElementById("toggle-code").setAttribute("aria-pressed", String(open));
     if (open && !this.jar) await this.build();
     this.render();
-    this.onResize();
+    this.changed();
   }
 
   async build() {

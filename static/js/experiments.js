@@ -6,6 +6,7 @@ import { html, render } from "./dom.js";
 import { count } from "./format.js";
 import { t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
+import { Panel } from "./panel.js";
 
 // The server gives a measurement 30 s (JOB_TIMEOUT_S) after its lab process started (10 s at most).
 const COSTS_TIMEOUT_MS = 45_000;
@@ -67,14 +68,10 @@ function formView() {
     </section>`;
 }
 
-export class ExperimentsPanel {
-  constructor({ el, conn, state, controls, toasts, onResize }) {
-    this.el = el;
-    this.conn = conn;
-    this.state = state;
-    this.controls = controls;
-    this.toasts = toasts;
-    this.onResize = onResize;
+export class ExperimentsPanel extends Panel {
+  constructor(ctx) {
+    super(ctx);
+    this.lastRunning = ""; // the running processes the choices were last built for
     this.messages = []; // recent ipc_message events
     this.shmRuns = []; // recent shm_finished results
     this.busy = false;
@@ -133,7 +130,17 @@ export class ExperimentsPanel {
   toggle(force) {
     document.body.classList.toggle("lab-open", force);
     this.render();
-    this.onResize();
+    this.changed();
+  }
+
+  /** The choices follow the running processes; results that arrive as events show on every screen. */
+  onMessage(msg, events) {
+    const running = this.state.ordered().filter((p) => p.status === "running").map((p) => p.pid).join();
+    if (running !== this.lastRunning) {
+      this.lastRunning = running;
+      this.render();
+    }
+    this.onEvents(events);
   }
 
   /** Remember results that arrive as events (from any presenter) so every screen shows them. */
@@ -225,9 +232,10 @@ export class ExperimentsPanel {
     render(formView(), this.el);
   }
 
-  /** Language changed: rebuild the form in the new language. */
+  /** Language changed: rebuild the form in the new language (and the costs, if they are open). */
   relabel() {
     delete this.el.dataset.built;
     this.render();
+    if (document.getElementById("costsdlg").open) this.renderCosts();
   }
 }

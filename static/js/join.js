@@ -3,6 +3,7 @@
 
 import { html, render } from "./dom.js";
 import { t } from "./i18n.js";
+import { Panel } from "./panel.js";
 
 /** The URLs students open, and a QR code of the first (the server's own SVG, drawn by segno). */
 export function joinView(info) {
@@ -14,9 +15,10 @@ export function joinView(info) {
     <div class="join-qr">${qr}</div>`;
 }
 
-export class JoinOverlay {
-  constructor(dialog) {
-    this.dialog = dialog;
+export class JoinOverlay extends Panel {
+  constructor(ctx) {
+    super(ctx);
+    this.dialog = ctx.el;
   }
 
   bind() {

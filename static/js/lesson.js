@@ -7,6 +7,7 @@ import { html, nothing, render } from "./dom.js";
 import { count } from "./format.js";
 import { getLang, t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
+import { Panel } from "./panel.js";
 import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "./scene.js";
 import { stateWord } from "./card.js";
 import { errorText } from "./controls.js";
@@ -19,15 +20,11 @@ function figureValue(v) {
   return Number.isInteger(v) ? count(v) : String(Math.round(v * 100) / 100);
 }
 
-export class LessonBar {
-  constructor({ el, conn, state, toasts, onChange, onScene }) {
-    this.onScene = onScene; // a scene's lab is ready: the presenter points the class at its first process
+export class LessonBar extends Panel {
+  /** Besides the panel context: `onScene(pid)`, a scene's lab is ready: the presenter points the class at its first process. */
+  constructor(ctx) {
+    super(ctx);
     this.sceneShown = null;
-    this.el = el;
-    this.conn = conn;
-    this.state = state;
-    this.toasts = toasts;
-    this.onChange = onChange; // the stage changed size
     this.mine = new Map(); // question id -> this viewer's answer (shown back to them)
     this.auto = null; // the auto-step timer
     this.wanted = null; // the scene asked for and not shown yet: → pressed twice goes two scenes on
@@ -159,7 +156,7 @@ export class LessonBar {
     }
     if (show !== this.shown) {
       this.shown = show;
-      this.onChange();
+      this.changed();
     }
   }
 

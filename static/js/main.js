@@ -27,7 +27,6 @@ const tooltip = document.getElementById("tooltip");
 const overlay = document.getElementById("overlay");
 let connStatus = ["connecting"];
 let drawQueued = false;
-let lastRunning = "";
 
 function draw() {
   drawQueued = false;
@@ -78,7 +77,6 @@ const conn = new Connection({
   onMessage: (msg) => {
     const events = state.apply(msg);
     book.record(state);
-    tm.onLive(msg);
     if (tm.paused) showStatus(...connStatus); // "PAUSED −12 s" counts on
     if (msg.type === "snapshot" && state.server && state.server.replay && tm.source !== "replay") tm.replay();
     if (msg.type === "snapshot") showRole();
@@ -86,15 +84,7 @@ const conn = new Connection({
     if (!tm.paused && events.length && (msg.type === "frame" || !strip.last)) strip.show(events[events.length - 1]);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
-    // the panel's process choices follow the running processes; nothing else in it changes with a frame
-    const running = state.ordered().filter((p) => p.status === "running").map((p) => p.pid).join();
-    if (running !== lastRunning) {
-      lastRunning = running;
-      panel.render();
-    }
-    panel.onEvents(events);
-    lesson.render();
-    code.render();
+    for (const p of panels) p.onMessage(msg, events);
     redraw();
     if (msg.type === "frame") {
       // after the redraw, so the cards the envelope flies between are in place
@@ -174,43 +164,37 @@ function tellClassNow() {
     told = ""; // say it again with the next change
   });
 }
-const panel = new ExperimentsPanel({
-  el: document.getElementById("lab"),
+// Every panel is made from the same context (static/js/panel.js) and driven alike below.
+const context = (id, more = {}) => ({
+  el: document.getElementById(id),
   conn,
   state,
   controls,
   toasts,
-  onResize: () => {
+  changed: () => {
     redraw();
     tellClass();
   },
+  ...more,
 });
-
+const panel = new ExperimentsPanel(context("lab"));
 // The time machine: paused, the picture is rebuilt from the history; the lab (and `state`) runs on.
-const tm = new TimeMachine({
-  el: document.getElementById("timeline"),
-  state,
-  toasts,
-  onChange: () => {
-    showStatus(...connStatus);
-    const ev = tm.lastEvent();
-    if (ev) strip.show(ev);
-    redraw();
-    tellClass();
-  },
-});
-
+const tm = new TimeMachine(
+  context("timeline", {
+    onChange: () => {
+      showStatus(...connStatus);
+      const ev = tm.lastEvent();
+      if (ev) strip.show(ev);
+      redraw();
+      tellClass();
+    },
+  }),
+);
 // Lesson mode: scenes, votes and the stepped race, above the stage; the selected thread's Python stack beside it.
-const lesson = new LessonBar({
-  el: document.getElementById("lesson"),
-  conn,
-  state,
-  toasts,
-  onChange: redraw,
-  onScene: (pid) => controls.select(pid, null),
-});
-const pystack = new PyStackPanel(document.getElementById("pystack"));
-const code = new CodePanel({ el: document.getElementById("code"), conn, state, toasts, onResize: redraw });
+const lesson = new LessonBar(context("lesson", { changed: redraw, onScene: (pid) => controls.select(pid, null) }));
+const pystack = new PyStackPanel(context("pystack"));
+const code = new CodePanel(context("code", { changed: redraw }));
+const panels = [panel, tm, lesson, pystack, code, new JoinOverlay(context("joindlg"))];
 
 // The CPU lanes, shown instead of the cards: recorded from every message, drawn when open.
 const book = new LaneBook();
@@ -267,10 +251,7 @@ onLangChange(() => {
   showSelection(controls.selection);
   strip.render();
   document.getElementById("lang").textContent = t("lang.switch");
-  panel.relabel();
-  lesson.render();
-  pystack.render();
-  if (document.getElementById("costsdlg").open) panel.renderCosts();
+  for (const p of panels) p.relabel();
   redraw();
 });
 window.addEventListener("resize", redraw);
@@ -291,11 +272,7 @@ showSelection(controls.selection);
 showFollow();
 strip.render();
 controls.bind();
-panel.bind();
-lesson.bind();
-code.bind();
-tm.bind();
-new JoinOverlay(document.getElementById("joindlg")).bind();
+for (const p of panels) p.bind();
 // The offline HTML export carries its recording: replay it, with no server to connect to.
 const offline = document.getElementById("ptlab-recording");
 if (offline) {

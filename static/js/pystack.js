@@ -4,6 +4,7 @@
 
 import { html, nothing, render } from "./dom.js";
 import { t } from "./i18n.js";
+import { Panel } from "./panel.js";
 
 const POLL_MS = 1000;
 
@@ -11,15 +12,18 @@ const POLL_MS = 1000;
 // outer frames (threading's bootstrap) only their place, so the frames that matter fit.
 const showLocals = (f, i, n) => f.file.startsWith("app/") || i === n - 1;
 
-export class PyStackPanel {
-  constructor(el) {
-    this.el = el;
+export class PyStackPanel extends Panel {
+  constructor(ctx) {
+    super(ctx);
     this.target = null; // {pid, tid}
     this.stack = null;
     this.error = null;
     this.timer = null;
     this.asking = false;
   }
+
+  /** It polls the selected thread's stack on its own: a frame changes nothing here. */
+  onMessage() {}
 
   /** Show (or stop showing) the stack of the selected thread. */
   follow(sel) {

@@ -5,14 +5,14 @@
 import { html, render } from "./dom.js";
 import { t } from "./i18n.js";
 import { isShortcut } from "./keys.js";
+import { Panel } from "./panel.js";
 import { append, loadRecording, marks, RecordingError, span, stateAt } from "./recording.js";
 
-export class TimeMachine {
-  constructor({ el, state, toasts, onChange }) {
-    this.el = el;
-    this.live = state; // the page's live LabState, which frames keep updating meanwhile
-    this.toasts = toasts;
-    this.onChange = onChange; // the picture (or the mode) changed: redraw, tell the class
+export class TimeMachine extends Panel {
+  /** Besides the panel context: `onChange()`, the picture (or the mode) changed: redraw, tell the class. */
+  constructor(ctx) {
+    super(ctx);
+    this.live = ctx.state; // the page's live LabState, which frames keep updating meanwhile
     this.rec = null; // the recording being looked at
     this.at = null; // the moment shown; null: live
     this.source = "live"; // "live" (the server's history), "replay" (a server replaying a file), "file" (dropped)
@@ -65,6 +65,10 @@ export class TimeMachine {
   }
 
   /** Every live message: kept in the recording while paused, so the timeline runs on. */
+  onMessage(msg) {
+    this.onLive(msg);
+  }
+
   onLive(msg) {
     if (this.rec && this.source === "live") append(this.rec, msg);
     if (this.paused) this.render();
