@@ -96,7 +96,7 @@ class RegionTable(BaseModel):
     previous region's end (the first: from 0) and ``gap``/``size`` count units of
     ``page`` bytes; ``path`` indexes ``paths``. A region that is a thread's stack
     or guard adds ``tid, guard`` (guard 1 or 0). ``decode_regions`` (and
-    static/js/wire.js) turn it back into RegionViews.
+    static/js/state/wire.js) turn it back into RegionViews.
     """
 
     page: int

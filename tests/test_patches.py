@@ -46,7 +46,7 @@ console.log(JSON.stringify(cases.flatMap((c, i) => (same(c) ? [] : [i]))));
 
 
 def test_the_pages_apply_of_the_servers_diff_is_the_new_view(tmp_path: Path) -> None:
-    # the diff the server sends, applied by the code the page runs (static/js/state.js, under node)
+    # the diff the server sends, applied by the code the page runs (static/js/state/state.js, under node)
     cases: list[tuple[dict, dict, dict]] = []
 
     @settings(max_examples=300, deadline=None)
@@ -63,7 +63,7 @@ def test_the_pages_apply_of_the_servers_diff_is_the_new_view(tmp_path: Path) -> 
     collect()
     data = tmp_path / "cases.json"
     data.write_text(json.dumps(cases))
-    script = APPLY.replace("STATE", (ROOT / "static" / "js" / "state.js").as_uri())
+    script = APPLY.replace("STATE", (ROOT / "static" / "js" / "state" / "state.js").as_uri())
     node = ["node", "--input-type=module", "-e", script, str(data)]
     out = subprocess.run(node, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

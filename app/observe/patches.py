@@ -6,7 +6,7 @@ process, or one that just exited) or a patch: ``{"pid", "patch": true}``
 plus only the fields that changed, and in ``threads`` only the threads that
 changed — new ones whole, others as ``{"tid", changed fields}`` — with
 ``tids`` (the full, ordered set) whenever threads came or went. The page
-applies them (static/js/state.js ``applyPatch``); tests/test_patches.py runs
+applies them (static/js/state/state.js ``applyPatch``); tests/test_patches.py runs
 that very function on the diffs made here.
 """
 

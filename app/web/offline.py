@@ -57,7 +57,7 @@ def _stylesheet() -> str:
 def _modules() -> dict[str, str]:
     # a directory may end in .js too (static/vendor/highlight.js)
     files = [
-        *sorted((STATIC / "js").glob("*.js")),
+        *sorted(p for p in (STATIC / "js").rglob("*.js") if p.is_file()),
         *sorted(p for p in (STATIC / "vendor").rglob("*.js") if p.is_file()),
     ]
     return {"/" + str(f.relative_to(ROOT)): f.read_text() for f in files}

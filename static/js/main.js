@@ -1,20 +1,20 @@
 // Wires connection → state → diagram, captions and controls.
 
-import { CaptionStrip } from "./captions.js";
-import { Connection } from "./connection.js";
-import { Controls, Toasts } from "./controls.js";
-import { render, tipFor } from "./diagram.js";
-import { ExperimentsPanel } from "./experiments.js";
-import { fly } from "./flight.js";
+import { CaptionStrip } from "./panels/captions.js";
+import { Connection } from "./state/connection.js";
+import { Controls, Toasts } from "./panels/controls.js";
+import { render, tipFor } from "./draw/diagram.js";
+import { ExperimentsPanel } from "./panels/experiments.js";
+import { fly } from "./draw/flight.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
-import { JoinOverlay } from "./join.js";
+import { JoinOverlay } from "./panels/join.js";
 import { isShortcut } from "./keys.js";
-import { LaneBook, LanesView } from "./lanes.js";
-import { CodePanel } from "./code.js";
-import { LessonBar } from "./lesson.js";
-import { PyStackPanel } from "./pystack.js";
-import { LabState } from "./state.js";
-import { TimeMachine } from "./timeline.js";
+import { LaneBook, LanesView } from "./panels/lanes.js";
+import { CodePanel } from "./panels/code.js";
+import { LessonBar } from "./panels/lesson.js";
+import { PyStackPanel } from "./panels/pystack.js";
+import { LabState } from "./state/state.js";
+import { TimeMachine } from "./panels/timeline.js";
 
 const state = new LabState();
 const svg = document.getElementById("diagram");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows } from "../../static/js/layout.js";
+import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows } from "../../static/js/layout/layout.js";
 
 const lab = (n, k) => Array.from({ length: n }, (_, i) => ({ pid: 100 + i, tids: Array.from({ length: k }, (_, j) => 1000 + 10 * i + j) }));
 

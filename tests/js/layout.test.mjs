@@ -14,7 +14,7 @@ import {
   MIN_TEXT,
   miniLayout,
   stageLayout,
-} from "../../static/js/layout.js";
+} from "../../static/js/layout/layout.js";
 
 const inside = (box, outer, slack = 0.5) =>
   box.x >= -slack && box.y >= -slack && box.x + box.w <= outer.w + slack && box.y + box.h <= outer.h + slack;

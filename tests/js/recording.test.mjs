@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { append, marks, parseRecording, RecordingError, span, stateAt } from "../../static/js/recording.js";
+import { append, marks, parseRecording, RecordingError, span, stateAt } from "../../static/js/state/recording.js";
 
 const header = JSON.stringify({ format: "ptlab-recording", version: 1, ptlab: "0.1.0", host: {}, start: 0, end: 0, created: 0 });
 const server = { pid: 1, hz: 10, max_processes: 16, max_threads: 32, cpus: 2, pagemap: false };
@@ -58,7 +58,7 @@ test("a bad recording is refused with its reason", () => {
 });
 
 import { gzipSync, createGzip } from "node:zlib";
-import { loadRecording, MAX_TEXT_BYTES, nestsWithin } from "../../static/js/recording.js";
+import { loadRecording, MAX_TEXT_BYTES, nestsWithin } from "../../static/js/state/recording.js";
 
 /** gzip of `prefix` and then `mib` MiB of the same 1 MiB `chunk`, written as a stream (never all in memory). */
 async function gzipOf(chunk, mib, prefix = "") {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { codeFor, holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "../../static/js/scene.js";
+import { codeFor, holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "../../static/js/layout/scene.js";
 
 const th = (index, next, extra = {}) => ({ index, tid: 100 + index, next, waiting: null, holds: [], rounds: 0, tmp: null, ...extra });
 

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { applyPatch } from "../../static/js/state.js";
-import { decodeRegions, expandProcess } from "../../static/js/wire.js";
+import { applyPatch } from "../../static/js/state/state.js";
+import { decodeRegions, expandProcess } from "../../static/js/state/wire.js";
 
 const TABLE = {
   page: 4096,

@@ -2,10 +2,10 @@
 // replies and from the snapshot's races — nothing here computes a result.
 
 import { costsView } from "./costs.js";
-import { html, render } from "./dom.js";
-import { count } from "./format.js";
-import { t } from "./i18n.js";
-import { isShortcut } from "./keys.js";
+import { html, render } from "../dom.js";
+import { count } from "../format.js";
+import { t } from "../i18n.js";
+import { isShortcut } from "../keys.js";
 import { Panel } from "./panel.js";
 
 // The server gives a measurement 30 s (JOB_TIMEOUT_S) after its lab process started (10 s at most).

@@ -2,10 +2,10 @@
 // server's frames), coloured by the CPU it ran on, with its context switches per second; per
 // process, its total in cores. Shown instead of the cards (key C); viewers follow the presenter.
 
-import { html, render as paint, repeat, svg } from "./dom.js";
-import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W } from "./layout.js";
-import { fitWidth } from "./format.js";
-import { t } from "./i18n.js";
+import { html, render as paint, repeat, svg } from "../dom.js";
+import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W } from "../layout/layout.js";
+import { fitWidth } from "../format.js";
+import { t } from "../i18n.js";
 
 const LANE_SECONDS = 30;
 // Context-switch counts move once a second (the sampler reads them then): a rate needs a few.

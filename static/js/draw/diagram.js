@@ -4,9 +4,9 @@
 // by lit-html, so cards keep their identity and glide to new places.
 
 import { cardModel, cardView, ENTER_MS } from "./card.js";
-import { guard, render as paint, repeat, svg } from "./dom.js";
-import { getLang } from "./i18n.js";
-import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W, stageLayout } from "./layout.js";
+import { guard, render as paint, repeat, svg } from "../dom.js";
+import { getLang } from "../i18n.js";
+import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W, stageLayout } from "../layout/layout.js";
 import { miniView } from "./minicard.js";
 
 export { tipFor } from "./card.js";

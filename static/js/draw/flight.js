@@ -1,6 +1,6 @@
 // Animates an IPC message as an envelope flying from the sender's card to the receiver's.
 
-import { render, repeat, svg } from "./dom.js";
+import { render, repeat, svg } from "../dom.js";
 
 const FLIGHT_MS = 1600;
 const flights = new Map(); // id -> the envelopes in the air, drawn together into the overlay

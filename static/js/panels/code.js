@@ -2,12 +2,12 @@
 // highlight.js 11.12.0, vendored), the built-in examples, Run (Ctrl+Enter) and Stop, and what the
 // run printed. The run itself is real: its processes and threads appear in the lab like any other.
 
-import { CodeJar } from "../vendor/codejar/codejar.js";
-import hljs from "../vendor/highlight.js/core.min.js";
-import python from "../vendor/highlight.js/languages/python.min.js";
-import { html, render } from "./dom.js";
-import { t } from "./i18n.js";
-import { isShortcut } from "./keys.js";
+import { CodeJar } from "../../vendor/codejar/codejar.js";
+import hljs from "../../vendor/highlight.js/core.min.js";
+import python from "../../vendor/highlight.js/languages/python.min.js";
+import { html, render } from "../dom.js";
+import { t } from "../i18n.js";
+import { isShortcut } from "../keys.js";
 import { Panel } from "./panel.js";
 
 hljs.registerLanguage("python", python);

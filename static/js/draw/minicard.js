@@ -2,10 +2,10 @@
 // process but the one in focus shows only what a class can read from the back: its PID, how many
 // threads, its RSS, what its threads do, and a strip of its memory kinds. Click it to bring it into focus.
 
-import { nothing, svg } from "./dom.js";
-import { BOLD, size } from "./format.js";
-import { t } from "./i18n.js";
-import { bands, miniLayout } from "./layout.js";
+import { nothing, svg } from "../dom.js";
+import { BOLD, size } from "../format.js";
+import { t } from "../i18n.js";
+import { bands, miniLayout } from "../layout/layout.js";
 import { activitySummary, enter, fitted } from "./card.js";
 
 /** The memory strip: each kind's share of the (log-scaled) whole, in textbook order. */

@@ -2,11 +2,11 @@
 // (or a .ptlab file dropped on the page), step from event to event, export, and return to live.
 // Keys: K pause/resume · , and . previous/next event · [ and ] mark a range to export · L live.
 
-import { html, render } from "./dom.js";
-import { t } from "./i18n.js";
-import { isShortcut } from "./keys.js";
+import { html, render } from "../dom.js";
+import { t } from "../i18n.js";
+import { isShortcut } from "../keys.js";
 import { Panel } from "./panel.js";
-import { append, loadRecording, marks, RecordingError, span, stateAt } from "./recording.js";
+import { append, loadRecording, marks, RecordingError, span, stateAt } from "../state/recording.js";
 
 export class TimeMachine extends Panel {
   /** Besides the panel context: `onChange()`, the picture (or the mode) changed: redraw, tell the class. */

@@ -1,7 +1,7 @@
 // The explanation strip: ties each event to the textbook claim it shows.
 
-import { count } from "./format.js";
-import { t } from "./i18n.js";
+import { count } from "../format.js";
+import { t } from "../i18n.js";
 
 /** Translate the server's English exit/stop details ("killed by SIGKILL"…). */
 export function detailText(detail) {

@@ -1,8 +1,8 @@
 // The Join overlay (key J, the presenter's): where students open the lab, in big type, with a QR
 // code the server drew (GET /api/join). On a loopback bind it says how to open the lab to the class.
 
-import { html, render } from "./dom.js";
-import { t } from "./i18n.js";
+import { html, render } from "../dom.js";
+import { t } from "../i18n.js";
 import { Panel } from "./panel.js";
 
 /** The URLs students open, and a QR code of the first (the server's own SVG, drawn by segno). */

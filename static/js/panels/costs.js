@@ -1,8 +1,8 @@
 // The costs table: thread vs process, as measured by a lab process (see app/lab/costs.py).
 
-import { html } from "./dom.js";
-import { dur, size } from "./format.js";
-import { t } from "./i18n.js";
+import { html } from "../dom.js";
+import { dur, size } from "../format.js";
+import { t } from "../i18n.js";
 
 /** A figure in its unit: seconds, bytes, a speed-up or a share of one core. */
 export function figure(row, v = row.median) {

@@ -2,8 +2,8 @@
 // variables. Asked of the thread's own process (GET .../stack) only while a thread is selected
 // and the page is visible, once a second.
 
-import { html, nothing, render } from "./dom.js";
-import { t } from "./i18n.js";
+import { html, nothing, render } from "../dom.js";
+import { t } from "../i18n.js";
 import { Panel } from "./panel.js";
 
 const POLL_MS = 1000;

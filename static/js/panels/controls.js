@@ -1,8 +1,8 @@
 // Presenter controls: buttons, keyboard, selection, toasts, help, theme, full screen.
 
-import { html, render, repeat } from "./dom.js";
-import { getLang, setLang, t } from "./i18n.js";
-import { isShortcut } from "./keys.js";
+import { html, render, repeat } from "../dom.js";
+import { getLang, setLang, t } from "../i18n.js";
+import { isShortcut } from "../keys.js";
 
 const TOAST_MS = 4500;
 

@@ -2,11 +2,11 @@
 // counter footer. No text is drawn below the layout's minimum size: a label that cannot fit is
 // shortened, and dropped if even that cannot fit. Threads beyond what fits share one "+N" chip.
 
-import { detailText } from "./captions.js";
-import { guard, nothing, repeat, svg } from "./dom.js";
-import { fitFont, fitWidth, hex, size } from "./format.js";
-import { getLang, t } from "./i18n.js";
-import { bands, cardLayout } from "./layout.js";
+import { detailText } from "../panels/captions.js";
+import { guard, nothing, repeat, svg } from "../dom.js";
+import { fitFont, fitWidth, hex, size } from "../format.js";
+import { getLang, t } from "../i18n.js";
+import { bands, cardLayout } from "../layout/layout.js";
 
 export const ENTER_MS = 700;
 

@@ -3,13 +3,13 @@
 // threads with their code, their `tmp` and what each waits for. Everything shown comes from the
 // server's LessonView and the scene process's `stepped` report; nothing is decided here.
 
-import { html, nothing, render } from "./dom.js";
-import { count } from "./format.js";
-import { getLang, t } from "./i18n.js";
-import { isShortcut } from "./keys.js";
+import { html, nothing, render } from "../dom.js";
+import { count } from "../format.js";
+import { getLang, t } from "../i18n.js";
+import { isShortcut } from "../keys.js";
 import { Panel } from "./panel.js";
-import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "./scene.js";
-import { stateWord } from "./card.js";
+import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "../layout/scene.js";
+import { stateWord } from "../draw/card.js";
 import { errorText } from "./controls.js";
 
 const AUTO_MS = 900;
