@@ -106,3 +106,14 @@ def test_every_activity_is_offered_by_the_page_and_named_in_both_languages() -> 
     i18n = (Path(__file__).resolve().parent.parent / "static" / "js" / "i18n.js").read_text()
     for a in ACTIVITIES:
         assert i18n.count(f'"activity.{a}":') == 2, a  # English and Korean
+
+
+def test_every_stylesheet_is_loaded_by_the_page_and_the_offline_export() -> None:
+    from app.web.offline import STYLESHEETS
+
+    css = Path(__file__).resolve().parent.parent / "static" / "css"
+    assert {p.stem for p in css.glob("*.css")} == set(STYLESHEETS)
+    env = create_app(load([])).state.web.templates.env
+    page = env.get_template("index.html").render(presenter=True, token_error=False)
+    linked = re.findall(r'<link rel="stylesheet" href="/static/css/(\w+)\.css">', page)
+    assert tuple(linked) == STYLESHEETS

@@ -25,6 +25,7 @@ from .binding import Listener
 from .gate import RequestGate
 from .hosts import HostGuard, allowed_hosts
 from .live import live_lab
+from .offline import STYLESHEETS
 from .port import LabPort, Web
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
@@ -53,6 +54,7 @@ def create_app(
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
     templates = Jinja2Templates(directory=str(ROOT / "templates"))
     templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
+    templates.env.globals["stylesheets"] = STYLESHEETS
     web = Web(
         settings=settings,
         templates=templates,

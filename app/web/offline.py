@@ -42,10 +42,12 @@ LOADER = """
 """
 
 _FONT = re.compile(r'url\("\.\./fonts/([\w.-]+\.woff2)"\)')
+# The page's stylesheets, in the order they cascade: the page's frame first, then each panel's.
+STYLESHEETS = ("base", "diagram", "overlays", "narrow", "join", "lanes", "timeline", "lesson", "code")
 
 
 def _stylesheet() -> str:
-    css = (STATIC / "css" / "ptlab.css").read_text()
+    css = "\n".join((STATIC / "css" / f"{name}.css").read_text() for name in STYLESHEETS)
 
     def inline(m: re.Match[str]) -> str:
         data = base64.b64encode((STATIC / "fonts" / m.group(1)).read_bytes()).decode()
@@ -70,9 +72,9 @@ def _script_safe(text: str) -> str:
 
 def offline_html(env: Environment, recording: bytes) -> str:
     """The page, standing alone, replaying ``recording`` (a .ptlab file's bytes)."""
-    page = env.get_template("index.html").render(presenter=False, token_error=False)
+    page = env.get_template("index.html").render(presenter=False, token_error=False, stylesheets=())
     style = f"<style>{_stylesheet()}</style>"
-    page = page.replace('<link rel="stylesheet" href="/static/css/ptlab.css">', style, 1)
+    page = page.replace("</head>", f"{style}\n</head>", 1)
     modules = _script_safe(json.dumps(_modules()))
     scripts = (
         f'<script id="ptlab-modules" type="application/json">{modules}</script>\n'
