@@ -180,11 +180,6 @@ class Settings(BaseSettings):
         """True when no token was given and one was made up at start."""
         return self._token_generated
 
-    @property
-    def presenter_url(self) -> str:
-        """The URL the teacher opens, by the settings' address and port (see ``presenter_url``)."""
-        return presenter_url(self.host, self.port, self.token)
-
 
 def presenter_url(host: str, port: int, token: str) -> str:
     """The URL the teacher opens on a server bound to ``host``:``port``; it carries the token once,

@@ -54,10 +54,6 @@ def _run(s: LabServer, code: str, args: list[str] | None = None) -> dict[str, An
     return s.finished_run(30)
 
 
-def _left(s: LabServer) -> list[int]:
-    return s.alive_below()
-
-
 def _still_shown_running(s: LabServer) -> list[int]:
     """Processes /api/state still shows running, once a tick has drawn the run's end (≤ 2 s)."""
     deadline = time.monotonic() + 2
@@ -84,7 +80,7 @@ def test_a_quiet_double_forked_setsid_daemon_ends_with_its_program(runner: LabSe
     assert (
         run["exit_code"] == 0 and run["reason"] == "the program ended; 1 of its processes were ended with it"
     )
-    assert _left(runner) == []
+    assert runner.alive_below() == []
     assert _still_shown_running(runner) == []
 
 
@@ -92,7 +88,7 @@ def test_a_daemon_that_grows_past_the_caps_is_caught_by_them(runner: LabServer) 
     # 21 processes of 40 threads each once ran on, unseen, after their run said "exited"
     run = _run(runner, DAEMON.format(children=21, threads=39))
     assert run["reason"] and "cap reached" in run["reason"], run
-    assert _left(runner) == []
+    assert runner.alive_below() == []
     assert _still_shown_running(runner) == []
 
 
@@ -134,7 +130,7 @@ def test_a_run_cannot_kill_the_server_or_escape_with_its_children(runner: LabSer
     run = _run(runner, code, [str(runner.proc.pid)])
     assert runner.proc.poll() is None and runner.get("/api/health")["ok"]
     assert "my pid 2 my parent 1" in run["console"], run["console"]  # PID 2 under its own init
-    assert _left(runner) == []
+    assert runner.alive_below() == []
 
 
 def test_memory_is_limited_for_the_run_as_a_whole(runner: LabServer) -> None:
@@ -150,7 +146,7 @@ def test_memory_is_limited_for_the_run_as_a_whole(runner: LabServer) -> None:
     run = _run(runner, code)
     assert run["reason"] and "memory limit reached" in run["reason"], run
     assert "PTLAB_RUN_MEMORY_MIB is 256" in run["reason"]
-    assert _left(runner) == []
+    assert runner.alive_below() == []
 
 
 def test_threads_up_to_the_cap_start_and_the_cap_fires_before_memory_runs_out(runner: LabServer) -> None:

@@ -44,18 +44,8 @@ def _start(s: LabServer, code: str, name: str = "main.py", expect: int = 201) ->
     return s.control("POST", "/api/runs", {"code": code, "name": name}, expect=expect)
 
 
-def _wait_end(s: LabServer, timeout: float = 20.0) -> dict[str, Any]:
-    return s.finished_run(timeout)
-
-
 def _run_procs(s: LabServer, rid: int) -> list[dict[str, Any]]:
     return [p for p in s.state()["processes"] if p.get("run") == rid and p["status"] == "running"]
-
-
-def _left(s: LabServer) -> list[int]:
-    """Processes still alive below the server: after a run has ended, none (these tests start no lab
-    workers). Orphans of a run come to its init or, failing that, to the server (a subreaper)."""
-    return s.alive_below()
 
 
 def _watch(s: LabServer, rid: int, want: Any, timeout: float = 8.0) -> list[dict[str, Any]]:
@@ -87,9 +77,9 @@ def test_a_threading_race_shows_its_named_threads_and_ends_clean(runner: LabServ
     assert "add" in [f["function"] for f in stack["frames"]]
     probe = [t for t in procs[0]["threads"] if t["name"] == "ptlab-probe"]
     assert len(probe) == 1 and probe[0]["activity"] == "probe"  # ptlab's own thread, labelled as such
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 0 and "updates lost" in done["console"] and done["reason"] is None
-    assert _left(runner) == [] and not pid_alive(run["pid"])
+    assert runner.alive_below() == [] and not pid_alive(run["pid"])
 
 
 @pytest.mark.parametrize(
@@ -112,9 +102,9 @@ def test_each_built_in_example_runs_end_to_end(
         lambda ps: len(ps) >= processes and set(threads) <= set(_names(ps)),
     )
     assert all(p["probe"] for p in procs)
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 0, done["console"]
-    assert _left(runner) == []
+    assert runner.alive_below() == []
     time.sleep(0.3)
     assert _run_procs(runner, run["id"]) == []
 
@@ -141,9 +131,9 @@ def test_a_spawn_pool_s_children_appear_with_their_threads_and_stacks(runner: La
     while len(workers()) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert len(workers()) == 3, [(p["pid"], p["name"]) for p in procs]
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 0 and "computed 25" in done["console"]
-    assert _left(runner) == []
+    assert runner.alive_below() == []
 
 
 def test_a_syntax_error_is_shown_with_its_line_and_runs_nothing(runner: LabServer) -> None:
@@ -159,16 +149,16 @@ def test_an_endless_loop_is_ended_at_the_time_limit() -> None:
     s = LabServer(env={"PTLAB_RUN_SECONDS": "2"}).start()
     try:
         _start(s, "while True:\n    pass\n", "loop.py")
-        done = _wait_end(s, timeout=15)
+        done = s.finished_run(15)
         assert "time limit reached: 2 s" in done["reason"] and 2 <= done["seconds"] < 4
-        assert _left(s) == []
+        assert s.alive_below() == []
     finally:
         s.stop()
 
 
 def test_a_2_gib_allocation_fails_inside_the_memory_limit(runner: LabServer) -> None:
     _start(runner, "data = bytearray(2 << 30)\nprint('allocated')\n", "big.py")
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 1 and "MemoryError" in (done["traceback"] or ""), done
     assert "allocated" not in done["console"]
 
@@ -184,10 +174,10 @@ def test_a_fork_bomb_ends_within_2_s_with_every_descendant_reaped(runner: LabSer
     )
     _start(runner, code, "bomb.py")
     t0 = time.monotonic()
-    done = _wait_end(runner, timeout=10)
+    done = runner.finished_run(10)
     took = time.monotonic() - t0
     assert "process cap" in done["reason"] and took < 2.0, (done["reason"], took)
-    assert _left(runner) == []
+    assert runner.alive_below() == []
     assert max(runner.request("GET", "/api/health")[0] for _ in range(3)) == 200
 
 
@@ -197,7 +187,7 @@ def test_a_print_flood_is_cut_with_a_note(runner: LabServer) -> None:
         "import sys\nline = 'x' * 99 + '\\n'\nfor _ in range(500_000):\n    sys.stdout.write(line)\n",
         "flood.py",
     )
-    done = _wait_end(runner, timeout=30)
+    done = runner.finished_run(30)
     assert done["exit_code"] == 0 and done["console_bytes"] == 50_000_000
     assert done["dropped"] > 49_000_000 and "[ptlab: output cut" in done["console"]
     assert len(done["console"]) < 80 * 1024
@@ -209,7 +199,7 @@ def test_stop_ends_the_whole_tree(runner: LabServer) -> None:
     _watch(runner, run["id"], lambda ps: len(ps) >= 4)
     stopped = runner.control("DELETE", "/api/runs", expect=200)["run"]
     assert stopped["status"] == "exited" and "stopped" in stopped["reason"]
-    assert _left(runner) == []
+    assert runner.alive_below() == []
 
 
 def test_running_code_is_refused_to_viewers_and_off_a_loopback_bind_without_the_setting(
@@ -304,7 +294,7 @@ def test_a_process_without_a_probe_is_drawn_from_proc_alone(runner: LabServer) -
     sleeper = next(p for p in procs if not p["probe"])
     assert sleeper["name"] == "sleep" and sleeper["parent"] == run["pid"]
     assert [t["activity"] for t in sleeper["threads"]] == ["unknown"] and sleeper["regions"]
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 0 and "slept" in done["console"]
 
 
@@ -351,6 +341,6 @@ def test_a_forkserver_process_pool_is_followed_through_its_server(runner: LabSer
     assert all(
         p["probe"] and "ptlab-probe" in [t["name"] for t in p["threads"]] for p in grandchildren(procs)
     )
-    done = _wait_end(runner)
+    done = runner.finished_run()
     assert done["exit_code"] == 0 and "[0, 1, 4, 9]" in done["console"]
-    assert _left(runner) == []
+    assert runner.alive_below() == []

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..procfs import GONE, inner_ids, read_stat, read_text
+from ..procfs import GONE, read_stat, read_text
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,3 @@ def pss(pid: int) -> int:
     except (*GONE, PermissionError):
         pass
     return 0
-
-
-def is_isolated(pid: int) -> bool:
-    """Whether ``pid`` runs in a PID namespace below ours (its status has two NSpid entries or more)."""
-    return inner_ids(pid) is not None

@@ -39,7 +39,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from ..procfs import read_stat
+from ..procfs import inner_ids, read_stat
 from ..protocol import Isolation, RunView
 from ..settings import Settings
 from . import run_tree
@@ -173,7 +173,7 @@ class Run:
         self.init_fd: int | None = None  # a pidfd of the init, so a reused PID is never killed
         with contextlib.suppress(OSError):
             self.init_fd = os.pidfd_open(init)
-        self.isolated = run_tree.is_isolated(main)
+        self.isolated = inner_ids(main) is not None  # in a PID namespace below ours
         self.started = time.time()
         self.t0 = time.monotonic()
         self.ended: float | None = None

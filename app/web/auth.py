@@ -70,6 +70,13 @@ class Lockout:
         self.entries.pop(address, None)
 
 
+def client_host(scope: Mapping[str, object]) -> str:
+    """The peer's network address of a request or websocket (``?`` where the server cannot tell):
+    what lockouts, rate limits and the voters' cap are counted by."""
+    client = scope.get("client")
+    return str(client[0]) if isinstance(client, tuple | list) and client else "?"
+
+
 def token_matches(given: str | None, expected: str) -> bool:
     """Constant-time comparison, so timing does not reveal the token."""
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())

@@ -60,7 +60,7 @@ from ..protocol import (
     StopThreadCmd,
     TidResult,
 )
-from .auth import COOKIE, AuthError, check_presenter, token_matches
+from .auth import COOKIE, AuthError, check_presenter, client_host, token_matches
 from .errors import WebError
 from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
@@ -130,7 +130,7 @@ pages = APIRouter()
 def check_control(scope: Scope, headers: Mapping[str, str], cookies: Mapping[str, str]) -> None:
     """A control request needs the presenter token, at a bounded rate per client address."""
     web = web_of(scope)
-    client = scope["client"][0] if scope.get("client") else "?"
+    client = client_host(scope)
     check_presenter(headers, cookies, web.settings, web.lockout, client)
     if not web.rest_limits.allow(client):
         raise WebError("rate_limited", "too many control requests; slow down")
@@ -408,7 +408,7 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
     """
     web = get_web(request)
     settings, templates, lockout = web.settings, web.templates, web.lockout
-    client = request.client.host if request.client else "?"
+    client = client_host(request.scope)
     if token is not None:
         wait = lockout.wait(client)
         if wait > 0:  # the guess is not even looked at

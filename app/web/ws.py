@@ -15,7 +15,7 @@ from .. import untrusted_json
 from ..control.errors import LabError
 from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
 from ..untrusted_json import JsonError
-from .auth import AuthError, RateLimit, check_presenter, origin_allowed
+from .auth import AuthError, RateLimit, check_presenter, client_host, origin_allowed
 from .broadcast import Client
 from .errors import describe_validation
 from .port import LabPort, Web, web_of
@@ -136,17 +136,12 @@ async def handle_text(
     return Ack(id=msg.id, result=result.model_dump(mode="json")).model_dump_json()
 
 
-def client_address(websocket: WebSocket) -> str:
-    """The peer's network address (``?`` where the server cannot tell)."""
-    return websocket.client.host if websocket.client else "?"
-
-
 def role_of(websocket: WebSocket, web: Web) -> Role | None:
     """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
     same_origin = origin_allowed(websocket.headers, web.settings, web.hosts)
     if not same_origin:
         return "viewer" if web.settings.viewers else None
-    client = client_address(websocket)
+    client = client_host(websocket.scope)
     with contextlib.suppress(AuthError):
         check_presenter(websocket.headers, websocket.cookies, web.settings, web.lockout, client)
         return "presenter"
@@ -201,7 +196,7 @@ class Conversation:
         self.role = role
         self.limiter = RateLimit(web.settings.ws_rate, web.settings.ws_burst)
         self.voter = Voter.of(
-            websocket.cookies, client_address(websocket), web.voter_ids, web.settings.vote_rate
+            websocket.cookies, client_host(websocket.scope), web.voter_ids, web.settings.vote_rate
         )
         self.inflight: set[asyncio.Task[None]] = set()
 
