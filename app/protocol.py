@@ -413,7 +413,9 @@ class RevealView(BaseModel):
     figures: dict[str, float]
     value: float | None = Field(None, description="the figure the question asked about")
     reliable: bool = Field(True, description="false when the machine was too busy to trust the figures")
-    detail: str = Field("", description="a line about the run (pids, threads, what was sent)")
+    detail: str = Field("", description="a line about the run (pids, threads, what was sent), in English")
+    note: str = Field("", description="which line `detail` is (the page's i18n key reveal.note.NOTE)")
+    params: dict[str, str | float] = Field({}, description="the values that line names")
     ts: float
 
 
@@ -439,6 +441,12 @@ class LessonView(BaseModel):
     scene: SceneView
     busy: str | None = Field(None, description="what the lesson is doing now: setup or reveal")
     error: str | None = Field(None, description="why the last setup or reveal failed")
+    error_code: str | None = Field(None, description="the error's code (as in every error reply)")
+    aside: list[int] = Field(
+        [],
+        description="lab processes that were running when the lesson began and are not its own: "
+        "set aside (not drawn) while it runs, back as they were when it ends",
+    )
 
 
 class Snapshot(BaseModel):

@@ -21,6 +21,7 @@ ErrorCode = Literal[
     "experiment_failed",
     "measurement_failed",
     "ipc_failed",
+    "not_finished",
 ]
 ERROR_CODES: tuple[str, ...] = get_args(ErrorCode)
 

@@ -17,14 +17,29 @@ from ..control.lab import Lab
 from ..lab.costs import BUSY_SHARE, cpu_busy
 from .model import CostsReveal, CpuReveal, IpcReveal, RaceReveal, Reveal, SteppedReveal, WatchReveal
 
+# The line about each run, in English; the page says it in its own language from `note` and `params`.
+NOTES = {
+    "pid": "pid {pid}",
+    "watch": "pid {pid}, {s} s",
+    "cpu": "pid {pid}; other programs used {other} % of the CPUs",
+    "ipc": "{kind}: {a} → {b}: {text}",
+    "stepped": "{n} increments finished",
+}
+
 
 @dataclass
 class Measured:
     """What one reveal measured: its named figures, a line about the run, and whether to trust it."""
 
     figures: dict[str, float]
-    detail: str
+    note: str
+    params: dict[str, str | float]
     reliable: bool = True
+
+    @property
+    def detail(self) -> str:
+        """The line about the run, in English."""
+        return NOTES[self.note].format(**self.params)
 
 
 @dataclass
@@ -64,7 +79,7 @@ async def race(stage: Stage, r: RaceReveal) -> Measured:
     """N threads, K racy increments each, of the process's shared counter."""
     pid = stage.pid(r.process)
     run = await stage.experiments.race(pid, r.threads, r.increments, r.lock)
-    return Measured({"actual": run.actual, "expected": run.expected, "lost": run.lost}, f"pid {pid}")
+    return Measured({"actual": run.actual, "expected": run.expected, "lost": run.lost}, "pid", {"pid": pid})
 
 
 async def watch(stage: Stage, r: WatchReveal) -> Measured:
@@ -72,22 +87,23 @@ async def watch(stage: Stage, r: WatchReveal) -> Measured:
     pid = stage.pid(r.process)
     before = stage.counter(pid)
     await asyncio.sleep(r.seconds)
-    return Measured({"delta": stage.counter(pid) - before}, f"pid {pid}, {r.seconds:g} s")
+    return Measured({"delta": stage.counter(pid) - before}, "watch", {"pid": pid, "s": r.seconds})
 
 
 async def cpu(stage: Stage, r: CpuReveal) -> Measured:
     """The cores a process's threads use together; unreliable when other programs took the CPUs."""
     pid = stage.pid(r.process)
     cores, other = await cores_used(pid, r.seconds)
-    detail = f"pid {pid}; other programs used {round(100 * other)} % of the CPUs"
-    return Measured({"cores": cores}, detail, reliable=other < BUSY_SHARE)
+    params: dict[str, str | float] = {"pid": pid, "other": round(100 * other)}
+    return Measured({"cores": cores}, "cpu", params, reliable=other < BUSY_SHARE)
 
 
 async def ipc(stage: Stage, r: IpcReveal) -> Measured:
     """One message from one process to another."""
     a, b = stage.pid(r.sender), stage.pid(r.receiver)
     sent = await stage.experiments.ipc(r.kind, a, b, r.message)
-    return Measured({"bytes": len(sent.received.encode())}, f"{r.kind}: {a} → {b}: {sent.received!r}")
+    params: dict[str, str | float] = {"kind": r.kind, "a": a, "b": b, "text": repr(sent.received)}
+    return Measured({"bytes": len(sent.received.encode())}, "ipc", params)
 
 
 # (figure, numerator row, denominator row) of the costs table
@@ -103,7 +119,7 @@ async def costs(stage: Stage, r: CostsReveal) -> Measured:
     measured = await stage.experiments.costs()
     med = {row.name: row.median for row in measured.rows}
     figures = {name: round(med[a] / med[b], 2) for name, a, b in RATIOS if med.get(a) and med.get(b)}
-    return Measured(figures, f"pid {measured.pid}", measured.reliable)
+    return Measured(figures, "pid", {"pid": measured.pid}, measured.reliable)
 
 
 async def stepped(stage: Stage, r: SteppedReveal) -> Measured:
@@ -115,11 +131,11 @@ async def stepped(stage: Stage, r: SteppedReveal) -> Measured:
     going = sum(t.next != "done" for t in run.threads)
     if going:
         raise LabError(
-            "invalid_request",
+            "not_finished",
             f"step the threads to the end first: {going} of {len(run.threads)} are not done",
         )
     figures = {"lost": run.expected - run.counter, "counter": run.counter, "expected": run.expected}
-    return Measured(figures, f"{sum(t.rounds for t in run.threads)} increments finished")
+    return Measured(figures, "stepped", {"n": sum(t.rounds for t in run.threads)})
 
 
 REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {

@@ -5,7 +5,8 @@ Experiments the buttons use, so every process, thread and figure it shows is
 as real as the rest of the page. A scene's setup is applied idempotently: the
 lesson's own processes are kept when they already match, and only what is
 missing is started (and what is extra, stopped). Processes the presenter
-started by hand are left alone.
+started by hand before the lesson are left running but set aside: the page does
+not draw them while the lesson runs, so each scene owns the stage.
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ class LessonRunner:
         self.published = published
         self.index: int | None = None
         self.pids: list[int] = []
+        # the presenter's own processes from before the lesson: kept, but off the stage meanwhile
+        self.aside: set[int] = set()
         per_address = lab.settings.voters_per_address
         self.ballots = {s.question.id: Ballot(s.question, per_address) for s in lesson.scenes if s.question}
         self.revealed: dict[str, RevealView] = {}
         self.busy: str | None = None
         self.error: str | None = None
+        self.error_code: str | None = None
         self.version = 0
         self._lock = asyncio.Lock()
 
@@ -78,7 +82,13 @@ class LessonRunner:
             ),
             busy=self.busy,
             error=self.error,
+            error_code=self.error_code if self.error else None,
+            aside=sorted(pid for pid in self.aside if pid not in self.pids and self._running(pid)),
         )
+
+    def _running(self, pid: int) -> bool:
+        proc = self.lab.procs.get(pid)
+        return proc is not None and proc.alive
 
     # ---- presenter commands -----------------------------------------------
     async def go(self, index: int) -> LessonView | None:
@@ -93,6 +103,8 @@ class LessonRunner:
             scene = self.lesson.scenes[index]
             if previous is not None and previous != index:
                 await self._leave(self.lesson.scenes[previous])
+            if previous is None:
+                self.aside = {pid for pid in self.lab.procs if self._running(pid)} - set(self.pids)
             self.index = index
             self.changed()
             try:
@@ -106,7 +118,7 @@ class LessonRunner:
                         await self.experiments.step_start(proc.pid, st.mode, st.threads, st.rounds)
                 self.error = None
             except LabError as exc:
-                self.error = exc.message
+                self.error, self.error_code = exc.message, exc.code
                 raise
         return self.view()
 
@@ -125,7 +137,7 @@ class LessonRunner:
             try:
                 revealed = await self._run(scene.reveal)
             except LabError as exc:
-                self.error = exc.message
+                self.error, self.error_code = exc.message, exc.code
                 if ballot is not None:
                     ballot.open = scene.id not in self.revealed  # nothing measured: voting goes on
                 raise
@@ -142,12 +154,14 @@ class LessonRunner:
             if self.index is not None:
                 await self._leave(self.lesson.scenes[self.index])
             self.index = None
+            self.aside = set()
             self.changed()
 
     def close(self) -> None:
         """Leave lesson mode at once, because the lab was reset under it (its processes are gone)."""
         self.index = None
         self.pids = []
+        self.aside = set()
         self.changed()
 
     def vote(
@@ -229,5 +243,11 @@ class LessonRunner:
         now = time.time()
         m = await measure(Stage(self.lab, self.experiments, list(self.pids)), reveal)
         return RevealView(
-            experiment=reveal.experiment, figures=m.figures, reliable=m.reliable, detail=m.detail, ts=now
+            experiment=reveal.experiment,
+            figures=m.figures,
+            reliable=m.reliable,
+            detail=m.detail,
+            note=m.note,
+            params=m.params,
+            ts=now,
         )

@@ -17,6 +17,7 @@ from .auth import AuthError
 STATUS: dict[str, int] = {
     "not_found": 404,
     "not_running": 409,
+    "not_finished": 409,
     "cap_reached": 409,
     "busy": 409,
     "queue_full": 503,

@@ -39,6 +39,25 @@ function draw() {
     selection: controls.selection,
     emptyText: t(state.role === "presenter" ? "empty.presenter" : "empty.viewer"),
   });
+  bringIntoView();
+}
+
+// On a phone the cards are one column taller than the screen: a newly selected card (the
+// presenter's, a scene's) is scrolled into view by itself, and again when the stage's height changes.
+let inView = "";
+function bringIntoView() {
+  const scroller = svg.parentElement;
+  const pid = controls.selection.pid;
+  const key = `${pid}:${scroller.clientHeight}`;
+  if (pid === null || svg.dataset.mode !== "stack" || key === inView) return;
+  const card = svg.querySelector(`.card[data-pid="${pid}"]`);
+  if (!card) return;
+  inView = key;
+  const [y, h] = [Number(card.dataset.y), Number(card.dataset.h)];
+  const top = scroller.scrollTop;
+  if (y < top || y + Math.min(h, scroller.clientHeight) > top + scroller.clientHeight) {
+    scroller.scrollTo({ top: Math.max(0, y - 10), behavior: "smooth" });
+  }
 }
 
 function redraw() {

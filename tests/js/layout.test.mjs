@@ -6,8 +6,8 @@ import {
   bands,
   cardBox,
   cardLayout,
-  edgePoints,
   forkArrow,
+  shmRoute,
   layoutGrid,
   MIN_CARD_H,
   MIN_CARD_W,
@@ -47,14 +47,43 @@ test("cards of a grid never overlap", () => {
   }
 });
 
-test("a fork arrow between side-by-side cards runs across the gap, left to right", () => {
-  const [a, b] = edgePoints({ x: 0, y: 0, w: 400, h: 300 }, { x: 410, y: 0, w: 400, h: 300 });
-  assert.ok(a.x < b.x && a.y === b.y);
+// A path keeps out of every card but its own two ends' padding: no segment crosses a card's inside.
+function crosses(points, box, pad) {
+  const inner = { x: box.x + pad, y: box.y + pad, w: box.w - 2 * pad, h: box.h - 2 * pad };
+  for (let i = 1; i < points.length; i += 1) {
+    const [p, q] = [points[i - 1], points[i]];
+    const seg = { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), w: Math.abs(p.x - q.x) || 0.01, h: Math.abs(p.y - q.y) || 0.01 };
+    if (overlap(seg, inner)) return true;
+  }
+  return false;
+}
+
+test("a fork arrow to a card further away runs in the gaps: it crosses no card, tail on the parent", () => {
+  // a 3 x 2 grid: from the first card to the third (same row), the fifth (diagonal), the fourth (below)
+  const stage = stageLayout(6, 1900, 900);
+  assert.equal(stage.mode, "grid");
+  const boxes = stage.boxes;
+  for (const [from, to] of [[0, 2], [0, 4], [2, 3], [5, 0], [1, 5]]) {
+    const f = forkArrow(boxes[from], boxes[to], 9);
+    const [tail, head] = [f.points[0], f.points.at(-1)];
+    const on = (pt, b) => pt.x >= b.x && pt.x <= b.x + b.w && pt.y >= b.y && pt.y <= b.y + b.h;
+    assert.ok(on(tail, boxes[from]) && on(head, boxes[to]), JSON.stringify({ from, to, f }));
+    boxes.forEach((b, i) => assert.ok(!crosses(f.points, b, 9), `${from}→${to} crosses card ${i}`));
+    // the label stands upright in the gap beside the child
+    assert.equal(f.label.rotate, -90);
+    assert.ok(!boxes.some((b) => overlap({ x: f.label.x - 1, y: f.label.y - 1, w: 2, h: 2 }, { x: b.x + 9, y: b.y, w: b.w - 18, h: b.h })));
+  }
 });
 
-test("a fork arrow to a card below runs downwards", () => {
-  const [a, b] = edgePoints({ x: 0, y: 0, w: 400, h: 300 }, { x: 0, y: 310, w: 400, h: 300 });
-  assert.ok(a.y < b.y && a.x === b.x);
+test("a shared-memory link runs in the gaps from band to band, crossing no card", () => {
+  const stage = stageLayout(6, 1900, 900);
+  const boxes = stage.boxes;
+  for (const [a, b] of [[0, 1], [0, 2], [0, 4], [3, 1], [0, 3]]) {
+    const pts = shmRoute(boxes[a], boxes[a].y + 100, boxes[b], boxes[b].y + 120, 9);
+    assert.deepEqual(pts[0], { x: boxes[a].x + 9, y: boxes[a].y + 100 });
+    assert.deepEqual(pts.at(-1), { x: boxes[b].x + 9, y: boxes[b].y + 120 });
+    boxes.forEach((box, i) => assert.ok(!crosses(pts, box, 9), `${a}↔${b} crosses card ${i}`));
+  }
 });
 
 test("bands come in textbook order, stacks apart, reserved space not counted", () => {
@@ -169,15 +198,17 @@ test("a fork arrow between neighbours stays in the corridor between them, its ta
   const parent = { x: 10, y: 10, w: 400, h: 300 };
   const child = { x: 420, y: 10, w: 400, h: 300 };
   const f = forkArrow(parent, child, 9);
-  assert.ok(f.a.x > parent.x + parent.w - 9 && f.a.x <= parent.x + parent.w, "tail in the parent's padding");
-  assert.ok(f.b.x >= child.x && f.b.x < child.x + 9, "head in the child's padding");
+  const [a, b] = [f.points[0], f.points.at(-1)];
+  assert.ok(a.x > parent.x + parent.w - 9 && a.x <= parent.x + parent.w, "tail in the parent's padding");
+  assert.ok(b.x >= child.x && b.x < child.x + 9, "head in the child's padding");
   assert.equal(f.label.rotate, -90);
   assert.ok(f.label.x > parent.x + parent.w && f.label.x < child.x, "the label stands in the gap");
 });
 
 test("a fork arrow to the card below (a phone's column) crosses the gap downwards", () => {
   const f = forkArrow({ x: 10, y: 10, w: 370, h: 330 }, { x: 10, y: 350, w: 370, h: 330 }, 9);
-  assert.ok(f.a.y < 350 && f.b.y > 340 && f.a.x === f.b.x);
+  const [a, b] = [f.points[0], f.points.at(-1)];
+  assert.ok(a.y < 350 && b.y > 340 && a.x === b.x);
 });
 
 test("beside a side panel (768 px) the compact cards fit the width and the stage scrolls down instead", () => {

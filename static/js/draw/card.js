@@ -57,7 +57,7 @@ function sliceView(slice, box, L, age) {
     : th
     ? [`${t("kind.stack")} ${th.tid}`, `${th.tid}`]
     : copies
-      ? [t("kind.copied_n", { n: copies.length }), t("kind.copied_short", { n: copies.length }), `+${copies.length}`]
+      ? [t(copies.length === 1 ? "kind.copied_1" : "kind.copied_n", { n: copies.length }), t("kind.copied_short", { n: copies.length }), `+${copies.length}`]
       : [t("kind.more_stacks", { n: hidden }), `+${hidden}`];
   const label = h >= L.minText * 1.05 ? fitted(names, w - 10, Math.min(L.small, h * 0.9), L.minText) : null;
   const cls = `band kind-stack stack-slice${th && th.main ? " main" : ""}${copies ? " copied" : ""}${hidden ? " more" : ""} ${enter(age)}`;

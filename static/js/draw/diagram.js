@@ -6,7 +6,7 @@
 import { cardModel, cardView, ENTER_MS } from "./card.js";
 import { guard, render as paint, repeat, svg } from "../dom.js";
 import { getLang } from "../i18n.js";
-import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W, stageLayout } from "../layout/layout.js";
+import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, pathOf, PHONE_W, shmRoute, stageLayout } from "../layout/layout.js";
 import { miniView } from "./minicard.js";
 
 export { tipFor } from "./card.js";
@@ -54,14 +54,13 @@ function linksView(models, byPath) {
         return band ? m.box.y + band.y + band.h / 2 : null;
       });
       if (!first || !other || ya === null || yb === null) continue;
-      const ax = first.box.x + first.L.col.x + first.L.col.w;
-      const bx = other.box.x + other.L.col.x;
-      shm.push({ key: `${path}:${other.p.pid}`, path, d: `M${ax},${ya} C${ax + 80},${ya} ${bx - 80},${yb} ${bx},${yb}` });
+      const d = pathOf(shmRoute(first.box, ya, other.box, yb, first.L.col.x));
+      shm.push({ key: `${path}:${other.p.pid}`, path, d });
     }
   }
   return svg`<g class="links-front">
     ${repeat(forks, (f) => f.key, (f) => svg`<g class="fork" data-parent=${f.parent} data-child=${f.key}>
-      <path class="fork-link" d=${`M${f.a.x},${f.a.y} L${f.b.x},${f.b.y}`} marker-end="url(#arrow)"/>
+      <path class="fork-link" d=${pathOf(f.points)} marker-end="url(#arrow)"/>
       <text x=${f.label.x} y=${f.label.y} transform=${`rotate(${f.label.rotate} ${f.label.x} ${f.label.y})`} class="fork-label"
         text-anchor=${f.label.rotate ? "middle" : "start"} dominant-baseline="central" font-size="16">fork()</text></g>`)}
     ${repeat(shm, (s) => s.key, (s) => svg`<path class="shm-link" data-path=${s.path} d=${s.d}><title>${s.path}</title></path>`)}
@@ -79,7 +78,7 @@ export function render(svgEl, ctx) {
   const scroller = svgEl.parentElement;
   const W = scroller.clientWidth;
   const H = scroller.clientHeight;
-  const procs = ctx.state.ordered();
+  const procs = ctx.state.staged();
   const focus = procs.findIndex((p) => p.pid === ctx.selection.pid);
   // presentation mode: type (and so every box) 1.25× larger
   const minText = (W <= PHONE_W ? MIN_TEXT_PHONE : MIN_TEXT) * (document.body.classList.contains("present") ? 1.25 : 1);

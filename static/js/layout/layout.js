@@ -115,31 +115,14 @@ export function cardBox(g, i) {
   return { x: GAP + c * (g.cw + GAP), y: GAP + r * (g.ch + GAP), w: g.cw, h: g.ch };
 }
 
-/** Points on the facing edges of two boxes, for an arrow that stays in the gap between them. */
-export function edgePoints(a, b) {
-  const ac = { x: a.x + a.w / 2, y: a.y + a.h / 2 };
-  const bc = { x: b.x + b.w / 2, y: b.y + b.h / 2 };
-  const dx = bc.x - ac.x;
-  const dy = bc.y - ac.y;
-  if (Math.abs(dx) * a.h > Math.abs(dy) * a.w) {
-    // side by side: from the parent's side edge to the child's
-    const y = Math.max(a.y, b.y) + Math.min(a.h, b.h) * 0.08;
-    return dx > 0
-      ? [{ x: a.x + a.w - 30, y }, { x: b.x + 30, y }]
-      : [{ x: a.x + 30, y }, { x: b.x + b.w - 30, y }];
-  }
-  const x = Math.min(a.x, b.x) + Math.min(a.w, b.w) * 0.5;
-  return dy > 0
-    ? [{ x, y: a.y + a.h - 18 }, { x, y: b.y + 18 }]
-    : [{ x, y: a.y + 18 }, { x, y: b.y + b.h - 18 }];
-}
-
 /**
- * A fork arrow and its label, kept in the free corridor between two neighbouring cards (their
- * padding and the gap), so neither covers a word of either card. Side by side: a short arrow
- * across the corridor with the label standing upright in it; one above the other: the label lies
- * in the corridor beside the arrow. Cards that are not neighbours get the plain edge-to-edge arrow.
- * Returns {a, b, label: {x, y, rotate}}.
+ * A fork arrow and its label, kept in the free corridors between cards (their padding and the
+ * gap), so the line and its label never cover a word of any card. Neighbours side by side: a short
+ * arrow across the corridor between them, the label standing upright in it; one above the other:
+ * across the gap, the label beside it. Cards further apart: the arrow leaves the parent's bottom
+ * (or top) edge into the gap between rows, runs along it to the gap beside the child, and enters
+ * the child from the side, the label upright in that last gap.
+ * Returns {points: [{x, y}, …] (tail on the parent, head on the child), label: {x, y, rotate}}.
  */
 export function forkArrow(parent, child, pad = 8) {
   const overlapY = [Math.max(parent.y, child.y), Math.min(parent.y + parent.h, child.y + child.h)];
@@ -152,7 +135,7 @@ export function forkArrow(parent, child, pad = 8) {
     const y = (overlapY[0] + overlapY[1]) / 2;
     const a = { x: mid - (GAP / 2 + pad * 0.6) * (right ? 1 : -1), y };
     const b = { x: mid + (GAP / 2 + pad * 0.6) * (right ? 1 : -1), y };
-    return { a, b, label: { x: mid, y: y - 50, rotate: -90 } };
+    return { points: [a, b], label: { x: mid, y: y - 50, rotate: -90 } };
   }
   if (stacked) {
     const down = parent.y < child.y;
@@ -160,10 +143,49 @@ export function forkArrow(parent, child, pad = 8) {
     const x = (overlapX[0] + overlapX[1]) / 2;
     const a = { x, y: mid - (GAP / 2 + pad * 0.6) * (down ? 1 : -1) };
     const b = { x, y: mid + (GAP / 2 + pad * 0.6) * (down ? 1 : -1) };
-    return { a, b, label: { x: x + 12, y: mid, rotate: 0 } };
+    return { points: [a, b], label: { x: x + 12, y: mid, rotate: 0 } };
   }
-  const [a, b] = edgePoints(parent, child);
-  return { a, b, label: { x: (a.x + b.x) / 2 + 10, y: (a.y + b.y) / 2, rotate: 0 } };
+  const half = GAP / 2;
+  const above = child.y + child.h <= parent.y;
+  // along the gap below the parent's row (above it, when the child is higher up)
+  const hy = above ? parent.y - half : parent.y + parent.h + half;
+  // into the child from the side facing the parent (from the right when they share a column)
+  const fromLeft = child.x > parent.x;
+  const vx = fromLeft ? child.x - half : child.x + child.w + half;
+  const sx = fromLeft || child.x === parent.x ? parent.x + parent.w - 30 : parent.x + 30;
+  const cy = child.y + child.h / 2;
+  const points = [
+    { x: sx, y: above ? parent.y + 2 : parent.y + parent.h - 2 },
+    { x: sx, y: hy },
+    { x: vx, y: hy },
+    { x: vx, y: cy },
+    { x: fromLeft ? child.x + pad * 0.6 : child.x + child.w - pad * 0.6, y: cy },
+  ];
+  return { points, label: { x: vx, y: (hy + cy) / 2, rotate: -90 } };
+}
+
+/**
+ * A link between the Shared bands of two cards, in the corridors: out of the first band's left
+ * edge into the gap beside its card, along the gaps to the gap beside the other card, into its
+ * band. `a`, `b`: the cards' boxes; `ya`, `yb`: the bands' middles; `inset`: where the band starts
+ * inside its card. Returns the points of the path, first card to second.
+ */
+export function shmRoute(a, ya, b, yb, inset) {
+  const half = GAP / 2;
+  const hy = b.y >= a.y + a.h ? a.y + a.h + half : b.y + b.h <= a.y ? a.y - half : a.y + a.h + half;
+  const sameColumn = Math.abs(a.x - b.x) < 1;
+  return [
+    { x: a.x + inset, y: ya },
+    { x: a.x - half, y: ya },
+    ...(sameColumn ? [] : [{ x: a.x - half, y: hy }, { x: b.x - half, y: hy }]),
+    { x: b.x - half, y: yb },
+    { x: b.x + inset, y: yb },
+  ];
+}
+
+/** An SVG path through points. */
+export function pathOf(points) {
+  return points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
 }
 
 /** Group a process's regions (all but stacks) into the memory column's bands, in textbook order. */

@@ -161,7 +161,7 @@ export class LanesView {
     if (!W || !H) return;
     const cpus = this.state.server ? this.state.server.cpus : 1;
     const procs = this.state
-      .ordered()
+      .staged()
       .filter((p) => p.status === "running")
       .map((p) => ({ pid: p.pid, tids: p.threads.map((th) => th.tid), p }));
     const g = laneGeometry(W, H, procs, selection.pid, this.book.ticks);

@@ -51,7 +51,7 @@ export class LessonBar extends Panel {
       if (e.key === "ArrowRight" && i + 1 < lesson.scenes.length) this.go(i + 1);
       else if (e.key === "ArrowLeft" && i > 0) this.go(i - 1);
       else if (e.key === "v" || e.key === "V") this.reveal();
-      else if (["1", "2", "3"].includes(e.key)) this.step(Number(e.key));
+      else if (/^[1-9]$/.test(e.key) && Number(e.key) <= this.steppedThreads()) this.step(Number(e.key)).catch(() => {});
       else if (e.key === "a" || e.key === "A") this.toggleAuto();
       else return;
       e.preventDefault();
@@ -92,6 +92,13 @@ export class LessonBar extends Panel {
   stepPid() {
     const scene = this.state.lesson && this.state.lesson.scene;
     return scene && scene.kind === "stepped" && scene.pids.length ? scene.pids[0] : null;
+  }
+
+  /** How many threads the scene's stepped run has (0: none). */
+  steppedThreads() {
+    const pid = this.stepPid();
+    const p = pid === null ? null : this.state.processes.get(pid);
+    return p && p.stepped ? p.stepped.threads.length : 0;
   }
 
   step(thread) {
@@ -146,6 +153,7 @@ export class LessonBar extends Panel {
     const s = lesson && lesson.scene;
     const parts = s ? 1 + Boolean(s.question || (s.reveal && s.reveal !== "stepped")) + (s.kind === "stepped") : 1;
     this.el.dataset.parts = String(parts);
+    this.el.dataset.kind = s ? s.kind : "";
     document.getElementById("lesson-start").setAttribute("aria-pressed", String(show));
     if (!lesson && this.auto) this.stopAuto();
     render(lesson ? this.view(lesson) : nothing, this.el);
@@ -181,6 +189,9 @@ export class LessonBar extends Panel {
           ${this.presenter
             ? html`<button type="button" class="lesson-next" ?disabled=${s.index + 1 >= n} @click=${() => this.go(s.index + 1)}>${t("lesson.next")} ▶ <kbd>→</kbd></button>`
             : nothing}
+          ${this.presenter && lesson.aside && lesson.aside.length
+            ? html`<span class="lesson-aside" data-aside=${lesson.aside.join(" ")} title=${t("lesson.aside_tip")}>${t("lesson.aside", { n: lesson.aside.length })}</span>`
+            : nothing}
           ${lesson.busy ? html`<span class="lesson-busy" role="status">${t(`lesson.busy_${lesson.busy}`)}</span>` : nothing}
           ${this.presenter
             ? html`<button type="button" class="lesson-end" @click=${() => this.toggle()}>${t("lesson.end")} <kbd>G</kbd></button>`
@@ -189,7 +200,7 @@ export class LessonBar extends Panel {
       <div class="lesson-main">
         <h2 class="lesson-headline" data-scene=${s.id}>${say(s.headline)}</h2>
         <p class="lesson-narration">${say(s.narration)}</p>
-        ${lesson.error ? html`<p class="lesson-error" role="alert">${lesson.error}</p>` : nothing}
+        ${lesson.error && this.presenter ? html`<p class="lesson-error" role="alert">${this.errorLine(lesson)}</p>` : nothing}
       </div>
       ${this.questionView(s, lesson)}${this.revealOnly(s, lesson)}${this.steppedView(s)}`;
   }
@@ -249,8 +260,15 @@ export class LessonBar extends Panel {
     return html`<p class="measured" data-experiment=${revealed.experiment} data-value=${revealed.value ?? ""}>
       ${names.map((f) => html`<span>${t("lesson.measured", { figure: t(`fig.${f}`), value: figureValue(revealed.figures[f]) })}</span> `)}
       ${revealed.reliable ? nothing : html`<strong class="unreliable">${t("lesson.unreliable")}</strong>`}
-      <small>${revealed.detail}</small>
+      <small>${revealed.note ? t(`reveal.note.${revealed.note}`, revealed.params) : revealed.detail}</small>
     </p>`;
+  }
+
+  /** Why the last setup or reveal failed, in the page's language when its code has words of its own. */
+  errorLine(lesson) {
+    const { text, detail } = errorText({ code: lesson.error_code, message: lesson.error }, false);
+    if (detail) return detail; // no words of its own: the server's
+    return lesson.error_code === "not_finished" ? text : html`${text} <small>${lesson.error}</small>`;
   }
 
   revealOnly(s, lesson) {
@@ -282,16 +300,16 @@ export class LessonBar extends Panel {
           data-index=${th.index} data-tid=${th.tid} data-next=${th.next} data-state=${st} data-tmp=${th.tmp ?? ""}>
         <div class="step-head">
           ${this.presenter
-            ? html`<button type="button" class="step-btn" ?disabled=${Boolean(th.waiting) || th.next === "done"} @click=${() => this.step(th.index)}>
+            ? html`<button type="button" class="step-btn" ?disabled=${Boolean(th.waiting) || th.next === "done"} @click=${() => this.step(th.index).catch(() => {})}>
                 ${t("step.thread", { i: th.index })} <kbd>${th.index}</kbd></button>`
             : html`<b>${t("step.thread", { i: th.index })}</b>`}
-          <span class="step-tid">TID ${th.tid} · <span class=${`os-state state-${st}`}>${st} ${stateWord(st)}</span>${th.next === "done" ? html` · <span class="step-done">${t("step.done")}</span>` : nothing}</span>
+          <span class="step-tid">TID ${th.tid} · <span class=${`os-state state-${st}`}>${stateWord(st)}</span>${th.next === "done" ? html` · <span class="step-done">${t("step.done")}</span>` : nothing}</span>
         </div>
         ${th.waiting
           ? html`<div class="step-wait">${holder ? t("step.waiting", { lock: th.waiting, holder }) : t("step.waiting_free", { lock: th.waiting })}</div>`
           : nothing}
-        ${th.holds.length ? html`<div class="step-holds">${t("step.holds", { locks: th.holds.join(", ") })}</div>` : nothing}
-        <div class="step-tmp">${th.tmp === null ? t("step.unset") : t("step.tmp", { v: count(th.tmp) })}</div>
+        <div class="step-vars"><span class="step-tmp">${th.tmp === null ? t("step.unset") : t("step.tmp", { v: count(th.tmp) })}</span>
+          ${th.holds.length ? html`<span class="step-holds">${t("step.holds", { locks: th.holds.join(", ") })}</span>` : nothing}</div>
         <ol class="code">
           ${threadLines(run.mode, th).map(
             (l) => html`<li class=${`${l.at ? "at" : ""}${l.done ? " ran" : ""}`}><code>${l.code}</code></li>`,
@@ -305,7 +323,7 @@ export class LessonBar extends Panel {
         <span><span class="step-counter">${t("step.counter", { v: count(run.counter) })}</span>
           ${finished && lost !== null ? html` · <span class=${`step-verdict ${lost > 0 ? "bad" : "good"}`}>${t("step.lost", { e: count(run.expected), c: count(run.counter), lost })}</span>` : nothing}
           ${finished && lost === null ? html` · ${t("step.finished")}` : nothing}
-          ${!finished && !deadlocked ? html` · <span class="step-hint">${this.presenter ? t("step.title") : t("step.title_viewer")}</span>` : nothing}
+          ${!finished && !deadlocked ? html` · <span class="step-hint">${this.presenter ? t("step.title", { last: run.threads.length }) : t("step.title_viewer")}</span>` : nothing}
         </span>
         ${this.presenter
           ? html`<button type="button" class="step-auto" aria-pressed=${String(Boolean(this.auto))} @click=${() => this.toggleAuto()}>${t("step.auto")} <kbd>A</kbd></button>`

@@ -91,4 +91,10 @@ export class LabState {
   ordered() {
     return [...this.processes.values()].sort((a, b) => a.started - b.started || a.pid - b.pid);
   }
+
+  /** The processes on the stage: in lesson mode the presenter's own from before it are set aside. */
+  staged() {
+    const aside = new Set(this.lesson ? this.lesson.aside || [] : []);
+    return this.ordered().filter((p) => !aside.has(p.pid));
+  }
 }
