@@ -324,15 +324,15 @@ export class LessonBar extends Panel {
           ${finished && lost !== null ? html` · <span class=${`step-verdict ${lost > 0 ? "bad" : "good"}`}>${t("step.lost", { e: count(run.expected), c: count(run.counter), lost })}</span>` : nothing}
           ${finished && lost === null ? html` · ${t("step.finished")}` : nothing}
           ${!finished && !deadlocked ? html` · <span class="step-hint">${this.presenter ? t("step.title", { last: run.threads.length }) : t("step.title_viewer")}</span>` : nothing}
+          ${deadlocked ? html` · <strong class="bad deadlock" role="status">${t("step.deadlock")}</strong>` : nothing}
         </span>
-        ${this.presenter
+        ${this.presenter && deadlocked
+          ? html`<button type="button" class="danger stop-deadlock" @click=${() => this.send({ op: "stop_process", pid: p.pid }).catch(() => {})}>${t("btn.stop_process")}</button>`
+          : nothing}
+        ${this.presenter && !deadlocked
           ? html`<button type="button" class="step-auto" aria-pressed=${String(Boolean(this.auto))} @click=${() => this.toggleAuto()}>${t("step.auto")} <kbd>A</kbd></button>`
           : nothing}
       </div>
-      ${deadlocked
-        ? html`<p class="bad deadlock" role="status">${t("step.deadlock")}
-            ${this.presenter ? html`<button type="button" class="danger stop-deadlock" @click=${() => this.send({ op: "stop_process", pid: p.pid }).catch(() => {})}>${t("btn.stop_process")}</button>` : nothing}</p>`
-        : nothing}
       <div class="step-threads">${run.threads.map(threadView)}</div>
     </section>`;
   }
