@@ -62,6 +62,9 @@ class ThreadView(BaseModel):
     ivcsw: int
     main: bool
     activity: str
+    py_name: str | None = Field(
+        None, description="a run's thread: the name the program gave it in Python (`name`: comm, cut at 15)"
+    )
     stack: StackView | None = None
     load: float = Field(0.0, description="cores it used since it was last read (schedstat), in 0.01 steps")
     history: list[float] | None = Field(

@@ -216,7 +216,7 @@ def test_plain_uvicorn_on_a_public_socket_refuses_code_and_prints_its_real_port(
         server.communicate(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
     assert f"ptlab presenter URL: http://localhost:{port}/?token={TOKEN}" in lines
-    assert "running code from the page is off" in lines[-1]
+    assert "the code panel is OFF" in lines[-1]
     assert (
         refused.value.code == 403 and reply["error"] == "forbidden" and "other machines" in reply["message"]
     )

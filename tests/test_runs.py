@@ -73,6 +73,7 @@ def test_a_threading_race_shows_its_named_threads_and_ends_clean(runner: LabServ
     adders = [t for t in procs[0]["threads"] if t["name"].startswith("adder-")]
     # each named thread has its real stack and its live Python stack, in the program's own function
     assert all(t["stack"] and t["activity"] == "user" for t in adders)
+    assert sorted(t["py_name"] for t in adders) == [f"adder-{i}" for i in range(1, 5)]  # Python's own names
     stack = runner.get(f"/api/processes/{procs[0]['pid']}/threads/{adders[0]['tid']}/stack")
     assert "add" in [f["function"] for f in stack["frames"]]
     probe = [t for t in procs[0]["threads"] if t["name"] == "ptlab-probe"]
@@ -270,9 +271,21 @@ def test_the_code_panel_runs_an_example_and_shows_its_output(browser, runner: La
             ".some(p => p.run && p.threads.some(t => t.name === 'pool_2'))",
             timeout=10_000,
         )
+        # and the cards call them by those names, not "user"
+        page.wait_for_function(
+            "[...document.querySelectorAll('#diagram .thread text')]"
+            ".some(t => t.textContent.includes('pool_2'))",
+            timeout=10_000,
+        )
         page.wait_for_selector(".console[data-status=exited]", timeout=20_000)
         assert "5 squared is 25" in page.inner_text(".console")
         assert "exited with code 0" in page.inner_text(".code-status")
+        # the stage, empty again, says what ended and where the output is
+        page.wait_for_function(
+            "document.querySelector('#diagram .empty')?.textContent"
+            ".includes('thread_pool.py has ended: exited with code 0')",
+            timeout=10_000,
+        )
         # a viewer cannot run code: the command needs the presenter
         viewer = ctx.browser.new_context().new_page()
         viewer.goto(runner.url + "/")

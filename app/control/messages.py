@@ -53,6 +53,8 @@ class ThreadReport(ThreadStarted):
     model_config = ConfigDict(extra="ignore", ignored_types=(cached_property,))
 
     activity: str
+    # the Python thread's own name, as a run's probe reports it (``Thread(name="counter-1")``)
+    name: str | None = None
 
     @cached_property
     def stack(self) -> StackRange:

@@ -19,3 +19,7 @@ ACTIVITIES = (
 )
 # What a lesson's setup may ask a thread to do: all but ``raise``, which would not stay.
 SETUP_ACTIVITIES = tuple(a for a in ACTIVITIES if a != "raise")
+# What else a thread on the page may be doing (ThreadView.activity), none of them started by the
+# activity menu: a process's main thread, an experiment's threads, a run's threads (its probe's
+# own, and the user's), and a thread nobody started through ptlab.
+OTHER_ACTIVITIES = ("main", "race", "shm", "costs", "stepped", "user", "probe", "unknown")

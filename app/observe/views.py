@@ -107,6 +107,7 @@ def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[Th
                 load=t.load,
                 main=t.tid == proc.pid,
                 activity=w.activity if w is not None else "unknown",
+                py_name=w.name if w is not None and w.activity == "user" else None,
                 stack=stack,
             )
         )

@@ -64,7 +64,7 @@ def announce(settings: Settings, host: str, port: int, code_allowed: bool, repla
         print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
     else:
         print(
-            "ptlab: running code from the page is off (the server listens where other machines can "
-            "reach it; PTLAB_ALLOW_CODE=1 allows it)",
+            "ptlab: the code panel is OFF: this server listens where other machines can reach it. "
+            "To let the presenter run Python code anyway, start ptlab with PTLAB_ALLOW_CODE=1.",
             flush=True,
         )

@@ -1,5 +1,7 @@
 // Every formatting helper of the page, in one place: numbers, sizes, durations, addresses, text fitting.
 
+import { getLang } from "./i18n.js";
+
 /** An address as 0x… hex. */
 export function hex(n) {
   return "0x" + Number(n).toString(16);
@@ -24,9 +26,13 @@ export function dur(s) {
   return `${s.toFixed(2)} s`;
 }
 
-/** A whole number with thin groups: 80 000. */
-export function count(n) {
-  return Number(n).toLocaleString("en-US").replace(/,/g, " ");
+/**
+ * A whole number grouped as the page's language writes it: 80 000 in English (a narrow space that
+ * never breaks a line), 80,000 in Korean.
+ */
+export function count(n, lang = getLang()) {
+  const s = Number(n).toLocaleString("en-US");
+  return lang === "ko" ? s : s.replace(/,/g, "\u202f");
 }
 
 /** Width of `text` in ems, roughly: Hangul glyphs and symbols (arrows) are about twice as wide as Latin ones. */

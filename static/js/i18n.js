@@ -33,6 +33,7 @@ const TABLE = {
     "activity.raise": "raise",
     "activity.race": "race",
     "activity.shm": "shm",
+    "activity.costs": "costs",
     "activity.main": "main",
     "activity.unknown": "other",
     "activity.label": "activity",
@@ -67,7 +68,9 @@ const TABLE = {
     "selected.process": "selected: PID {pid}",
     "selected.thread": "PID {pid} · TID {tid}",
     "empty.presenter": "No lab processes yet. Press P or click “Spawn process”.",
-    "empty.viewer": "No lab processes yet. The teacher will start some.",
+    "empty.viewer": "No lab processes yet. The presenter will start some.",
+    "empty.run_ended": "The run of {name} has ended: {how}.",
+    "empty.run_more": "What it printed is in the code panel (X).",
     "tip.region": "{kind}: {start} – {end} ({size}) {perms} {path}",
     "tip.band": "{kind}: {count} regions, {size} in all",
     "tip.stack": "stack of thread {tid}: {start} – {end} ({size})",
@@ -115,6 +118,10 @@ const TABLE = {
     "err.code.closed": "Voting on this question has closed.",
     "err.code.full": "This question has all the votes it can take.",
     "err.code.not_finished": "Step the threads to the end first.",
+    "err.code.queue_full": "Too many processes are starting at once: try again in a second.",
+    "err.code.read_only": "This is a recording: nothing can be changed.",
+    "err.code.process_gone": "The process ended before it answered.",
+    "err.code.worker_refused": "The process refused that command.",
     "reveal.note.pid": "PID {pid}",
     "reveal.note.watch": "PID {pid}, {s} s",
     "reveal.note.cpu": "PID {pid}; other programs used {other} % of the CPUs",
@@ -346,6 +353,7 @@ const TABLE = {
     "activity.raise": "예외",
     "activity.race": "경쟁",
     "activity.shm": "공유 메모리",
+    "activity.costs": "비용 측정",
     "activity.main": "메인",
     "activity.unknown": "기타",
     "activity.label": "작업",
@@ -380,7 +388,9 @@ const TABLE = {
     "selected.process": "선택: PID {pid}",
     "selected.thread": "PID {pid} · TID {tid}",
     "empty.presenter": "아직 실험 프로세스가 없습니다. P 키나 “프로세스 생성”을 누르세요.",
-    "empty.viewer": "아직 실험 프로세스가 없습니다. 선생님이 곧 시작합니다.",
+    "empty.viewer": "아직 실험 프로세스가 없습니다. 발표자가 곧 시작합니다.",
+    "empty.run_ended": "{name} 실행이 끝났습니다: {how}.",
+    "empty.run_more": "출력은 코드 패널(X)에 있습니다.",
     "tip.region": "{kind}: {start} – {end} ({size}) {perms} {path}",
     "tip.band": "{kind}: 영역 {count}개, 모두 {size}",
     "tip.stack": "스레드 {tid}의 스택: {start} – {end} ({size})",
@@ -421,6 +431,10 @@ const TABLE = {
     "err.code.measurement_failed": "측정하지 못했습니다.",
     "err.code.forbidden": "발표자만 할 수 있습니다.",
     "err.code.not_finished": "먼저 스레드를 끝까지 진행하세요.",
+    "err.code.queue_full": "시작을 기다리는 프로세스가 너무 많습니다: 잠시 후 다시 하세요.",
+    "err.code.read_only": "녹화본입니다: 아무것도 바꿀 수 없습니다.",
+    "err.code.process_gone": "프로세스가 응답하기 전에 끝났습니다.",
+    "err.code.worker_refused": "프로세스가 그 명령을 거절했습니다.",
     "reveal.note.pid": "PID {pid}",
     "reveal.note.watch": "PID {pid}, {s}초 동안",
     "reveal.note.cpu": "PID {pid}; 다른 프로그램이 CPU의 {other}%를 사용",
@@ -630,8 +644,9 @@ const TABLE = {
 };
 
 const KEY = "ptlab.lang";
-const stored = localStorage.getItem(KEY);
-let lang = TABLE[stored] ? stored : (navigator.language || "en").startsWith("ko") ? "ko" : "en";
+// (no localStorage or navigator under node --test, where the pure modules that format text are tested)
+const stored = globalThis.localStorage ? localStorage.getItem(KEY) : null;
+let lang = TABLE[stored] ? stored : (globalThis.navigator?.language || "en").startsWith("ko") ? "ko" : "en";
 const listeners = new Set();
 
 /** Translate `key`, filling {placeholders} from `params`. Unknown keys show themselves, loudly. */

@@ -10,7 +10,7 @@ import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./panels/join.js";
 import { isShortcut } from "./keys.js";
 import { LaneBook, LanesView } from "./panels/lanes.js";
-import { CodePanel } from "./panels/code.js";
+import { CodePanel, runStatus } from "./panels/code.js";
 import { LessonBar } from "./panels/lesson.js";
 import { PyStackPanel } from "./panels/pystack.js";
 import { LabState } from "./state/state.js";
@@ -37,9 +37,18 @@ function draw() {
   render(svg, {
     state: tm.view(),
     selection: controls.selection,
-    emptyText: t(state.role === "presenter" ? "empty.presenter" : "empty.viewer"),
+    emptyText: emptyText(),
   });
   bringIntoView();
+}
+
+/** What an empty stage says: how to start, or, after a run of the class's code, how it ended. */
+function emptyText() {
+  const start = t(state.role === "presenter" ? "empty.presenter" : "empty.viewer");
+  const run = state.run;
+  if (!run || run.status !== "exited" || tm.paused) return start;
+  const raised = run.traceback ? run.traceback.trim().split("\n").pop() : "";
+  return [t("empty.run_ended", { name: run.name, how: runStatus(run) }), ...(raised ? [raised] : []), t("empty.run_more")];
 }
 
 // On a phone the cards are one column taller than the screen: a newly selected card (the

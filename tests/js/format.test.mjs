@@ -11,9 +11,11 @@ test("durations pick µs, ms or s", () => {
   assert.deepEqual([dur(5.4e-6), dur(0.0123), dur(2)], ["5.4 µs", "12.3 ms", "2.00 s"]);
 });
 
-test("addresses are hex and counts have spaced groups", () => {
+test("addresses are hex and counts are grouped as each language writes them", () => {
   assert.equal(hex(255), "0xff");
-  assert.equal(count(80000), "80 000");
+  // a narrow space that never breaks a line in English, commas in Korean
+  assert.equal(count(80000, "en"), "80\u202f000");
+  assert.equal(count(80000, "ko"), "80,000");
 });
 
 test("a longer text gets a smaller font, never below the minimum", () => {

@@ -74,13 +74,19 @@ export function stateWord(s) {
   return w.startsWith("⟦") ? s : w;
 }
 
+/** What a thread is called on the page: "main", the name a run's program gave it, or what it does. */
+export function threadName(th) {
+  return th.main ? t("thread.main") : th.py_name || t(`activity.${th.activity}`);
+}
+
 /** The text of a thread chip: its label and its state line, long and short. */
 export function chipText(th) {
   const label = `${t("thread.tid", { tid: th.tid })}${th.main ? ` · ${t("thread.main")}` : ""}`;
-  const doing = th.main ? "" : ` · ${t(`activity.${th.activity}`)}`;
+  const doing = th.main ? "" : ` · ${threadName(th)}`;
   const info = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
-  const brief = `${th.state} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
-  return { label, info, brief, short: `${th.tid} ${th.main ? t("thread.main") : t(`activity.${th.activity}`)}` };
+  // shorter, the activity goes first: the state keeps its word, so one card never shows "S" and "sleeping"
+  const brief = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}`;
+  return { label, info, brief, short: `${th.tid} ${threadName(th)}` };
 }
 
 /** A chip's text: two lines when it is tall enough, else TID and activity with the CPU in the dot. */

@@ -6,6 +6,7 @@
 import { cardModel, cardView, ENTER_MS } from "./card.js";
 import { guard, render as paint, repeat, svg } from "../dom.js";
 import { getLang } from "../i18n.js";
+import { textUnits } from "../format.js";
 import { forkArrow, MIN_TEXT, MIN_TEXT_PHONE, pathOf, PHONE_W, shmRoute, stageLayout } from "../layout/layout.js";
 import { miniView } from "./minicard.js";
 
@@ -89,7 +90,13 @@ export function render(svgEl, ctx) {
   setIfChanged(svgEl, "data-mode", stage.mode);
   setIfChanged(svgEl, "data-scale", "1.000");
   if (!procs.length) {
-    paint(svg`<text x=${W / 2} y=${H / 2} text-anchor="middle" class="empty" font-size="28">${ctx.emptyText}</text>`, svgEl);
+    // one line, or several (a run that ended says how, and where its output is)
+    const lines = [ctx.emptyText].flat();
+    const size = Math.max(minText + 4, Math.min(28, (W - 40) / Math.max(...lines.map((l) => textUnits(l)))));
+    paint(
+      svg`${lines.map((l, i) => svg`<text x=${W / 2} y=${H / 2 + (i - (lines.length - 1) / 2) * size * 1.4} text-anchor="middle" class=${`empty${i ? " empty-more" : ""}`} font-size=${size}>${l}</text>`)}`,
+      svgEl,
+    );
     return;
   }
   const { byPath, partners } = sharedPartners(procs);

@@ -6,6 +6,7 @@ import { html, render as paint, repeat, svg } from "../dom.js";
 import { LANE_MAX_ROW, LANE_MIN_ROW, laneBars, laneRows, MIN_TEXT, MIN_TEXT_PHONE, PHONE_W } from "../layout/layout.js";
 import { fitWidth } from "../format.js";
 import { t } from "../i18n.js";
+import { threadName } from "../draw/card.js";
 
 const LANE_SECONDS = 30;
 // Context-switch counts move once a second (the sampler reads them then): a rate needs a few.
@@ -216,7 +217,7 @@ export class LanesView {
   threadRow(r, p, g, selected) {
     const th = p.threads.find((x) => x.tid === r.tid);
     const bars = laneBars(this.book.points(r.tid).slice(-g.ticks), g.stripW, g.stripH, g.ticks);
-    const name = th.main ? t("thread.main") : t(`activity.${th.activity}`);
+    const name = threadName(th);
     return svg`<g class="lane thread${selected ? " selected" : ""}" transform="translate(0,${r.y})" data-pid=${p.pid} data-tid=${th.tid} data-load=${(th.load || 0).toFixed(2)} data-cpu=${th.cpu}>
       <text class="lane-label" x=${g.phone ? 8 : 24} y=${g.textY} font-size=${g.fs}>${th.tid} ${name}</text>
       <g transform="translate(${g.stripX},${g.stripY})">
