@@ -426,11 +426,18 @@ def test_cpu_lanes_show_a_busy_thread_and_the_class_follows(browser, lab: LabSer
         )  # read together: from one drawing
         assert abs(total - sum(loads)) < 0.02
         shot(page, "lanes")
+        # /api/state carries each thread's recent history, one number per tick, and the CPU it ran on
+        threads = {t["tid"]: t for t in lab.process(pid)["threads"]}
+        hist = threads[busy]["history"]
+        assert len(hist) >= 20 and len(threads[busy]["history_cpus"]) == len(hist)
+        assert sum(hist[-10:]) / 10 >= 0.3  # a busy thread: a good share of a core, tick after tick
+        assert max(threads[idle]["history"]) <= 0.05
+        assert set(threads[busy]["history_cpus"]) <= set(range(os.cpu_count() or 1))
+        # a student who joins late sees the last seconds at once, from the server's history
+        with opened(browser, lab, presenter=False) as late:
+            late.wait_for_selector("body.lanes-open #lanes .lane.thread", timeout=5_000)
+            # (at 10 ticks a second, 30 points within a second are history, not what it saw live)
+            late.wait_for_function(f"ptlab.book.points({busy}).length >= 30", timeout=1_000)
+            assert late.evaluate("ptlab.state.seq") - late.evaluate("ptlab.book.seq") <= 1
+            assert late.errors == []
         assert page.errors == [] and viewer.errors == []
-    # /api/state carries each thread's recent history, one number per tick, and the CPU it ran on
-    threads = {t["tid"]: t for t in lab.process(pid)["threads"]}
-    hist = threads[busy]["history"]
-    assert len(hist) >= 20 and len(threads[busy]["history_cpus"]) == len(hist)
-    assert sum(hist[-10:]) / 10 >= 0.3  # a busy thread: a good share of a core, tick after tick
-    assert max(threads[idle]["history"]) <= 0.05
-    assert set(threads[busy]["history_cpus"]) <= set(range(os.cpu_count() or 1))

@@ -31,6 +31,7 @@ let drawQueued = false;
 function draw() {
   drawQueued = false;
   if (lanesOpen()) {
+    if (!book.seeded) seedLanes();
     lanes.render(controls.selection);
     return;
   }
@@ -49,6 +50,26 @@ function emptyText() {
   if (!run || run.status !== "exited" || tm.paused) return start;
   const raised = run.traceback ? run.traceback.trim().split("\n").pop() : "";
   return [t("empty.run_ended", { name: run.name, how: runStatus(run) }), ...(raised ? [raised] : []), t("empty.run_more")];
+}
+
+// The lanes' first 30 s come from the server's history, asked for once the lanes are first shown.
+let seeding = false;
+function seedLanes() {
+  if (seeding || tm.source !== "live" || (state.server && state.server.replay)) return;
+  seeding = true;
+  fetch("/api/state")
+    .then((r) => (r.ok ? r.json() : null))
+    .then((body) => {
+      if (body) book.seed(body);
+      redraw();
+    })
+    .catch(() => {})
+    .then(() => {
+      book.seeded = true; // once: without the history the lanes simply start now
+    })
+    .finally(() => {
+      seeding = false;
+    });
 }
 
 // On a phone the cards are one column taller than the screen: a newly selected card (the
@@ -103,6 +124,7 @@ function showRole() {
 
 const conn = new Connection({
   onMessage: (msg) => {
+    if (msg.type === "snapshot") book.reset();
     const events = state.apply(msg);
     book.record(state);
     if (tm.paused) showStatus(...connStatus); // "PAUSED −12 s" counts on

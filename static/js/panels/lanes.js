@@ -18,6 +18,14 @@ export class LaneBook {
     this.lanes = new Map(); // tid -> {pid, points: [{load, cpu} | null], ctxt: [[ts, vol, invol]]}
     this.seq = 0;
     this.ticks = 300;
+    this.seeded = false; // filled from the server's history since the last snapshot
+  }
+
+  /** A new snapshot (a join, a reconnect, a restarted server): the lanes start again. */
+  reset() {
+    this.lanes.clear();
+    this.seq = 0;
+    this.seeded = false;
   }
 
   /** Add the state's current tick; ticks missed (dropped frames) become gaps. */
@@ -45,6 +53,30 @@ export class LaneBook {
       }
     }
     for (const tid of [...this.lanes.keys()]) if (!seen.has(tid)) this.lanes.delete(tid);
+  }
+
+  /**
+   * Fill the lanes with the server's last 30 s (GET /api/state's `history`), so a page that has
+   * just joined or reloaded does not start them empty. Ticks this page recorded after the history
+   * ends are kept after it; ticks the history has and this page has not seen yet are left to the
+   * frames that carry them.
+   */
+  seed(body) {
+    const extra = this.seq - body.seq;
+    for (const p of body.processes) {
+      if (p.status !== "running") continue;
+      for (const th of p.threads) {
+        if (!th.history) continue;
+        let past = th.history.map((load, i) => ({ load, cpu: th.history_cpus ? th.history_cpus[i] : th.cpu }));
+        if (extra < 0) past = past.slice(0, Math.max(0, past.length + extra));
+        const lane = this.lanes.get(th.tid);
+        const mine = lane && lane.pid === p.pid;
+        const since = mine && extra > 0 ? lane.points.slice(-extra) : [];
+        const points = [...past, ...since].slice(-this.ticks);
+        this.lanes.set(th.tid, { pid: p.pid, points, ctxt: mine ? lane.ctxt : [] });
+      }
+    }
+    this.seeded = true;
   }
 
   /** Voluntary and involuntary context switches per second lately; null until there is a window. */
