@@ -441,3 +441,20 @@ def test_cpu_lanes_show_a_busy_thread_and_the_class_follows(browser, lab: LabSer
             assert late.evaluate("ptlab.state.seq") - late.evaluate("ptlab.book.seq") <= 1
             assert late.errors == []
         assert page.errors == [] and viewer.errors == []
+
+
+def test_reset_asks_for_a_second_press_before_it_ends_everything(browser, lab: LabServer) -> None:
+    pid = lab.spawn()
+    with opened(browser, lab, presenter=True) as page:
+        page.wait_for_selector(f"#diagram .card[data-pid='{pid}']")
+        page.keyboard.press("r")
+        page.wait_for_selector(".toast.info")
+        assert "again" in page.text_content(".toast.info")
+        page.wait_for_timeout(500)
+        assert lab.process(pid)["status"] == "running"  # one press changed nothing
+        page.keyboard.press("r")
+        page.wait_for_function(
+            f"ptlab.state.processes.size === 0 || ptlab.state.processes.get({pid})?.status === 'exited'",
+            timeout=10_000,
+        )
+        assert page.errors == []

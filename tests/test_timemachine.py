@@ -104,6 +104,15 @@ def test_pausing_freezes_the_class_while_the_counter_counts_on_in_the_lab(browse
             f"() => window.ptlab.tm.view().processes.get({pid})?.threads.length === 1"
         )
         viewer.wait_for_function(f"() => window.ptlab.tm.view().processes.get({pid})?.threads.length === 1")
+        # one time base: counted back from when the pause began, so a step forward shows less, not more
+        ago = lambda: float(presenter.text_content("#conn").split("−")[1].split()[0])  # noqa: E731
+        back = ago()
+        time.sleep(1.2)  # the live "now" moves on meanwhile
+        assert ago() == back
+        at = presenter.evaluate("ptlab.tm.at")
+        presenter.keyboard.press(".")
+        presenter.wait_for_function(f"ptlab.tm.at > {at}")
+        assert ago() <= back
         presenter.keyboard.press("l")
         viewer.wait_for_selector("body:not(.tm-open)", timeout=5_000)
         assert viewer.text_content("#conn") != "" and not viewer.text_content("#conn").startswith("PAUSED")
@@ -167,7 +176,9 @@ def test_a_recorded_lesson_replays_the_same_picture_at_the_same_moment(
         # drawn: a card for each process of that moment (ones just ended linger, marked)
         cards = len(middle["processes"])
         page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {cards}")
-        # nothing in a replay can be changed
+        # nothing in a replay can be changed, and the page offers no button that could only fail
+        assert page.evaluate("document.body.classList.contains('read-only')")
+        assert not page.locator(".controls").is_visible() and not page.locator("#toggle-lab").is_visible()
         status, body = _post(url + "/api/processes", lab.token)
         assert status in (401, 403, 409) and body
         assert page.errors == []

@@ -116,6 +116,8 @@ function showStatus(status, retry) {
 
 function showRole() {
   document.body.dataset.role = state.role;
+  // a recording (ptlab replay, the offline export) can be watched and scrubbed, never changed
+  document.body.classList.toggle("read-only", Boolean(state.server && state.server.replay) || Boolean(tm.offline));
   roleEl.textContent = t(`role.${state.role}`);
   document.querySelectorAll(".controls button, .controls select").forEach((el) => {
     el.disabled = state.role !== "presenter";

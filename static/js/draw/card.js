@@ -230,7 +230,9 @@ export function cardModel(p, box, ctx) {
   const threads = exited ? [] : [...p.threads].sort((a, b) => (b.main ? 1 : 0) - (a.main ? 1 : 0) || a.tid - b.tid);
   // stacks a fork copied from the parent's other threads: mapped here, no thread runs on them
   const copied = exited ? [] : (p.regions || []).filter((r) => r.kind === "stack" && r.tid === 0 && !r.guard);
-  const bs = bands(p.regions);
+  // a process that ended before its memory map was ever read has none to show: no bands of "0 B"
+  const unread = exited && !(p.regions || []).length;
+  const bs = unread ? [] : bands(p.regions);
   const foot = counterLines(p, ctx.state.processes, ctx.state.server);
   const spec = { exited, threads: threads.length, copied: copied.length, bands: bs, footLines: foot.length, minText: ctx.minText };
   const L = cardLayout(box.w, box.h, spec);
@@ -245,7 +247,7 @@ export function cardModel(p, box, ctx) {
     ...(copied.length ? [{ key: "copied", copies: copied }] : []),
   ];
   const ages = new Map(threads.map((th) => [th.tid, ctx.state.age(`t:${p.pid}:${th.tid}`)]));
-  return { p, box, exited, threads, shown, hidden, bs, foot, L, name, slices, ages, drawn: performance.now() };
+  return { p, box, exited, unread, threads, shown, hidden, bs, foot, L, name, slices, ages, drawn: performance.now() };
 }
 
 // What the memory column and a chip are drawn from: most frames change only a counter or a
@@ -282,7 +284,8 @@ export function cardView(m, ctx) {
     <g class=${`card-body ${enter(age)}`}>
       ${headView(p, L)}
       ${guard(memoryDeps(m), () => memoryView(m))}
-      ${exited ? svg`<g class="band kind-stack" data-kind="stack">${swatch("stack", L.stack.x, L.stack.y, L.stack.w, L.stack.h)}</g>` : nothing}
+      ${exited && !m.unread ? svg`<g class="band kind-stack" data-kind="stack">${swatch("stack", L.stack.x, L.stack.y, L.stack.w, L.stack.h)}</g>` : nothing}
+      ${m.unread ? text(L.pad, L.col.y + L.small, "card-sub", fitted([t("card.no_map")], L.w - 2 * L.pad, L.small, L.minText)) : nothing}
       ${exited ? nothing : panelView(m)}
       ${repeat(shown, (th) => th.tid, (th, i) => guard(chipDeps(p, th, chips[i], ctx), () => chipView(p, th, chips[i], L, ctx)))}
       ${hidden.length ? moreChipView(p, hidden, chips[shown.length], L) : nothing}

@@ -13,6 +13,9 @@ const MAX_TOASTS = 2;
  * A refusal from the server, in the page's language by its error code; the server's own words
  * (which may name a setting such as PTLAB_MAX_PROCESSES) only for the presenter, who can change it.
  */
+// Reset ends every lab process at once: it asks for a second press within this many ms.
+const RESET_CONFIRM_MS = 4000;
+
 export function errorText(err, presenter) {
   if (err.code === "disconnected") return { text: t("err.not_connected"), detail: "" };
   const key = `err.code.${err.code}`;
@@ -133,6 +136,7 @@ export class Controls {
   }
 
   async act(action) {
+    if (document.body.classList.contains("read-only")) return this.toasts.show(t("err.code.read_only"));
     if (!this.presenter) return this.toasts.show(t("err.forbidden"));
     const { pid, tid } = this.selection;
     let command;
@@ -159,6 +163,12 @@ export class Controls {
       case "stop_selected":
         return this.act(tid !== null ? "stop_thread" : "stop_process");
       case "reset":
+        // everything goes, with no undo: a second press within a few seconds says so
+        if (!this.resetArmed || performance.now() - this.resetArmed > RESET_CONFIRM_MS) {
+          this.resetArmed = performance.now();
+          return this.toasts.show(t("reset.confirm"), "info");
+        }
+        this.resetArmed = 0;
         command = { op: "reset" };
         break;
       default:

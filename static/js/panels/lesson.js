@@ -32,7 +32,8 @@ export class LessonBar extends Panel {
   }
 
   get presenter() {
-    return this.state.role === "presenter";
+    // a recorded lesson is watched, not steered: no buttons that could only fail
+    return this.state.role === "presenter" && !document.body.classList.contains("read-only");
   }
 
   bind() {

@@ -151,6 +151,9 @@ export class TimeMachine extends Panel {
     if (!this.rec) return;
     const [start, end] = span(this.rec);
     const next = Math.min(end, Math.max(start, at));
+    // One time base while paused: the moment the pause began. The badge and the range count back
+    // from it, so a step forward always shows a smaller −N, however long the pause lasts.
+    if (!this.paused) this.base = this.source === "live" ? Math.max(end, this.live.ts || end) : end;
     if (next !== this.at || !this.shown) {
       this.at = next;
       this.shown = stateAt(this.rec, next);
@@ -196,8 +199,13 @@ export class TimeMachine extends Panel {
   badge() {
     if (this.source !== "live") return t("tm.replay", { name: this.fileName || t("tm.recording") });
     if (!this.paused) return "";
-    const behind = Math.max(0, (this.live.ts || this.at) - this.at);
-    return t("tm.paused", { s: Math.round(behind) });
+    return t("tm.paused", { s: this.ago(this.at) });
+  }
+
+  /** Seconds from `at` back to the moment the pause began, as the badge and the range show them. */
+  ago(at) {
+    const behind = Math.max(0, (this.base ?? at) - at);
+    return behind < 10 ? behind.toFixed(1) : String(Math.round(behind));
   }
 
   render() {
@@ -233,7 +241,7 @@ export class TimeMachine extends Panel {
     // a dropped file, or the offline page, has no server to export from
     this.exportEl.hidden = this.exportHtml.hidden = this.source === "file" || Boolean(this.offline);
     this.el.querySelector("#tm-range-label").textContent =
-      a !== null || b !== null ? t("tm.range", { a: a === null ? "…" : (a - start).toFixed(1), b: b === null ? "…" : (b - start).toFixed(1) }) : "";
+      a !== null || b !== null ? t("tm.range", { a: a === null ? "…" : `−${this.ago(Math.min(a, b ?? a))}`, b: b === null ? "…" : `−${this.ago(Math.max(b, a ?? b))}` }) : "";
     this.el.querySelector("#tm-live").disabled = this.source === "replay";
   }
 }
