@@ -458,3 +458,13 @@ def test_reset_asks_for_a_second_press_before_it_ends_everything(browser, lab: L
             timeout=10_000,
         )
         assert page.errors == []
+
+
+def test_help_opens_at_its_top_on_a_720_px_projector(browser, lab: LabServer) -> None:
+    with opened(browser, lab, presenter=True) as page:
+        page.keyboard.press("?")
+        page.wait_for_selector("#helpdlg[open]")
+        assert page.evaluate("document.getElementById('helpdlg').scrollTop") == 0
+        top = page.evaluate("document.querySelector('#helpdlg h2').getBoundingClientRect().top")
+        assert 0 <= top < 720
+        assert page.evaluate("document.getElementById('helpdlg').scrollHeight") > 720 * 0.5  # it could scroll

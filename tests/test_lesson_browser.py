@@ -141,6 +141,9 @@ def test_a_lesson_with_three_students_voting(browser, lab: LabServer) -> None:
         assert [w[0] for w in waits] == ["S", "S"] and all("L" in (w[1] or "") for w in waits), waits
         teacher.click(".stop-deadlock")
         teacher.wait_for_function(f"ptlab.state.processes.get({stuck})?.status !== 'running'", timeout=10_000)
+        # the panel says the threads went with their process (no "blocked" thread of a gone process)
+        teacher.wait_for_selector(".stepped[data-stopped=true]", timeout=5_000)
+        assert teacher.locator(".step-thread").count() == 0
 
         teacher.keyboard.press("g")
         for page in students:

@@ -205,6 +205,9 @@ export class Controls {
   help() {
     const dlg = document.getElementById("helpdlg");
     if (dlg.open) dlg.close();
-    else dlg.showModal();
+    else {
+      dlg.showModal();
+      dlg.scrollTop = 0;
+    }
   }
 }

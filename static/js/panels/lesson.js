@@ -288,6 +288,8 @@ export class LessonBar extends Panel {
     const p = s.pids.length ? this.state.processes.get(s.pids[0]) : null;
     const run = p && p.stepped;
     if (!run) return html`<section class="stepped"><p>${t("step.none")}</p></section>`;
+    // stopped (the way out of a deadlock): its threads are gone with it, and the panel says so
+    if (p.status !== "running") return html`<section class="stepped" data-stopped="true"><p class="good">${t("step.stopped", { pid: p.pid })}</p></section>`;
     const { finished, deadlocked } = runStatus(run);
     const lost = lostUpdates(run);
     const osState = (tid) => {
