@@ -216,9 +216,9 @@ def test_race_from_the_panel_shows_expected_actual_lost(browser, lab: LabServer)
         api = lab.process(pid)["races"][-1]
         assert int(run["expected"]) == api["expected"] == 80_000
         assert int(run["actual"]) == api["actual"] and int(run["lost"]) == api["lost"]
-        assert f"{api['actual']:,}".replace(",", " ") in run["text"]
+        assert f"{api['actual']:,}".replace(",", "\u202f") in run["text"]
         page.wait_for_function("document.getElementById('caption').dataset.kind === 'race_finished'")
-        assert f"{api['lost']:,}".replace(",", " ") in page.text_content("#caption")
+        assert f"{api['lost']:,}".replace(",", "\u202f") in page.text_content("#caption")
         # an IPC message flies from one card to the other and is logged
         page.select_option("#ipc-to", str(other))
         page.fill("#ipc-text", "ping")

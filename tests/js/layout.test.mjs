@@ -220,3 +220,12 @@ test("beside a side panel (768 px) the compact cards fit the width and the stage
     assert.ok(bottom <= stage.height + 0.5);
   }
 });
+
+test("a last row that is not full is shared by its cards: the stage has no empty corner", () => {
+  const stage = stageLayout(3, 1280, 560);
+  assert.equal(stage.mode, "grid");
+  const last = stage.boxes.filter((b) => b.y === Math.max(...stage.boxes.map((x) => x.y)));
+  const right = Math.max(...last.map((b) => b.x + b.w));
+  assert.ok(right >= 1280 - 10 - 0.5, JSON.stringify(stage.boxes));
+  for (let i = 0; i < 3; i += 1) for (let j = i + 1; j < 3; j += 1) assert.ok(!overlap(stage.boxes[i], stage.boxes[j]));
+});

@@ -4,7 +4,7 @@
 
 import { detailText } from "../panels/captions.js";
 import { guard, nothing, repeat, svg } from "../dom.js";
-import { fitFont, fitWidth, hex, size } from "../format.js";
+import { BOLD, fitFont, fitWidth, hex, size } from "../format.js";
 import { getLang, t } from "../i18n.js";
 import { bands, cardLayout } from "../layout/layout.js";
 
@@ -36,7 +36,8 @@ function bandView(b, box, L, name) {
   const first = b.regions[0];
   const { x, y, w, h } = box;
   const label = h >= L.minText * 1.05 ? fitted([name], w - 12, Math.min(L.small, h * 0.9), L.minText) : null;
-  const sizeFit = label ? fitted([size(b.bytes)], w - 18 - fitWidth(name, label.f), L.minText, L.minText) : null;
+  // the label is bold (wider than the estimate) and the two need a space between them: never "Heap18.2 MiB"
+  const sizeFit = label ? fitted([size(b.bytes)], w - 18 - fitWidth(name, label.f) / BOLD - label.f * 0.6, L.minText, L.minText) : null;
   return svg`<g class=${`band kind-${b.kind}`} data-kind=${b.kind} data-bytes=${b.bytes}
       data-count=${b.regions.length} data-start=${first ? first.start : ""} data-tip="band">
     ${swatch(b.kind, x, y, w, h)}

@@ -62,9 +62,20 @@ export function stageLayout(n, W, H, focus = n - 1, minText = MIN_TEXT) {
   }
   const g = layoutGrid(n, W, H);
   if (g.scale >= 1) {
-    return { mode: "grid", width: W, height: H, boxes: Array.from({ length: n }, (_, i) => ({ ...cardBox(g, i), mini: false })) };
+    return { mode: "grid", width: W, height: H, boxes: fillLastRow(g, n, W) };
   }
   return focusLayout(n, W, H, Math.max(0, Math.min(n - 1, focus)), minText / MIN_TEXT);
+}
+
+/** A grid's boxes, the cards of a last row that is not full widened to share the row: no empty quarter. */
+function fillLastRow(g, n, W) {
+  const boxes = Array.from({ length: n }, (_, i) => ({ ...cardBox(g, i), mini: false }));
+  const last = n - (g.rows - 1) * g.cols;
+  if (g.rows > 1 && last < g.cols) {
+    const w = (W - GAP * (last + 1)) / last;
+    for (let j = 0; j < last; j += 1) Object.assign(boxes[n - last + j], { x: GAP + j * (w + GAP), w });
+  }
+  return boxes;
 }
 
 function focusLayout(n, W, H, focus, k) {
@@ -221,12 +232,14 @@ function columnWidth(m, w, spec) {
 
 /** The memory column: bands with log-scaled heights, then one stack slice per thread (and per copied stack). */
 function column(m, w, h, spec) {
-  const { fs, small, headH, pad, footH } = m;
+  const { fs, small, headH, pad, footH, minText } = m;
   const col = { x: pad, y: headH + pad, w: columnWidth(m, w, spec), h: h - headH - footH - pad * 2 };
   const n = spec.bands.length;
   const nT = Math.max(1, spec.slices);
   // Labelled bands come first; stack slices give way (down to 6 px each) when the card is cramped.
-  const wanted = Math.min(col.h * 0.55, Math.max(col.h * 0.28, nT * (Math.max(10, small * 0.95) + 3)));
+  // (each slice tall enough for its label, when the card has the room: a slice below the smallest
+  // type loses its label, as presentation mode's larger type showed)
+  const wanted = Math.min(col.h * 0.55, Math.max(col.h * 0.28, nT * (Math.max(10, small * 0.95, minText * 1.12) + 3)));
   const stackH = Math.max(Math.min(wanted, col.h - n * (small + 4)), Math.min(col.h * 0.5, nT * 9));
   const restH = col.h - stackH - 4 * n;
   const weights = spec.bands.map((b) => 1 + Math.log2(1 + b.bytes / 4096));
