@@ -572,12 +572,17 @@ class CostsView(BaseModel):
     """Thread vs process costs, measured in a dedicated lab process."""
 
     rows: list[CostRow]
-    cancelled: bool
+    cancelled: bool = Field(description="the presenter cancelled it")
+    timed_out: bool = Field(False, description="it reached its time budget before every measurement was done")
+    budget: float = Field(20.0, description="the seconds it may take")
     seconds: float
     cpus: int
     tasks: int = Field(description="CPU-bound tasks run at once (2..4, up to the CPUs)")
     task_seconds: float = Field(description="seconds of one core each task works")
-    other_load: float = Field(description="share of all CPUs other programs used in the CPU runs (median)")
+    other_load: float = Field(
+        description="share of all CPUs other programs used in the CPU runs (median); over the whole run "
+        "when it ended before them"
+    )
     steal: float = Field(description="share of all CPUs the hypervisor took meanwhile (steal, median)")
     reliable: bool = Field(description="false when other programs were busy or too few runs were plausible")
     discarded: list[str] = Field(description="why each implausible repetition was thrown out and re-measured")

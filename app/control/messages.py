@@ -161,6 +161,8 @@ class CostsReport(_Report):
 
     rows: list[CostRow]
     cancelled: bool
+    timed_out: bool = False
+    budget: float = 20.0
     seconds: float
     cpus: int
     tasks: int

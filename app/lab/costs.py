@@ -229,10 +229,15 @@ class CostRun:
         self.other = 0.0
         self.steal = 0.0
         self.reliable = False
+        self.cut: str | None = None  # "cancelled" or "time" when the run was cut short
 
     def check(self) -> None:
-        """Give up between two samples if cancelled or out of time."""
-        if self.stop.is_set() or time.monotonic() > self.deadline:
+        """Give up between two samples if cancelled or out of time (``cut`` says which)."""
+        if self.stop.is_set():
+            self.cut = "cancelled"
+            raise Cancelled
+        if time.monotonic() > self.deadline:
+            self.cut = "time"
             raise Cancelled
 
     def repeat(self, n: int, fn: Callable[[], float]) -> list[float]:
@@ -403,25 +408,30 @@ class CostRun:
 def measure(stop: threading.Event, budget_s: float = 20.0) -> dict[str, Any]:
     """Run every measurement; returns rows, the machine's load and whether it was cut short."""
     run = CostRun(stop, budget_s)
-    cancelled = False
     t0 = time.perf_counter()
+    # the machine's load over the whole run: the reason to give when the CPU runs were never reached
+    busy0, mine0 = cpu_busy()[0], own_cpu()
     try:
         run.creation()
         run.memory()
         run.switch()
         run.cpu(max(2, min(4, len(os.sched_getaffinity(0)))))
     except Cancelled:
-        cancelled = True
+        pass
+    wall = max(time.perf_counter() - t0, 1e-3)
+    other_all = max(0.0, (cpu_busy()[0] - busy0) - (own_cpu() - mine0)) / ((os.cpu_count() or 1) * wall)
     return {
         "rows": run.rows,
-        "cancelled": cancelled,
-        "seconds": round(time.perf_counter() - t0, 3),
+        "cancelled": run.cut == "cancelled",
+        "timed_out": run.cut == "time",
+        "budget": budget_s,
+        "seconds": round(wall, 3),
         "cpus": os.cpu_count() or 1,
         "tasks": run.tasks,
         "task_seconds": round(TASK_S, 3),
-        "other_load": round(run.other, 3),
+        "other_load": round(run.other if run.tasks else other_all, 3),
         "steal": round(run.steal, 3),
-        "reliable": run.reliable and not cancelled,
+        "reliable": run.reliable and run.cut is None,
         "discarded": run.discarded,
     }
 

@@ -31,7 +31,15 @@ const pct = (v) => `${Math.round(v * 100)} %`;
 export function loadNote(costs) {
   const load = t("costs.load", { other: pct(costs.other_load), steal: pct(costs.steal) });
   if (costs.reliable) return { reliable: true, text: load };
-  const why = costs.other_load >= 0.25 ? t("costs.unreliable", { other: pct(costs.other_load) }) : t("costs.unreliable_runs");
+  // the real reason, with the figure that shows it
+  const other = pct(costs.other_load);
+  const why = costs.other_load >= 0.25
+    ? t("costs.unreliable", { other })
+    : costs.timed_out
+      ? t("costs.unreliable_time", { s: costs.budget, other })
+      : costs.cancelled
+        ? t("costs.unreliable_cancelled")
+        : t("costs.unreliable_runs", { other });
   return { reliable: false, text: why };
 }
 
@@ -57,6 +65,13 @@ function groupView(gkey, rows, n, doubtful) {
     )}`;
 }
 
+/** While a measurement runs: how long it has taken against its budget (the table below is the last one). */
+export function progressView(elapsed, budget) {
+  return html`<p class="costs-progress" role="status">
+    <progress max=${budget} value=${Math.min(elapsed, budget)}></progress>
+    ${t("costs.measuring", { s: Math.round(elapsed), budget })}</p>`;
+}
+
 /** The whole table (lit-html); every figure is a median with its low–high range. */
 export function costsView(costs) {
   if (!costs) return html`<p class="hint">${t("costs.none")}</p>`;
@@ -76,7 +91,7 @@ export function costsView(costs) {
     <div class="costs-aside">
       <p class=${`costs-load ${load.reliable ? "ok" : "warn"}`} role=${load.reliable ? "note" : "alert"}>${load.text}</p>
       <ul class="notes">${notes.map((x) => html`<li>${x}</li>`)}</ul>
-      <p class="costs-meta">${meta}${discarded}${costs.cancelled ? ` · ${t("race.cancelled")}` : ""}</p>
+      <p class="costs-meta">${meta}${discarded}${costs.cancelled ? ` · ${t("race.cancelled")}` : ""}${costs.timed_out ? ` · ${t("costs.timed_out", { s: costs.budget })}` : ""}</p>
     </div>
   </div>`;
 }

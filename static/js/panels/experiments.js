@@ -1,8 +1,8 @@
 // The experiments panel: race, IPC and shared memory. Figures come from the server's
 // replies and from the snapshot's races — nothing here computes a result.
 
-import { costsView } from "./costs.js";
-import { html, render } from "../dom.js";
+import { costsView, progressView } from "./costs.js";
+import { html, nothing, render } from "../dom.js";
 import { count } from "../format.js";
 import { t } from "../i18n.js";
 import { isShortcut } from "../keys.js";
@@ -10,6 +10,8 @@ import { Panel } from "./panel.js";
 
 // The server gives a measurement 30 s (JOB_TIMEOUT_S) after its lab process started (10 s at most).
 const COSTS_TIMEOUT_MS = 45_000;
+// What the measurement promises (app/lab/costs.py measure's budget): the progress bar's end.
+const COSTS_BUDGET_S = 20;
 
 /** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
 export function runView(r) {
@@ -101,7 +103,8 @@ export class ExperimentsPanel extends Panel {
   }
 
   renderCosts() {
-    render(costsView(this.state.costs), document.getElementById("costs-body"));
+    const measuring = this.measuring ? progressView((performance.now() - this.measuring) / 1000, COSTS_BUDGET_S) : nothing;
+    render(html`${measuring}${costsView(this.state.costs)}`, document.getElementById("costs-body"));
     const presenter = this.controls.presenter;
     document.getElementById("costs-run").disabled = !presenter;
     document.getElementById("costs-cancel").disabled = !presenter;
@@ -110,7 +113,13 @@ export class ExperimentsPanel extends Panel {
   async measure(op) {
     if (!this.controls.presenter) return this.toasts.show(t("err.forbidden"));
     const dlg = document.getElementById("costsdlg");
-    if (op === "costs") dlg.classList.add("running");
+    if (op === "costs") {
+      dlg.classList.add("running");
+      // progress while it measures: seconds so far against the budget, the old table dimmed below
+      this.measuring = performance.now();
+      this.ticking = setInterval(() => this.renderCosts(), 500);
+      this.renderCosts();
+    }
     try {
       // a measurement on a busy machine takes its whole budget (20 s) and more: wait for it
       return await this.conn.command({ op }, op === "costs" ? COSTS_TIMEOUT_MS : undefined);
@@ -118,7 +127,11 @@ export class ExperimentsPanel extends Panel {
       this.toasts.error(err, this.controls.presenter);
       return undefined;
     } finally {
-      if (op === "costs") dlg.classList.remove("running");
+      if (op === "costs") {
+        dlg.classList.remove("running");
+        clearInterval(this.ticking);
+        this.measuring = null;
+      }
       this.renderCosts();
     }
   }
