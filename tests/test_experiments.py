@@ -213,3 +213,17 @@ def test_a_race_beside_a_count_thread_expects_its_increments_too(lab: LabServer)
     r = race(lab, pid, lock=True, threads=2, increments=200_000)
     # locked, with the same lock the count thread takes: nothing lost, and its own updates are expected
     assert r["lost"] == 0 and r["expected"] == r["actual"] >= 400_000
+
+
+def test_a_costs_run_cut_at_its_budget_says_so_and_still_names_the_load() -> None:
+    import threading
+
+    from app.lab.costs import measure
+
+    out = measure(threading.Event(), budget_s=0.0)  # out of time before the first sample
+    assert out["timed_out"] is True and out["cancelled"] is False and out["reliable"] is False
+    assert out["budget"] == 0.0 and out["tasks"] == 0 and 0.0 <= out["other_load"] <= 1.0
+    stop = threading.Event()
+    stop.set()
+    out = measure(stop, budget_s=20.0)
+    assert out["cancelled"] is True and out["timed_out"] is False
