@@ -350,7 +350,7 @@ def test_a_viewer_follows_the_presenters_selection_and_panel(browser, lab: LabSe
         t0 = time.monotonic()
         student.wait_for_function(f"window.ptlab.controls.selection.pid === {a}", timeout=3000)
         assert time.monotonic() - t0 < 0.3 + 0.2  # 300 ms, and the test's own polling
-        assert student.locator(f".card[data-pid='{a}']").get_attribute("class").count("selected")
+        student.wait_for_selector(f".card.selected[data-pid='{a}']", timeout=1000)  # drawn at the next frame
         teacher.keyboard.press("e")  # the experiments panel
         student.wait_for_function("document.body.classList.contains('lab-open')", timeout=3000)
         # exploring on one's own: the presenter's next click no longer moves this screen

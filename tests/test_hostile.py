@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -198,9 +199,12 @@ def test_plain_uvicorn_on_a_public_socket_refuses_code_and_prints_its_real_port(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PTLAB_")}
     env.update({"PTLAB_TOKEN": TOKEN, "TMPDIR": tmp})
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # unbuffered: select() below must see every line the server printed, none held in a buffer
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0
+    )
     try:
-        lines = _lines_until(server, "running code from the page", 20)
+        lines = _lines_until(server, "the code panel is OFF", 20)
         req = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/runs",
             data=json.dumps({"code": "print(1)"}).encode(),
@@ -229,6 +233,10 @@ def _lines_until(proc: subprocess.Popen[bytes], text: str, seconds: float) -> li
     lines: list[str] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
+        # wait for a line no longer than the deadline: a server that stays silent fails, not hangs
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
         lines.append(proc.stdout.readline().decode().rstrip())
         if text in lines[-1]:
             return lines
