@@ -85,7 +85,7 @@ def main() -> None:
             # lesson mode: the race in slow motion, both threads have read and written the same value
             s.reset()
             for _ in range(5):
-                s.spawn()  # the presenter's own processes stay beside the scene's
+                s.spawn()  # the presenter's own processes: set aside while the lesson runs
             s.control("POST", "/api/lesson/scenes/6")
             pid = s.get("/api/lesson")["lesson"]["scene"]["pids"][0]
             for thread in (1, 2, 1, 1, 2, 2):
