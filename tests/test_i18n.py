@@ -72,3 +72,62 @@ def test_every_key_the_page_builds_from_a_server_value_exists_in_both_languages(
         keys = [f"{family}{sep}{v}" for v in values]
         missing += [k for k in keys if k not in EN or k not in KO]
     assert missing == []
+
+
+# Words the glossary (docs/glossary.md) retired from the Korean: each with the term that replaced it.
+RETIRED = {
+    "문맥 교환": "컨텍스트 스위칭 (the first use may add it in parentheses)",
+    "경쟁 조건": "경쟁 상태",
+    "갱신 손실": "업데이트 손실",
+    "사라진 업데이트": "업데이트 손실",
+    "형제 스레드": "이웃 스레드",
+    "대화": "통신",
+    "포크": "fork",
+    "탐침": "프로브",
+    "사건": "이벤트",
+    "선생님": "발표자",
+    "기대값": "기댓값",
+    "색맹": "색각 이상자도 구별할 수 있는",
+    "유닉스 소켓": "유닉스 도메인 소켓",
+    "더 싸다": "더 가볍다",
+}
+# The one place a retired word may stand: in parentheses after the term that replaced it.
+ALLOWED = ("컨텍스트 스위칭(문맥 교환)",)
+# A particle whose form depends on the word before it (받침), written straight after a
+# placeholder, or both forms at once: the helper ({pid:이/가}) chooses it from the value instead.
+LOOSE_PARTICLE = re.compile(
+    r"\}(?:이|가|은|는|을|를|과|와|으로|로)(?![가-힣])"  # right after a placeholder
+    r"|이\(가\)|을\(를\)|은\(는\)|와\(과\)|\(으\)로"  # both forms at once
+)
+
+
+def _korean_texts() -> list[tuple[str, str]]:
+    start = I18N.index("\n  ko: {")
+    table = re.findall(r'^    "([^"]+)": "((?:[^"\\]|\\.)*)",', I18N[start:], re.M)
+    lesson = (ROOT / "app" / "lesson" / "builtin.yaml").read_text()
+    lines = enumerate(lesson.splitlines(), 1)
+    return table + [(f"builtin.yaml:{i}", line) for i, line in lines if "ko:" in line]
+
+
+def test_the_korean_uses_the_glossarys_terms() -> None:
+    found = []
+    for key, text in _korean_texts():
+        for allowed in ALLOWED:
+            text = text.replace(allowed, "")
+        found += [f"{key}: {word!r} (say {RETIRED[word]!r})" for word in RETIRED if word in text]
+    assert found == []
+
+
+def test_no_korean_particle_is_guessed_after_a_placeholder() -> None:
+    loose = [f"{key}: {text}" for key, text in _korean_texts() if LOOSE_PARTICLE.search(text)]
+    assert loose == []
+
+
+def test_every_name_for_screen_readers_goes_through_the_table() -> None:
+    page = (ROOT / "templates" / "index.html").read_text()
+    tags = re.findall(r"<[a-z]+\b[^>]*\baria-label=[^>]*>", page)
+    assert len(tags) >= 12
+    loose = [tag for tag in tags if "data-i18n-label=" not in tag and "data-i18n-title=" not in tag]
+    assert loose == []
+    for key in re.findall(r'data-i18n-label="([^"]+)"', page):
+        assert key in EN and key in KO, key

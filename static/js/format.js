@@ -19,11 +19,11 @@ export function size(bytes) {
   return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
 }
 
-/** Seconds in µs, ms or s. */
-export function dur(s) {
+/** Seconds in µs, ms or s (초 in Korean, as its captions write it). */
+export function dur(s, lang = getLang()) {
   if (s < 1e-3) return `${(s * 1e6).toFixed(s < 1e-5 ? 1 : 0)} µs`;
   if (s < 1) return `${(s * 1e3).toFixed(s < 1e-2 ? 2 : 1)} ms`;
-  return `${s.toFixed(2)} s`;
+  return lang === "ko" ? `${s.toFixed(2)}초` : `${s.toFixed(2)} s`;
 }
 
 /**

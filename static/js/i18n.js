@@ -3,6 +3,17 @@
 const TABLE = {
   en: {
     "app.title": "Process & Thread Lab",
+    "aria.legend": "legend",
+    "aria.controls": "controls",
+    "aria.lesson": "lesson",
+    "aria.diagram": "diagram",
+    "aria.processes": "processes and threads",
+    "aria.lanes": "CPU lanes",
+    "aria.lab": "experiments",
+    "aria.pystack": "Python stack",
+    "aria.code": "code",
+    "aria.timeline": "time machine",
+    "aria.time": "time",
     "lang.switch": "한국어",
     "conn.connecting": "connecting…",
     "conn.live": "live",
@@ -204,7 +215,7 @@ const TABLE = {
     "race.expected": "expected",
     "race.actual": "actual",
     "race.lost": "lost",
-    "ipc.title": "IPC: processes talk only through the OS",
+    "ipc.title": "IPC: processes talk only through channels the OS provides",
     "ipc.pipe": "pipe (FIFO)",
     "ipc.socket": "Unix socket",
     "ipc.file": "file",
@@ -251,7 +262,7 @@ const TABLE = {
     "costs.measuring": "Measuring… {s} s of at most {budget} s. The table below is the previous one.",
     "costs.discarded": "{k} implausible runs thrown away and measured again",
     "costs.note_gil": "CPython's GIL lets one thread of a process run Python code at a time: busy threads share one core, processes use a core each. Threads do run in parallel in C code (the gil-free activity) and I/O.",
-    "costs.note_switch": "Switches: both sides pinned to one CPU, as perf bench sched pipe does. Threads and processes are both kernel tasks on Linux; a process switch adds only the address-space switch, so the two differ little. Across two CPUs each wake-up crosses CPUs: far dearer.",
+    "costs.note_switch": "Switches: both sides pinned to one CPU, as perf bench sched pipe does. Threads and processes are both kernel tasks on Linux; a process switch adds only the address-space switch, so the direct costs measured here differ little. Textbooks call a process switch heavy for its indirect cost (caches and the TLB refilled after it), which this table does not measure. Across two CPUs each wake-up crosses CPUs: far dearer.",
     "costs.note_fork": "A forked child shares its parent's pages until written (copy-on-write), so it costs far less memory than a fresh interpreter.",
     "lesson.start": "Lesson",
     "activity.user": "user",
@@ -330,6 +341,17 @@ const TABLE = {
   },
   ko: {
     "app.title": "프로세스와 스레드 실험실",
+    "aria.legend": "범례",
+    "aria.controls": "조작",
+    "aria.lesson": "수업",
+    "aria.diagram": "그림",
+    "aria.processes": "프로세스와 스레드",
+    "aria.lanes": "CPU 레인",
+    "aria.lab": "실험",
+    "aria.pystack": "파이썬 스택",
+    "aria.code": "코드",
+    "aria.timeline": "타임머신",
+    "aria.time": "시각",
     "lang.switch": "English",
     "conn.connecting": "연결 중…",
     "conn.live": "실시간",
@@ -337,7 +359,7 @@ const TABLE = {
     "role.presenter": "발표자",
     "role.viewer": "보기 전용",
     "btn.spawn_process": "프로세스 생성",
-    "btn.fork": "포크",
+    "btn.fork": "fork",
     "btn.spawn_thread": "스레드 생성",
     "btn.stop_thread": "스레드 종료",
     "btn.stop_process": "프로세스 종료",
@@ -374,10 +396,10 @@ const TABLE = {
     "card.pid": "PID {pid}",
     "card.ppid": "부모 {ppid}",
     "card.no_map": "메모리 맵을 읽기 전에 끝났습니다",
-    "card.forked": "{pid}에서 포크",
+    "card.forked": "{pid}에서 fork됨",
     "card.rss": "RSS {size}",
     "card.threads": "스레드 {n}개가 코드·데이터·힙 공유",
-    "card.thread1": "스레드 1개 (메인)",
+    "card.thread1": "스레드 1개(메인)",
     "card.exited": "종료됨: {reason}",
     "card.counter": "카운터 @ {addr} = {value}",
     "thread.tid": "TID {tid}",
@@ -413,14 +435,14 @@ const TABLE = {
     "card.threads_short": "스레드 {n}개",
     "card.gone": "종료됨: 운영체제가 메모리를 회수",
     "mini.threads": "스레드 {n}개",
-    "tip.switches": "문맥 교환: 자발적 {v}회, 비자발적 {i}회",
+    "tip.switches": "컨텍스트 스위칭: 자발적 {v}회, 비자발적 {i}회",
     "cap.process_started": "새 프로세스 {pid}: 자신만의 코드·데이터·힙·스택과 (메인) 스레드 하나.",
-    "cap.process_forked": "fork(): 프로세스 {pid}는 {parent}의 복사본 — 주소는 같고 메모리는 따로.",
-    "cap.thread_started": "새 스레드 {tid} (프로세스 {pid}): 자기 스택만 새로; 코드·데이터·힙은 형제 스레드와 공유.",
+    "cap.process_forked": "fork(): 프로세스 {pid:은/는} {parent}의 복사본 — 주소는 같고 메모리는 따로.",
+    "cap.thread_started": "새 스레드 {tid} (프로세스 {pid}): 자기 스택만 새로; 코드·데이터·힙은 이웃 스레드와 공유.",
     "cap.thread_stopped": "프로세스 {pid}의 스레드 {tid} 종료 ({detail}); 그 스택은 해제됨.",
     "cap.process_exited": "프로세스 {pid} 종료: {detail}. 운영체제가 메모리를 모두 회수.",
     "cap.reset": "초기화: 모든 실험 프로세스 종료.",
-    "cap.costs_finished": "프로세스 {pid}에서 측정: 스레드와 프로세스의 생성·메모리·전환 비용 — 표를 보세요.",
+    "cap.costs_finished": "프로세스 {pid}에서 측정: 스레드와 프로세스의 생성·메모리·컨텍스트 스위칭 비용 — 표를 보세요.",
     "cap.welcome": "각 상자는 /proc에서 읽은 실제 프로세스, 각 줄은 실제 메모리 영역입니다.",
     "err.no_selection": "먼저 프로세스를 선택하세요 (카드 클릭).",
     "reset.confirm": "초기화하면 모든 실험 프로세스가 끝납니다. 하려면 R(또는 초기화)을 한 번 더 누르세요.",
@@ -459,12 +481,12 @@ const TABLE = {
     "help.title": "키보드",
     "help.P": "프로세스 생성",
     "help.T": "선택한 프로세스에 스레드 생성",
-    "help.F": "선택한 프로세스 포크",
+    "help.F": "선택한 프로세스를 fork",
     "help.Del": "선택한 스레드, 없으면 선택한 프로세스 종료",
     "help.R": "초기화: 모든 실험 프로세스 종료",
     "help.ShiftF": "발표 모드 (전체 화면)",
     "help.q": "이 도움말",
-    "help.legend": "색맹 안전 팔레트를 쓰며, 모든 영역에 고유 무늬와 이름표가 있습니다.",
+    "help.legend": "색각 이상자도 구별할 수 있는 색을 쓰며, 모든 영역에 고유 무늬와 이름표가 있습니다.",
     "help.close": "닫기",
     "legend.title": "메모리",
     "detail.stopped": "종료 요청",
@@ -478,14 +500,14 @@ const TABLE = {
     "btn.lanes": "CPU",
     "lanes.title": "지난 {s}초의 CPU",
     "help.K": "화면 멈추기 (실험은 계속됨), 되감기; 다시 누르면 실시간으로",
-    "help.steps": "멈춘 동안: 이전 / 다음 사건으로",
+    "help.steps": "멈춘 동안: 이전 / 다음 이벤트로",
     "help.range": "멈춘 동안: 내보낼 구간의 시작 / 끝 표시",
     "help.L": "실시간으로 돌아가기",
     "tm.paused": "멈춤 −{s}초",
     "tm.replay": "재생 {name}",
     "tm.recording": "녹화",
-    "tm.prev": "이전 사건 (,)",
-    "tm.next": "다음 사건 (.)",
+    "tm.prev": "이전 이벤트 (,)",
+    "tm.next": "다음 이벤트 (.)",
     "tm.in": "[ 시작",
     "tm.out": "끝 ]",
     "tm.range": "구간 {a}초부터 {b}초까지",
@@ -510,16 +532,16 @@ const TABLE = {
     "lanes.process_more": "PID {pid} — 스레드 {n}개 합계",
     "lanes.cores": "코어 {n}개",
     "lanes.col_cores": "코어",
-    "lanes.col_switches": "초당 전환",
+    "lanes.col_switches": "초당 컨텍스트 스위칭",
     "lanes.col_kinds": "자발적 · 비자발적",
-    "lanes.per_s": "전환/초",
+    "lanes.per_s": "스위칭/초",
     "lanes.empty": "아직 실험 프로세스가 없습니다. 하나 만들고 바쁜 스레드를 주어 CPU를 나눠 쓰는 모습을 보세요.",
-    "lanes.note": "높이: 각 틱에 스레드가 쓴 코어 비율 (schedstat); 색: 실행된 CPU. 한 프로세스의 바쁜 스레드 둘은 번갈아 실행됩니다 (GIL): 합계가 코어 하나에 머뭅니다. 바쁜 프로세스나 GIL 해제 스레드는 나란히 실행됩니다.",
+    "lanes.note": "높이: 각 틱에 스레드가 쓴 코어 비율 (schedstat); 색: 실행된 CPU. 한 프로세스의 바쁜 스레드들은 번갈아 실행됩니다 (GIL): 합계가 코어 하나에 머뭅니다. 바쁜 프로세스들과 GIL 해제 스레드들은 병렬로 실행됩니다.",
     "lab.title": "실험",
-    "race.title": "경쟁 조건: 스레드들이 카운터를 공유",
-    "race.hint": "각 스레드가 카운터를 읽고, 잠시 일한 뒤, +1을 써 넣습니다. 그 사이에 다른 스레드가 끼어들 수 있습니다.",
-    "race.threads": "스레드",
-    "race.increments": "각 증가 횟수",
+    "race.title": "경쟁 상태(race condition): 스레드들이 카운터를 공유",
+    "race.hint": "각 스레드가 카운터를 읽고, 잠시 일한 뒤, 읽은 값에 1을 더해 다시 씁니다. 그 사이에 다른 스레드가 끼어들 수 있습니다.",
+    "race.threads": "스레드 수",
+    "race.increments": "스레드당 증가 횟수",
     "race.lock": "락",
     "race.run": "경쟁 실행",
     "race.cancel": "취소",
@@ -528,12 +550,12 @@ const TABLE = {
     "race.with_lock": "락 사용",
     "race.no_lock": "락 없음",
     "race.cancelled": "취소됨",
-    "race.expected": "기대값",
+    "race.expected": "기댓값",
     "race.actual": "실제값",
-    "race.lost": "손실",
-    "ipc.title": "IPC: 프로세스는 운영체제를 통해서만 대화",
+    "race.lost": "업데이트 손실",
+    "ipc.title": "프로세스 간 통신(IPC): 운영체제가 마련한 통로로만 통신",
     "ipc.pipe": "파이프 (FIFO)",
-    "ipc.socket": "유닉스 소켓",
+    "ipc.socket": "유닉스 도메인 소켓",
     "ipc.file": "파일",
     "ipc.send": "보내기",
     "ipc.line": "{from} → {to} ({kind}): “{text}”",
@@ -541,14 +563,14 @@ const TABLE = {
     "shm.with": "상대",
     "shm.run": "둘 다 실행",
     "err.need_two": "먼저 두 번째 프로세스를 만드세요.",
-    "cap.race_finished": "{pid}에서 경쟁: 스레드 {n}개 × {k} — 기대 {expected}, 실제 {actual}: 갱신 {lost}개 손실 ({lock}).",
-    "cap.race_clean": "{pid}에서 락 사용 경쟁: 스레드 {n}개 × {k} — 기대 {expected}, 실제 {actual}: 손실 없음.",
-    "cap.ipc_message": "{pid}가 {peer}에게 {detail}로 “{text}” 전송: 프로세스는 메모리를 공유하지 않으므로 운영체제가 전달.",
-    "cap.shm_finished": "{pid}와 {peer}가 한 페이지를 공유: 카운터 기대 {expected}, 실제 {actual} — {lost}개 손실 ({lock}).",
+    "cap.race_finished": "{pid}에서 경쟁: 스레드 {n}개 × {k} — 기댓값 {expected}, 실제 {actual}: 업데이트 {lost}개 손실 ({lock}).",
+    "cap.race_clean": "{pid}에서 락 사용 경쟁: 스레드 {n}개 × {k} — 기댓값 {expected}, 실제 {actual}: 손실 없음.",
+    "cap.ipc_message": "{pid:이/가} {peer}에게 {detail:으로/로} “{text}” 전송: 프로세스는 메모리를 공유하지 않으므로 운영체제가 전달.",
+    "cap.shm_finished": "{pid:과/와} {peer:이/가} 한 페이지를 공유: 카운터 기댓값 {expected}, 실제 {actual} — 업데이트 {lost}개 손실 ({lock}).",
     "counter.frame": "페이지 {frame}",
     "counter.last": "마지막 +1: {tid}",
-    "counter.cow_same": "{pid}와 같은 물리 페이지 (쓰기 시 복사)",
-    "counter.cow_copied": "자기 복사본 ({pid}와 공유했었음)",
+    "counter.cow_same": "{pid:과/와} 같은 물리 페이지 (쓰기 시 복사)",
+    "counter.cow_copied": "자기 복사본 ({pid:과/와} 공유했었음)",
     "counter.no_frames": "물리 페이지 숨김 (root 필요)",
     "counter.shm": "공유 @ {addr} = {value}",
     "costs.title": "스레드와 프로세스의 비용 — 지금 측정",
@@ -557,7 +579,7 @@ const TABLE = {
     "costs.none": "아직 측정하지 않았습니다. “측정”을 누르세요.",
     "costs.creation": "하나 만들고 끝내기",
     "costs.memory": "하나 더 늘 때 추가 전용 메모리 (USS)",
-    "costs.switch": "파이프로 핑퐁 왕복 (전환 두 번)",
+    "costs.switch": "파이프로 핑퐁 왕복 (컨텍스트 스위칭 두 번)",
     "costs.speedup": "CPU 작업: {n}개 동시 실행 속도 향상 (사용한 코어)",
     "costs.share": "CPU 작업: 각 작업이 받은 코어 비율",
     "costs.thread": "스레드",
@@ -568,9 +590,9 @@ const TABLE = {
     "costs.sw_cross": "프로세스 둘, CPU 둘",
     "costs.threadsN": "스레드 {n}개",
     "costs.processesN": "프로세스 {n}개",
-    "costs.meta": "프로세스 {pid}, {s}초, CPU {cpus}개; n회 실행의 중앙값 (최저–최고); 작업 {n}개 (각 CPU {task}), 작업 하나만 실행과 번갈아.",
-    "costs.load": "CPU 작업 중 다른 프로그램이 CPU의 {other}를 썼습니다 (스틸 {steal}): 수치를 믿을 수 있습니다.",
-    "costs.unreliable": "다른 프로그램이 CPU의 {other}를 썼습니다 — 이 수치는 믿을 수 없습니다. 그 프로그램을 닫고 다시 측정하세요.",
+    "costs.meta": "프로세스 {pid}, {s}초, CPU {cpus}개; n회 실행의 중앙값 (최저–최고); 각각 CPU {task}짜리 작업 {n}개를, 작업 하나만 실행할 때와 번갈아 측정.",
+    "costs.load": "CPU 작업 중 다른 프로그램이 CPU의 {other:을/를} 썼습니다 (스틸 {steal}): 수치를 믿을 수 있습니다.",
+    "costs.unreliable": "다른 프로그램이 CPU의 {other:을/를} 썼습니다 — 이 수치는 믿을 수 없습니다. 그 프로그램을 닫고 다시 측정하세요.",
     "costs.unreliable_runs": "타당한 실행이 너무 적습니다 (다른 프로그램이 CPU의 {other} 사용) — 이 수치는 믿을 수 없습니다. 다시 측정하세요.",
     "costs.unreliable_time": "컴퓨터가 너무 느려 {s}초 안에 끝내지 못했습니다 (다른 프로그램이 CPU의 {other} 사용): CPU 실행 결과가 없고 수치는 믿을 수 없습니다.",
     "costs.unreliable_cancelled": "모든 실행이 끝나기 전에 취소되었습니다: 수치가 완전하지 않습니다.",
@@ -578,14 +600,14 @@ const TABLE = {
     "costs.measuring": "측정 중… 최대 {budget}초 중 {s}초. 아래 표는 이전 결과입니다.",
     "costs.discarded": "타당하지 않은 실행 {k}회를 버리고 다시 측정",
     "costs.note_gil": "CPython의 GIL 때문에 한 프로세스의 스레드는 한 번에 하나만 파이썬 코드를 실행합니다: 바쁜 스레드들은 코어 하나를 나눠 쓰고, 프로세스는 각자 코어 하나를 씁니다. C 코드 (GIL 해제 작업)와 I/O에서는 스레드도 병렬로 실행됩니다.",
-    "costs.note_switch": "전환: perf bench sched pipe처럼 양쪽을 CPU 하나에 고정했습니다. 리눅스에서 스레드와 프로세스는 둘 다 커널 태스크이고, 프로세스 전환에는 주소 공간 전환만 더해지므로 차이가 작습니다. CPU 둘 사이에서는 깨울 때마다 CPU를 건너가므로 훨씬 비쌉니다.",
+    "costs.note_switch": "컨텍스트 스위칭: perf bench sched pipe처럼 양쪽을 CPU 하나에 고정해 쟀습니다. 리눅스에서 스레드와 프로세스는 둘 다 커널 태스크이고, 프로세스 전환에는 주소 공간 전환만 더해지므로 여기서 잰 직접 비용은 차이가 작습니다. 교재가 프로세스 전환을 무겁다고 하는 까닭은 전환 뒤 캐시와 TLB를 다시 채우는 간접 비용 때문이며, 이 표는 그 비용을 재지 않습니다. CPU 둘 사이에서는 깨울 때마다 CPU를 건너가므로 훨씬 비쌉니다.",
     "costs.note_fork": "fork한 자식은 쓰기 전까지 부모의 페이지를 공유하므로 (쓰기 시 복사) 새 인터프리터보다 메모리가 훨씬 적게 듭니다.",
     "lesson.start": "수업",
     "activity.user": "사용자",
-    "activity.probe": "ptlab 탐침",
+    "activity.probe": "ptlab 프로브",
     "btn.code": "코드",
     "card.run": "실행 {run}",
-    "card.noprobe": "실행 {run}, /proc만 (탐침 없음)",
+    "card.noprobe": "실행 {run}, /proc만 (프로브 없음)",
     "card.inner": "안에서는 PID {pid}",
     "help.X": "코드 패널: 내 파이썬 코드를 실험실에서 실행 (Ctrl+Enter로 실행)",
     "code.title": "내 코드를 실제로 실행",
@@ -594,7 +616,7 @@ const TABLE = {
     "code.run": "실행",
     "code.stop": "중지",
     "code.console": "출력",
-    "code.running": "프로세스 {pid}로 실행 중 · 프로세스 {n}개",
+    "code.running": "프로세스 {pid:으로/로} 실행 중 · 프로세스 {n}개",
     "code.ended_by": "ptlab이 끝냄: {reason}",
     "code.exited": "종료 코드 {code}",
     "code.off": "이 서버에서는 페이지에서 코드를 실행할 수 없습니다 (PTLAB_ALLOW_CODE).",
@@ -606,7 +628,7 @@ const TABLE = {
     "lesson.reveal": "공개",
     "lesson.run": "실행",
     "lesson.end": "수업 끝내기",
-    "lesson.scene": "{n}개 중 {i}번째 장면",
+    "lesson.scene": "장면 {i}/{n}",
     "lesson.dot": "{i}번째 장면으로",
     "lesson.busy_setup": "실험실을 준비하는 중…",
     "lesson.busy_reveal": "실제 실험실에서 측정하는 중…",
@@ -630,23 +652,23 @@ const TABLE = {
     "step.auto": "자동",
     "step.tmp": "tmp = {v}",
     "step.unset": "tmp: 아직 없음",
-    "step.waiting": "막힘: 스레드 {holder}이(가) 가진 {lock}을(를) 기다림",
-    "step.waiting_free": "막힘: {lock}을(를) 기다림",
+    "step.waiting": "막힘: 스레드 {holder:이/가} 가진 {lock:을/를} 기다림",
+    "step.waiting_free": "막힘: {lock:을/를} 기다림",
     "step.holds": "{locks} 보유",
     "step.done": "끝남",
     "step.counter": "카운터 = {v}",
-    "step.lost": "기대값 {e}, 카운터 {c}: {lost}개 사라짐",
+    "step.lost": "기댓값 {e}, 카운터 {c}: 업데이트 {lost}개 손실",
     "step.deadlock": "교착 상태: 각 스레드가 상대가 가진 락을 기다립니다.",
     "step.finished": "모든 스레드가 끝났습니다.",
     "step.none": "이 장면의 프로세스에 단계 실행 스레드가 없습니다.",
-    "step.stopped": "프로세스 {pid} 멈춤: 스레드도, 스레드가 잡고 있던 락도 함께 사라졌습니다.",
+    "step.stopped": "프로세스 {pid:을/를} 종료했습니다: 스레드도, 스레드가 잡고 있던 락도 함께 사라졌습니다.",
     "stack.title": "스레드 {tid}의 파이썬 스택",
     "stack.hint": "가장 바깥 호출부터; 방금 프로세스 안에서 읽음",
     "stack.gone": "이 스레드의 스택을 읽을 수 없습니다: {why}",
     "help.lesson": "수업 모드: → 다음 장면, ← 이전, V 공개; 단계 장면에서 1/2/3 스레드 진행, A 자동",
     "fig.actual": "남은 증가 횟수",
     "fig.expected": "시도한 증가 횟수",
-    "fig.lost": "사라진 업데이트",
+    "fig.lost": "업데이트 손실",
     "fig.delta": "카운터 증가량",
     "fig.cores": "사용한 코어 수",
     "fig.bytes": "받은 바이트",
@@ -663,10 +685,53 @@ const stored = globalThis.localStorage ? localStorage.getItem(KEY) : null;
 let lang = TABLE[stored] ? stored : (globalThis.navigator?.language || "en").startsWith("ko") ? "ko" : "en";
 const listeners = new Set();
 
-/** Translate `key`, filling {placeholders} from `params`. Unknown keys show themselves, loudly. */
+// How the last digit of a number is read in Korean, for the particle after it: 일, 칠, 팔 end in ㄹ;
+// 영, 삼, 육 in another consonant; 이, 사, 오, 구 in a vowel. A number ending in 0 is read with
+// 십, 백, 천 or 만 at the end: a consonant.
+const DIGIT_FINAL = { 0: "c", 1: "ㄹ", 2: "", 3: "c", 4: "", 5: "", 6: "c", 7: "ㄹ", 8: "ㄹ", 9: "" };
+
+/** The final sound of a word or number as read in Korean: "" (a vowel), "ㄹ", "c" (another consonant), or null (unknown). */
+export function finalSound(word) {
+  // a parenthesis after a word is not read with it: 파이프 (FIFO)로
+  const s = String(word).replace(/\s*\([^()]*\)\s*$/u, "").replace(/[\s\]}"'”’.,:;!?]+$/u, "");
+  const c = s.slice(-1);
+  if (!c) return null;
+  const code = c.charCodeAt(0);
+  if (code >= 0xac00 && code <= 0xd7a3) {
+    const jong = (code - 0xac00) % 28;
+    return jong === 0 ? "" : jong === 8 ? "ㄹ" : "c";
+  }
+  if (c >= "0" && c <= "9") return DIGIT_FINAL[c];
+  if (c === "%") return ""; // 퍼센트
+  if (/[aeiouwy]/i.test(c)) return "";
+  if (/[l]/i.test(c)) return "ㄹ";
+  if (/[a-z]/i.test(c)) return "c";
+  return null;
+}
+
+/**
+ * The Korean particle after `word`, of a pair written "with/without a final consonant": 이/가, 은/는,
+ * 을/를, 과/와, 으로/로 (ㄹ takes 로). Unknown endings get both forms, "이(가)".
+ */
+export function josa(word, pair) {
+  const [withFinal, without] = pair.split("/");
+  const f = finalSound(word);
+  if (f === null) return `${withFinal}(${without})`;
+  if (withFinal === "으로") return f === "c" ? "으로" : "로";
+  return f ? withFinal : without;
+}
+
+/**
+ * Translate `key`, filling {placeholders} from `params`; {name:이/가} adds the particle that fits
+ * the value as it is read (Korean). Unknown keys show themselves, loudly.
+ */
 export function t(key, params = {}) {
   const s = TABLE[lang][key] ?? TABLE.en[key] ?? `⟦${key}⟧`;
-  return s.replace(/\{(\w+)\}/g, (_, k) => (k in params ? String(params[k]) : `{${k}}`));
+  return s.replace(/\{(\w+)(?::([^}]+))?\}/g, (_, k, pair) => {
+    if (!(k in params)) return `{${k}}`;
+    const v = String(params[k]);
+    return pair ? v + josa(v, pair) : v;
+  });
 }
 
 export function getLang() {
@@ -686,10 +751,13 @@ export function onLangChange(fn) {
   listeners.add(fn);
 }
 
-/** Fill every element marked data-i18n (text) or data-i18n-title (tooltip). */
+/** Fill every element marked data-i18n (text), data-i18n-title (tooltip) or data-i18n-label (screen readers' name). */
 export function applyStatic(root = document) {
   root.querySelectorAll("[data-i18n]").forEach((el) => {
     el.textContent = t(el.dataset.i18n);
+  });
+  root.querySelectorAll("[data-i18n-label]").forEach((el) => {
+    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   });
   root.querySelectorAll("[data-i18n-title]").forEach((el) => {
     el.title = t(el.dataset.i18nTitle);

@@ -8,7 +8,8 @@ test("sizes use binary units with at most one decimal", () => {
 });
 
 test("durations pick µs, ms or s", () => {
-  assert.deepEqual([dur(5.4e-6), dur(0.0123), dur(2)], ["5.4 µs", "12.3 ms", "2.00 s"]);
+  assert.deepEqual([dur(5.4e-6, "en"), dur(0.0123, "en"), dur(2, "en")], ["5.4 µs", "12.3 ms", "2.00 s"]);
+  assert.equal(dur(2, "ko"), "2.00초");
 });
 
 test("addresses are hex and counts are grouped as each language writes them", () => {
