@@ -16,6 +16,9 @@ const AUTO_MS = 900;
 
 const say = (text) => (text ? text[getLang()] || text.en : "");
 
+// a reveal line's values as the page says them: an IPC kind by its name in the page's language
+const noteParams = (params) => (params && params.kind ? { ...params, kind: t(`ipc.${params.kind}`) } : params || {});
+
 function figureValue(v) {
   return Number.isInteger(v) ? count(v) : String(Math.round(v * 100) / 100);
 }
@@ -261,7 +264,7 @@ export class LessonBar extends Panel {
     return html`<p class="measured" data-experiment=${revealed.experiment} data-value=${revealed.value ?? ""}>
       ${names.map((f) => html`<span>${t("lesson.measured", { figure: t(`fig.${f}`), value: figureValue(revealed.figures[f]) })}</span> `)}
       ${revealed.reliable ? nothing : html`<strong class="unreliable">${t("lesson.unreliable")}</strong>`}
-      <small>${revealed.note ? t(`reveal.note.${revealed.note}`, revealed.params) : revealed.detail}</small>
+      <small>${revealed.note ? t(`reveal.note.${revealed.note}`, noteParams(revealed.params)) : revealed.detail}</small>
     </p>`;
   }
 
