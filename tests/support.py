@@ -117,6 +117,7 @@ class LabServer:
     """A real ``python -m app`` process bound to 127.0.0.1."""
 
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = ROOT  # where it is started: the checkout, or anywhere for an installed ptlab
     token: str = TOKEN
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
@@ -154,7 +155,7 @@ class LabServer:
         with open(self.log_path, "wb") as log:  # the server keeps its own copy
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=ROOT,
+                cwd=self.cwd,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..assets import STATIC, TEMPLATES
 from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
 from ..recording import Recording
@@ -32,7 +33,6 @@ from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
 from .urls import announce
 from .ws import stream
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 # A chosen token shorter than this is warned about at start: 16 random letters and digits are
 # about 95 bits, beyond any guessing at the lockout's pace.
 SHORT_TOKEN = 16
@@ -52,7 +52,7 @@ def create_app(
     ``first_run`` (code, name, args) is run as soon as the server is up (``ptlab run``).
     """
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
-    templates = Jinja2Templates(directory=str(ROOT / "templates"))
+    templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
     templates.env.globals["stylesheets"] = STYLESHEETS
     web = Web(
@@ -94,7 +94,7 @@ def create_app(
         limits=LARGER_BODIES,
     )
     app.add_middleware(HostGuard, hosts=web.hosts)
-    app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api)
     app.include_router(pages)
     app.include_router(stream)

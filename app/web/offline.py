@@ -13,12 +13,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 
 from jinja2 import Environment
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-STATIC = ROOT / "static"
+from ..assets import STATIC
 
 # A classic script: builds blob: URLs for the modules, dependencies first, then imports main.js.
 LOADER = """
@@ -62,7 +60,7 @@ def _modules() -> dict[str, str]:
         *sorted(p for p in (STATIC / "js").rglob("*.js") if p.is_file()),
         *sorted(p for p in (STATIC / "vendor").rglob("*.js") if p.is_file()),
     ]
-    return {"/" + str(f.relative_to(ROOT)): f.read_text() for f in files}
+    return {"/static/" + str(f.relative_to(STATIC)): f.read_text() for f in files}
 
 
 def _script_safe(text: str) -> str:
