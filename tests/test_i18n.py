@@ -90,6 +90,8 @@ RETIRED = {
     "색맹": "색각 이상자도 구별할 수 있는",
     "유닉스 소켓": "유닉스 도메인 소켓",
     "더 싸다": "더 가볍다",
+    "프로세스 전환": "프로세스 (컨텍스트) 스위칭",
+    "스레드 전환": "스레드 (컨텍스트) 스위칭",
 }
 # The one place a retired word may stand: in parentheses after the term that replaced it.
 ALLOWED = ("컨텍스트 스위칭(문맥 교환)",)
