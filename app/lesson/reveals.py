@@ -20,7 +20,7 @@ from .model import CostsReveal, CpuReveal, IpcReveal, RaceReveal, Reveal, Steppe
 # The line about each run, in English; the page says it in its own language from `note` and `params`.
 NOTES = {
     "pid": "pid {pid}",
-    "watch": "pid {pid}, {s} s",
+    "watch": "pid {pid}, {s:g} s",
     "cpu": "pid {pid}; other programs used {other} % of the CPUs",
     "ipc": "{kind}: {a} → {b}: {text}",
     "stepped": "{n} increments finished",
