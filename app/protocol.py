@@ -191,6 +191,11 @@ class CounterView(BaseModel):
     value: int
     last_tid: int = 0
     frame: int | None = None
+    exclusive: bool | None = Field(
+        None,
+        description="only this process maps the counter's page (pagemap bit 56, readable by any "
+        "user): false right after a fork, until one of them writes it; null: page not present",
+    )
     shm: list[ShmView] = []
 
 

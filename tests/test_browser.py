@@ -471,3 +471,24 @@ def test_help_opens_at_its_top_on_a_720_px_projector(browser, lab: LabServer) ->
         top = page.evaluate("document.querySelector('#helpdlg h2').getBoundingClientRect().top")
         assert 0 <= top < 720
         assert page.evaluate("document.getElementById('helpdlg').scrollHeight") > 720 * 0.5  # it could scroll
+
+
+def test_without_frames_the_card_tells_copy_on_write_from_the_exclusive_flag(browser, lab: LabServer) -> None:
+    # what a server that is not root sends: no frames, the exclusive flag
+    with opened(browser, lab, presenter=False) as page:
+        lines = page.evaluate(
+            """async () => {
+              const { counterLines } = await import('/static/js/draw/card.js');
+              const a = { pid: 1, parent: null, status: 'running', counter: { address: 16, value: 9, frame: null, exclusive: false } };
+              const b = { pid: 2, parent: 1, status: 'running', counter: { address: 16, value: 0, frame: null, exclusive: false } };
+              const procs = new Map([[1, a], [2, b]]);
+              const shared = counterLines(b, procs, { pagemap: false }).map((l) => l.texts[0]);
+              b.counter.exclusive = true;
+              const own = counterLines(b, procs, { pagemap: false }).map((l) => l.texts[0]);
+              const alone = counterLines(a, new Map([[1, a]]), { pagemap: false }).map((l) => l.texts[0]);
+              return { shared, own, alone };
+            }"""
+        )
+    assert any("still shared since the fork" in x for x in lines["shared"]), lines
+    assert any("own page now" in x for x in lines["own"]), lines
+    assert len(lines["alone"]) == 1  # no fork, no copy-on-write line

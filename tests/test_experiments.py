@@ -115,6 +115,34 @@ def test_fork_shares_the_page_until_written(lab: LabServer) -> None:
     assert p["frame"] != c["frame"], "the write gave the parent its own copy"
 
 
+def test_the_exclusive_flag_shows_copy_on_write_to_any_user(lab: LabServer) -> None:
+    # pagemap bit 56 needs no privilege: what a teacher who is not root sees copy-on-write by
+    alone = lab.spawn()
+    assert lab.process(alone)["counter"]["exclusive"] is True  # its own page from the start
+    child = lab.spawn(parent=alone)
+    p, c = lab.process(alone)["counter"], lab.process(child)["counter"]
+    assert p["exclusive"] is False and c["exclusive"] is False, "one page, mapped by both, after fork"
+    lab.thread(child, "count")  # the child writes: it gets its own copy, and so the parent's is its own
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        p, c = lab.process(alone)["counter"], lab.process(child)["counter"]
+        if c["value"] > 0 and p["exclusive"] and c["exclusive"]:
+            break
+        time.sleep(0.05)
+    assert c["value"] > p["value"] == 0 and p["exclusive"] is True and c["exclusive"] is True
+
+
+def test_a_pagemap_entry_gives_frame_and_exclusive_flag_even_with_the_frame_hidden() -> None:
+    from app.observe.sampling import page_of
+
+    present, exclusive = 1 << 63, 1 << 56
+    assert page_of((present | exclusive | 0x1234).to_bytes(8, "little")) == (0x1234, True)
+    assert page_of((present | 0x1234).to_bytes(8, "little")) == (0x1234, False)
+    assert page_of((present | exclusive).to_bytes(8, "little")) == (None, True)  # frame hidden: not root
+    assert page_of((exclusive | 0x1234).to_bytes(8, "little")) == (None, None)  # not present
+    assert page_of(b"short") == (None, None)
+
+
 @pytest.mark.parametrize("kind", ["pipe", "socket", "file"])
 def test_message_crosses_between_processes(lab: LabServer, kind: str) -> None:
     a, b = lab.spawn(), lab.spawn()

@@ -184,6 +184,9 @@ class Agent:
         # shared until one of them writes it (copy-on-write).
         self.page = mmap.mmap(-1, mmap.PAGESIZE, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self.counter = ctypes.c_long.from_buffer(self.page, 0)
+        # written once, so the page is this process's own from the start (an untouched page reads
+        # as the kernel's zero page, which every process shares: it would look like a fork's)
+        self.counter.value = 0
         # increments made by `count` threads, so a race that overlaps them still knows what to expect
         self.counted = 0
         self.jobs: dict[str, Job] = {}

@@ -171,11 +171,10 @@ class FrameBuilder:
         if regions_changed:
             self._new_regions.add(proc.pid)
         counter = proc.counter
-        frame = (
-            self.sampler.page_frame(proc.pid, counter.address)
-            if counter and self.server_info.pagemap
-            else None
-        )
+        # the counter's page: its frame where this server may read frames, and, for every user,
+        # whether only this process maps it (copy-on-write without privileges)
+        frame, exclusive = self.sampler.page(proc.pid, counter.address) if counter else (None, None)
+        frame = frame if self.server_info.pagemap else None
         inputs = (
             sample.ppid,
             sample.name,
@@ -183,6 +182,7 @@ class FrameBuilder:
             sample.rss,
             sample.threads,
             frame,
+            exclusive,
             counter,  # replaced, never changed in place, by each worker report
             len(proc.races),
             proc.races[-1] if proc.races else None,
@@ -193,7 +193,7 @@ class FrameBuilder:
             return last  # the diff below is then an identity check
         self._inputs[proc.pid] = inputs
         clip = functools.partial(self.regions.clipped, proc.pid)
-        return process_view(proc, sample, regions, last, frame, clip)
+        return process_view(proc, sample, regions, last, (frame, exclusive), clip)
 
     def _changes(
         self, views: dict[int, ProcessView]

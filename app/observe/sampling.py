@@ -186,10 +186,15 @@ class Sampler:
 
     def page_frame(self, pid: int, address: int) -> int | None:
         """Like ``page_frame``, but through a descriptor kept open between ticks."""
+        return self.page(pid, address)[0]
+
+    def page(self, pid: int, address: int) -> tuple[int | None, bool | None]:
+        """The page behind ``address``: its frame (None: hidden or absent) and whether only this
+        process maps it (None: absent), from one pagemap read through a descriptor kept open."""
         try:
-            return frame_of(self._pread(f"/proc/{pid}/pagemap", 8, (address // PAGE_SIZE) * 8))
+            return page_of(self._pread(f"/proc/{pid}/pagemap", 8, (address // PAGE_SIZE) * 8))
         except (OSError, ProcessLookupError):
-            return None
+            return None, None
 
     def _close(self, path: str) -> None:
         fd = self._fds.pop(path, None)
@@ -422,12 +427,22 @@ def page_frame(pid: int, address: int) -> int | None:
 
 def frame_of(entry_bytes: bytes) -> int | None:
     """The frame number in one 8-byte pagemap entry; None if absent or hidden."""
+    return page_of(entry_bytes)[0]
+
+
+def page_of(entry_bytes: bytes) -> tuple[int | None, bool | None]:
+    """(frame, exclusive) of one 8-byte pagemap entry.
+
+    The frame number is hidden (zero) without CAP_SYS_ADMIN; bit 56, "exclusively mapped"
+    (Linux 4.2+), is not: any user reads it for their own processes, and it is what shows
+    copy-on-write without privileges. Both are None for a page that is not present.
+    """
     if len(entry_bytes) != 8:
-        return None
+        return None, None
     entry = int.from_bytes(entry_bytes, "little")
     if not entry >> 63:  # bit 63: page present
-        return None
-    return (entry & _PFN_MASK) or None
+        return None, None
+    return (entry & _PFN_MASK) or None, bool(entry >> 56 & 1)
 
 
 def frames_readable() -> bool:

@@ -119,13 +119,16 @@ def process_view(
     sample: ProcessSample | None,
     regions: list[RegionView],
     last: ProcessView | None,
-    frame: int | None = None,
+    page: tuple[int | None, bool | None] = (None, None),
     clip: Clip | None = None,
 ) -> ProcessView:
     """One lab process as the class sees it: /proc's sample joined with its worker's reports."""
     if sample is None or not proc.alive:
         return exited_view(proc, last)
-    counter = proc.counter.model_copy(update={"frame": frame}) if proc.counter else None
+    frame, exclusive = page
+    counter = None
+    if proc.counter:
+        counter = proc.counter.model_copy(update={"frame": frame, "exclusive": exclusive})
     return ProcessView(
         pid=proc.pid,
         ppid=sample.ppid,

@@ -161,6 +161,10 @@ export function counterLines(p, processes, server) {
     // a forked relative with the same counter address: is the physical page still shared?
     const twin = kin.find((q) => q && q.status === "running" && q.counter && q.counter.address === c.address && q.counter.frame);
     if (twin) cow = t(twin.counter.frame === c.frame ? "counter.cow_same" : "counter.cow_copied", { pid: twin.pid });
+  } else if (c.exclusive !== null && c.exclusive !== undefined) {
+    // frames hidden (not root): pagemap's "exclusively mapped" flag still shows copy-on-write
+    const forked = kin.some((q) => q && q.status === "running" && q.counter && q.counter.address === c.address);
+    if (forked) page = t(c.exclusive ? "counter.cow_own" : "counter.cow_shared");
   } else if (server && !server.pagemap) {
     page = t("counter.no_frames");
   }
