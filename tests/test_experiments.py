@@ -122,14 +122,16 @@ def test_the_exclusive_flag_shows_copy_on_write_to_any_user(lab: LabServer) -> N
     child = lab.spawn(parent=alone)
     p, c = lab.process(alone)["counter"], lab.process(child)["counter"]
     assert p["exclusive"] is False and c["exclusive"] is False, "one page, mapped by both, after fork"
-    lab.thread(child, "count")  # the child writes: it gets its own copy, and so the parent's is its own
+    lab.thread(child, "count")  # the child writes: it gets a page of its own
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
         p, c = lab.process(alone)["counter"], lab.process(child)["counter"]
-        if c["value"] > 0 and p["exclusive"] and c["exclusive"]:
+        if c["value"] > 0 and c["exclusive"]:
             break
         time.sleep(0.05)
-    assert c["value"] > p["value"] == 0 and p["exclusive"] is True and c["exclusive"] is True
+    # (the parent's page, the original, is then mapped once too; but the kernel may go on calling
+    # it "maybe shared" (folio_maybe_mapped_shared), as seen here on 6.18: not asserted)
+    assert c["value"] > p["value"] == 0 and c["exclusive"] is True
 
 
 def test_a_pagemap_entry_gives_frame_and_exclusive_flag_even_with_the_frame_hidden() -> None:
