@@ -287,12 +287,14 @@ async def _ws_session(lab: LabServer) -> None:
                 }
             )
         )
-        threads_seen: list[int] = []
+        # every TID the stream has shown for the process (a later patch may name only the threads
+        # that changed, so one message alone does not list them all)
+        threads_seen: set[int] = set()
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
             for p in msg.get("changed", msg.get("processes", [])):
                 if p["pid"] == pid:
-                    threads_seen = p.get("tids") or [t["tid"] for t in p.get("threads", [])]
+                    threads_seen |= set(p.get("tids") or [t["tid"] for t in p.get("threads", [])])
             if msg["type"] == "ack" and msg["id"] == "a2":
                 tid = msg["result"]["tid"]
                 break
