@@ -85,7 +85,7 @@ export function chipText(th) {
   const label = `${t("thread.tid", { tid: th.tid })}${th.main ? ` · ${t("thread.main")}` : ""}`;
   const doing = th.main ? "" : ` · ${threadName(th)}`;
   const info = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
-  // shorter, the activity goes first: the state keeps its word, so one card never shows "S" and "sleeping"
+  // shorter, the activity is left out first: the state keeps its word (never "S" beside "sleeping")
   const brief = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}`;
   return { label, info, brief, short: `${th.tid} ${threadName(th)}` };
 }
