@@ -83,12 +83,8 @@ class LessonRunner:
             busy=self.busy,
             error=self.error,
             error_code=self.error_code if self.error else None,
-            aside=sorted(pid for pid in self.aside if pid not in self.pids and self._running(pid)),
+            aside=sorted(self.aside.intersection(p.pid for p in self.lab.live()).difference(self.pids)),
         )
-
-    def _running(self, pid: int) -> bool:
-        proc = self.lab.procs.get(pid)
-        return proc is not None and proc.alive
 
     # ---- presenter commands -----------------------------------------------
     async def go(self, index: int) -> LessonView | None:
@@ -104,7 +100,7 @@ class LessonRunner:
             if previous is not None and previous != index:
                 await self._leave(self.lesson.scenes[previous])
             if previous is None:
-                self.aside = {pid for pid in self.lab.procs if self._running(pid)} - set(self.pids)
+                self.aside = {p.pid for p in self.lab.live()} - set(self.pids)
             self.index = index
             self.changed()
             try:

@@ -184,10 +184,6 @@ class Sampler:
             self._close(path)
             raise ProcessLookupError(path) from None
 
-    def page_frame(self, pid: int, address: int) -> int | None:
-        """Like ``page_frame``, but through a descriptor kept open between ticks."""
-        return self.page(pid, address)[0]
-
     def page(self, pid: int, address: int) -> tuple[int | None, bool | None]:
         """The page behind ``address``: its frame (None: hidden or absent) and whether only this
         process maps it (None: absent), from one pagemap read through a descriptor kept open."""

@@ -64,10 +64,8 @@ function seedLanes() {
       redraw();
     })
     .catch(() => {})
-    .then(() => {
-      book.seeded = true; // once: without the history the lanes simply start now
-    })
     .finally(() => {
+      book.seeded = true; // once: without the history the lanes simply start now
       seeding = false;
     });
 }
