@@ -381,6 +381,9 @@ class RunResult(BaseModel):
     """The current run, if any."""
 
     run: RunView | None
+    code: str | None = Field(
+        None, description="GET /api/runs only: the source it runs (the code panel shows it)"
+    )
 
 
 class LessonText(BaseModel):

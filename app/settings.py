@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import annotated_types
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, CliSettingsSource, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "PTLAB_"
 
@@ -40,8 +40,6 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
         extra="ignore",
         frozen=True,
-        cli_prog_name="ptlab",
-        cli_kebab_case=True,
     )
 
     host: str = Field("127.0.0.1", description="address to bind")
@@ -91,6 +89,7 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         "info", description="uvicorn log level"
     )
+    access_log: bool = Field(False, description="log every HTTP request")
     # 64 KiB: the largest command is a few hundred bytes; anything bigger is a mistake or an attack.
     ws_max_bytes: int = Field(64 * 1024, ge=1024, le=1 << 20, description="largest websocket message")
     # Generous for a teacher's clicks and scripts, far below a flood.
@@ -229,15 +228,11 @@ def describe_errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load(argv: Sequence[str] | None = None) -> Settings:
-    """Settings from ``PTLAB_*`` variables, then CLI flags (``argv``) on top; SettingsError if invalid.
-
-    ``argv`` None reads no flags: under plain ``uvicorn app.main:app`` the
-    command line is uvicorn's, not ours.
-    """
+def load(flags: Mapping[str, Any] | None = None) -> Settings:
+    """Settings from ``PTLAB_*`` variables, with the command line's flags (by field name) on top;
+    SettingsError if invalid. Under plain ``uvicorn app.main:app`` there are none: the command
+    line is uvicorn's, not ours."""
     try:
-        if argv is None:
-            return Settings()
-        return Settings(_cli_settings_source=CliSettingsSource(Settings, cli_parse_args=list(argv)))
+        return Settings(**(flags or {}))
     except ValidationError as exc:
         raise SettingsError(describe_errors(exc)) from exc

@@ -118,6 +118,7 @@ class LabServer:
 
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = ROOT  # where it is started: the checkout, or anywhere for an installed ptlab
+    args: list[str] = field(default_factory=list)  # after ptlab's own flags: a command, say ``run x.py``
     token: str = TOKEN
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
@@ -154,7 +155,7 @@ class LabServer:
         self.log_path = log_dir / f"server-{self.port}.log"
         with open(self.log_path, "wb") as log:  # the server keeps its own copy
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
                 cwd=self.cwd,
                 env=env,
                 stdout=log,

@@ -67,7 +67,8 @@ def test_on_loopback_the_overlay_says_how_to_open_the_lab(page_of) -> None:
 
 
 def test_a_public_url_must_be_a_web_address() -> None:
-    from app.settings import SettingsError, load
+    from app.cli import settings_from
+    from app.settings import SettingsError
 
     with pytest.raises(SettingsError, match="PTLAB_PUBLIC_URL"):
-        load(["--public-url", "javascript:alert(1)"])
+        settings_from(["--public-url", "javascript:alert(1)"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import settings_from
 from app.settings import Settings, SettingsError, env_name, load
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -24,7 +25,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_defaults_are_safe_and_a_token_is_generated() -> None:
-    s = load([])
+    s = settings_from([])
     assert s.host == "127.0.0.1" and s.port == 8000
     assert s.token_generated and len(s.token) >= 20
 
@@ -33,7 +34,7 @@ def test_environment_is_read_with_the_ptlab_prefix(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("PTLAB_MAX_PROCESSES", "7")
     monkeypatch.setenv("PTLAB_ALLOWED_ORIGINS", "http://a.example, http://b.example,")
     monkeypatch.setenv("PTLAB_VIEWERS", "off")
-    s = load(None)
+    s = load()
     assert s.max_processes == 7
     assert s.allowed_origins == ("http://a.example", "http://b.example")
     assert s.viewers is False
@@ -41,7 +42,7 @@ def test_environment_is_read_with_the_ptlab_prefix(monkeypatch: pytest.MonkeyPat
 
 def test_flags_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTLAB_HZ", "4")
-    s = load(["--hz", "2", "--worker-nice", "9", "--token", "a-secret-of-mine"])
+    s = settings_from(["--hz", "2", "--worker-nice", "9", "--token", "a-secret-of-mine"])
     assert s.hz == 2 and s.worker_nice == 9
     assert s.token == "a-secret-of-mine" and not s.token_generated
 
@@ -58,14 +59,14 @@ def test_flags_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 )
 def test_bad_values_are_refused_by_name(argv: list[str], says: str) -> None:
     with pytest.raises(SettingsError) as err:
-        load(argv)
+        settings_from(argv)
     assert says in str(err.value)
 
 
 def test_a_public_address_needs_a_token_of_its_own() -> None:
     with pytest.raises(SettingsError, match="PTLAB_TOKEN"):
-        load(["--host", "0.0.0.0"])
-    assert load(["--host", "0.0.0.0", "--token", "a-secret-of-mine"]).host == "0.0.0.0"
+        settings_from(["--host", "0.0.0.0"])
+    assert settings_from(["--host", "0.0.0.0", "--token", "a-secret-of-mine"]).host == "0.0.0.0"
 
 
 def test_settings_are_frozen() -> None:
@@ -105,12 +106,13 @@ def test_readme_settings_table_matches_the_model() -> None:
 def test_the_token_can_come_from_a_file_and_a_bad_file_is_named(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_text("a-secret-from-a-file\nsecond line ignored\n")
-    assert load(["--token-file", str(secret)]).token == "a-secret-from-a-file"
-    assert load(["--token-file", str(secret), "--token", "the-flag-wins-1"]).token == "the-flag-wins-1"
+    assert settings_from(["--token-file", str(secret)]).token == "a-secret-from-a-file"
+    both = settings_from(["--token-file", str(secret), "--token", "the-flag-wins-1"])
+    assert both.token == "the-flag-wins-1"
     (tmp_path / "empty").write_text("\n")
     for path, says in ((tmp_path / "empty", "is empty"), (tmp_path / "missing", "cannot be read")):
         with pytest.raises(SettingsError, match=says):
-            load(["--token-file", str(path)])
+            settings_from(["--token-file", str(path)])
 
 
 def test_a_token_on_the_command_line_is_warned_about() -> None:

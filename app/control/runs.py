@@ -37,7 +37,9 @@ import subprocess
 import sys
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..procfs import inner_ids, read_stat
 from ..protocol import Isolation, RunView
@@ -67,6 +69,29 @@ ARENAS = 2
 ARENA = 64 * MIB
 # the interpreter, its libraries and their mappings
 BASE_ADDRESS_SPACE = 256 * MIB
+
+
+class Watcher(Protocol):
+    """Someone besides the page who follows a run: ``ptlab run``'s terminal."""
+
+    def output(self, data: bytes) -> None:
+        """What the program printed, as it came."""
+
+    def ended(self, run: RunView) -> None:
+        """The run is over (all its output was given first)."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """A program to run. ``path``: a file of the presenter's own (``ptlab run``), run where it is,
+    from ``cwd``, as ``python path`` would; without one, the code is written to a file of its own."""
+
+    code: str
+    name: str
+    args: tuple[str, ...] = ()
+    path: Path | None = None
+    cwd: Path | None = None
+    watcher: Watcher | None = None
 
 
 class Console:
@@ -157,7 +182,7 @@ class Run:
     def __init__(
         self,
         rid: int,
-        name: str,
+        script: Script,
         popen: subprocess.Popen[bytes],
         limits: dict[str, float],
         init: int,
@@ -165,7 +190,9 @@ class Run:
         report: int,
     ) -> None:
         self.id = rid
-        self.name = name
+        self.name = script.name
+        self.code = script.code
+        self.watcher = script.watcher
         self.popen = popen  # the keeper: it exits as the program did
         self.init = init
         self.pid = main
@@ -251,17 +278,24 @@ class Runs:
         From the page (not ``trusted``: ``ptlab run`` is) only where the settings allow code.
         """
         self.check_allowed(trusted)
+        return await self.start_script(Script(code=code, name=name, args=tuple(args)))
+
+    async def start_script(self, script: Script) -> RunView:
+        """Run a script as a new process tree (the caller has checked that it may)."""
+        code, name = script.code, script.name
         if self.current is not None and self.current.ended is None:
             raise LabError("busy", f"run {self.current.id} is still running; stop it first")
         check_syntax(code, name)
         if len(self.lab.live()) >= self.settings.max_processes:
             raise LabError("cap_reached", "the lab is at PTLAB_MAX_PROCESSES; stop some processes first")
         self._ids += 1
-        folder = Path(self.lab.private_dir()) / f"run-{self._ids}"
-        folder.mkdir()
-        script = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
-        script.write_text(code, encoding="utf-8")
-        popen, report = self._launch(script, args)
+        if script.path is None:
+            folder = Path(self.lab.private_dir()) / f"run-{self._ids}"
+            folder.mkdir()
+            path = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
+            path.write_text(code, encoding="utf-8")
+            script = Script(code, path.name, script.args, path, folder, script.watcher)
+        popen, report = self._launch(script)
         try:
             init, main = await self._started(popen)
         except LabError:
@@ -279,7 +313,7 @@ class Runs:
             "processes": s.max_processes,
             "threads": s.max_threads,
         }
-        run = self.current = Run(self._ids, script.name, popen, limits, init, main, report)
+        run = self.current = Run(self._ids, script, popen, limits, init, main, report)
         self.lab.record_user(main, None, run.id)
         self._read_output(run)
         self._watch = asyncio.create_task(self._watchdog(run))
@@ -287,7 +321,7 @@ class Runs:
         self.changed()
         return run.view()
 
-    def _launch(self, script: Path, args: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    def _launch(self, script: Script) -> tuple[subprocess.Popen[bytes], int]:
         """Start the run's keeper (app/run/init.py) for ``script``; it and the pipe of its last report."""
         config = {
             "server": os.getpid(),
@@ -296,7 +330,7 @@ class Runs:
             "shm_bytes": self.settings.run_memory_mib * MIB,
             "nice": 10,
         }
-        program = [sys.executable, "-u", str(script), *args]
+        program = [sys.executable, "-u", str(script.path), *script.args]
         report, config["report_fd"] = os.pipe()
         os.set_blocking(report, False)
         popen = subprocess.Popen(
@@ -304,7 +338,7 @@ class Runs:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            cwd=str(script.parent),
+            cwd=str(script.cwd),
             env=run_environment(self.lab.sock_path),
             close_fds=True,
             pass_fds=(config["report_fd"],),
@@ -360,6 +394,10 @@ class Runs:
         """The current (or last) run."""
         return self.current.view(console) if self.current else None
 
+    def code(self) -> str | None:
+        """The source of the current (or last) run."""
+        return self.current.code if self.current else None
+
     async def shutdown(self) -> None:
         """End a run still going when the server stops."""
         if self.current is not None and self.current.ended is None:
@@ -373,20 +411,41 @@ class Runs:
         loop = asyncio.get_running_loop()
 
         def readable() -> None:
-            try:
-                data = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
+            if self._read_some(run) is None:
                 loop.remove_reader(fd)
-                run.popen.stdout.close()  # type: ignore[union-attr]
-                return
-            run.console.add(data)
-            self.changed()
 
         loop.add_reader(fd, readable)
+
+    def _read_some(self, run: Run) -> bytes | None:
+        """What the run's output pipe holds now (b"": nothing yet); None at its end, closing it."""
+        out = run.popen.stdout
+        if out is None or out.closed:
+            return None
+        try:
+            data = os.read(out.fileno(), 1 << 16)
+        except BlockingIOError:
+            return b""
+        except OSError:
+            data = b""
+        if not data:
+            out.close()
+            return None
+        run.console.add(data)
+        if run.watcher is not None:
+            run.watcher.output(data)
+        self.changed()
+        return data
+
+    def _drain(self, run: Run) -> None:
+        """Read what the ended program left in the pipe, so the console (and terminal) has its last words."""
+        out = run.popen.stdout
+        if out is None or out.closed:
+            return
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(out.fileno())
+        for _ in range(64):  # at most 4 MiB: a pipe holds far less once its writers are gone
+            if not self._read_some(run):
+                break
 
     def _adopt(self, pid: int) -> int | None:
         """The run a process that says hello belongs to, if it descends from the run's init."""
@@ -522,9 +581,12 @@ class Runs:
         with contextlib.suppress(subprocess.TimeoutExpired, ChildProcessError):
             run.popen.wait(0.5)
         run.ended = time.monotonic()
+        self._drain(run)
         run.members = []
         run.close()
         for proc in list(self.lab.procs.values()):
             if proc.run == run.id and proc.alive:
                 self.lab.gone_elsewhere(proc)
         self.changed()
+        if run.watcher is not None:
+            run.watcher.ended(run.view())

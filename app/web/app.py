@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from .. import __version__
 from ..assets import STATIC, TEMPLATES
+from ..control.runs import Script
 from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
 from ..recording import Recording
@@ -43,13 +44,13 @@ mimetypes.add_type("font/woff2", ".woff2")
 def create_app(
     settings: Settings,
     recording: Recording | None = None,
-    first_run: tuple[str, str, list[str]] | None = None,
+    script: Script | None = None,
 ) -> FastAPI:
     """Build the app for these settings; lab processes start only when asked.
 
     With a ``recording``, the app replays it instead: no lab, nothing live, every command refused.
     A lesson file that does not load raises LessonError here: the server does not start with it.
-    ``first_run`` (code, name, args) is run as soon as the server is up (``ptlab run``).
+    ``script`` is run as soon as the server is up (``ptlab run``).
     """
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
     templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -68,7 +69,7 @@ def create_app(
         behind: AbstractAsyncContextManager[LabPort] = (
             replay_lab(recording, web.broadcaster)
             if recording is not None
-            else live_lab(settings, lesson, web.broadcaster, first_run)
+            else live_lab(settings, lesson, web.broadcaster, script)
         )
         async with behind as lab:
             web.lab = lab

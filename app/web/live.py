@@ -14,7 +14,7 @@ from .. import recording
 from ..control.commands import CommandService, Focus
 from ..control.experiments import Experiments
 from ..control.lab import Lab, stop_being_dumpable
-from ..control.runs import Runs, isolation
+from ..control.runs import Runs, Script, isolation
 from ..lesson.model import Lesson
 from ..lesson.runner import LessonRunner
 from ..observe.frames import FrameBuilder
@@ -86,6 +86,10 @@ class LiveLab:
         """The current (or last) run of user code."""
         return self.runs.view()
 
+    def run_code(self) -> str | None:
+        """The source of the current (or last) run."""
+        return self.runs.code()
+
     def lesson(self) -> LessonView | None:
         """Where the class is in the lesson."""
         return self.lessons.view()
@@ -119,11 +123,11 @@ async def live_lab(
     settings: Settings,
     lesson: Lesson,
     broadcaster: Broadcaster,
-    first_run: tuple[str, str, list[str]] | None = None,
+    script: Script | None = None,
 ) -> AsyncIterator[LiveLab]:
     """Start the lab, its sampler and its command service; end and reap everything afterwards.
 
-    ``first_run`` (code, name, args): ``ptlab run``'s script, run at once.
+    ``script``: ``ptlab run``'s, run at once.
     """
     stop_being_dumpable()
     lab = Lab(settings)
@@ -147,8 +151,8 @@ async def live_lab(
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     try:
-        if first_run is not None:
-            await runs.start(*first_run, trusted=True)
+        if script is not None:
+            await runs.start_script(script)
         yield LiveLab(lab, experiments, frames, commands, runs, lessons)
     finally:
         await runs.shutdown()

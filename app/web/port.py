@@ -96,6 +96,10 @@ class LabPort(Protocol):
         """The current (or last) run of user code."""
         ...
 
+    def run_code(self) -> str | None:
+        """The source of the current (or last) run."""
+        ...
+
     def lesson(self) -> LessonView | None:
         """Where the class is in the lesson (None: lesson mode is off)."""
         ...

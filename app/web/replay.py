@@ -139,6 +139,10 @@ class ReplayLab:
         """The run the first picture shows, if any."""
         return self._first.run
 
+    def run_code(self) -> str | None:
+        """The source of the current (or last) run."""
+        return None  # a recording keeps what the page showed, not the source
+
     def lesson(self) -> LessonView | None:
         """The lesson the first picture shows, if any."""
         return self._first.lesson

@@ -325,7 +325,7 @@ async def step_end(lab: TheLab, pid: PidPath, q: Q) -> StepResult:
 @api.get("/runs", response_model=RunResult)
 async def current_run(lab: TheLab, q: Q) -> RunResult:
     """The current (or last) run of user code, with everything it printed that is kept."""
-    return RunResult(run=lab.run_view())
+    return RunResult(run=lab.run_view(), code=lab.run_code())
 
 
 @api.get("/runs/examples", response_model=list[Example])

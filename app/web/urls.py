@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 
 import psutil
 import segno
@@ -53,18 +54,22 @@ def join_info(settings: Settings, host: str, port: int) -> JoinInfo:
 
 
 def announce(settings: Settings, host: str, port: int, code_allowed: bool, replay: bool = False) -> None:
-    """Print, once the server listens on ``host``:``port``, the URLs to open and whether code may run."""
+    """Print, once the server listens on ``host``:``port``, the URLs to open and whether code may run.
+
+    To stderr, as all of ptlab's own words: stdout is ``ptlab run``'s script's."""
     # The Jupyter habit: the one URL that makes you the presenter.
-    print(f"ptlab presenter URL: {presenter_url(host, port, settings.token)}", flush=True)
+    print(f"ptlab presenter URL: {presenter_url(host, port, settings.token)}", file=sys.stderr, flush=True)
     for url in student_urls(host, port):
-        print(f"ptlab student URL: {url}", flush=True)
+        print(f"ptlab student URL: {url}", file=sys.stderr, flush=True)
     if replay:
-        print("ptlab: replaying a recording: nothing in it can be changed", flush=True)
+        print("ptlab: replaying a recording: nothing in it can be changed", file=sys.stderr, flush=True)
     elif code_allowed:
-        print("ptlab: the presenter may run Python code from the page (code panel)", flush=True)
+        say = "ptlab: the presenter may run Python code from the page (code panel)"
+        print(say, file=sys.stderr, flush=True)
     else:
         print(
             "ptlab: the code panel is OFF: this server listens where other machines can reach it. "
             "To let the presenter run Python code anyway, start ptlab with PTLAB_ALLOW_CODE=1.",
+            file=sys.stderr,
             flush=True,
         )

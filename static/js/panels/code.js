@@ -38,6 +38,7 @@ export class CodePanel extends Panel {
     this.name = "main.py";
     this.full = null; // the whole kept console, fetched when a run ends
     this.shownRun = null;
+    this.codeOf = null; // the run whose source the editor shows (``ptlab run``'s script, say)
   }
 
   get open() {
@@ -101,7 +102,22 @@ export class CodePanel extends Panel {
       hljs.highlightElement(el);
     });
     const first = this.examples.find((x) => x.name === "threading_race.py") || this.examples[0];
-    if (first) this.pick(first.name);
+    if (first && !this.state.run) this.pick(first.name);
+  }
+
+  /** Show the source of a run the editor did not start itself (``ptlab run script.py``). */
+  follow(run) {
+    if (!run || this.codeOf === run.id) return;
+    this.codeOf = run.id;
+    fetch("/api/runs")
+      .then((r) => r.json())
+      .then((body) => {
+        if (!body.run || body.run.id !== run.id || typeof body.code !== "string" || !this.jar) return;
+        if (this.jar.toString() !== body.code) this.jar.updateCode(body.code);
+        this.name = body.run.name;
+        this.el.querySelector(".examples").value = "";
+      })
+      .catch(() => {});
   }
 
   pick(name) {
@@ -127,6 +143,7 @@ export class CodePanel extends Panel {
   render() {
     if (!this.open || !this.jar) return;
     const run = this.state.run;
+    this.follow(run);
     const status = this.el.querySelector(".code-status");
     const out = this.el.querySelector(".console");
     status.textContent = runStatus(run);
