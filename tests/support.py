@@ -86,6 +86,41 @@ def skip_unless_quiet(threshold: float = 0.25, seconds: float = 0.5) -> None:
         pytest.skip(f"the machine is busy: other programs used {other:.0%} of its CPUs just before")
 
 
+def as_user(user: str) -> tuple[list[str], str]:
+    """The command that starts this venv's Python code as ``user`` (setpriv drops root in place, so
+    the PID is the server's own), and the PYTHONPATH it needs; ValueError saying why it cannot."""
+    import pwd
+    import sysconfig
+
+    if os.geteuid() != 0:
+        raise ValueError("the suite is not running as root, so it cannot become another user")
+    if shutil.which("setpriv") is None:
+        raise ValueError("setpriv (util-linux) is not installed")
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise ValueError(f"there is no user {user!r}") from None
+    # The venv's interpreter may live where the user cannot go (pyenv under /root): the system's
+    # Python of the same minor version loads the same compiled packages.
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    paths = sysconfig.get_paths()
+    path = os.pathsep.join(dict.fromkeys([paths["purelib"], paths["platlib"], str(ROOT)]))
+    drop = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups", "--"]
+    runs_itself = "import os, sys, fastapi, app.cli; assert os.access(sys.executable, os.X_OK)"
+    for python in (sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"):
+        # it must also be able to start itself again: the lab's workers are ``sys.executable``
+        check = subprocess.run(
+            [*drop, python, "-c", runs_itself],
+            env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"},
+            cwd="/",
+            capture_output=True,
+            timeout=60,
+        )
+        if check.returncode == 0:
+            return [*drop, python], path
+    raise ValueError(f"{user} can run no {version} that loads this venv's packages from {path}")
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as s:
@@ -119,6 +154,7 @@ class LabServer:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = ROOT  # where it is started: the checkout, or anywhere for an installed ptlab
     args: list[str] = field(default_factory=list)  # after ptlab's own flags: a command, say ``run x.py``
+    user: str = ""  # started as this user (as_user), not as the suite's
     token: str = TOKEN
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
@@ -149,13 +185,18 @@ class LabServer:
         # when a test SIGKILLs the server and it cannot clean up after itself.
         self.tmp = tempfile.mkdtemp(prefix="ptlab-test-")
         env.update({"PTLAB_TOKEN": self.token, "PTLAB_LOG_LEVEL": "warning", "TMPDIR": self.tmp})
+        python = [sys.executable]
+        if self.user:
+            python, env["PYTHONPATH"] = as_user(self.user)
+            shutil.chown(self.tmp, self.user)
+            env["HOME"] = self.tmp
         env.update(self.env)
         log_dir = ROOT / "test-artifacts"
         log_dir.mkdir(exist_ok=True)
         self.log_path = log_dir / f"server-{self.port}.log"
         with open(self.log_path, "wb") as log:  # the server keeps its own copy
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
+                [*python, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
                 cwd=self.cwd,
                 env=env,
                 stdout=log,
