@@ -102,20 +102,6 @@ def presenting(browser, lab_of, where: str, lang: str) -> Iterator[object]:
         ctx.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
-@pytest.mark.parametrize("where", sorted(SIZES))
-def test_every_word_is_readable_and_in_its_place(browser, lab_of, where: str, lang: str) -> None:
-    n = lab_of[1]
-    with presenting(browser, lab_of, where, lang) as page:
-        page.wait_for_timeout(900)  # past the entry animations
-        m = page.evaluate(MEASURE)
-        assert m["count"] > 3 * n, m  # it measured the cards' words, not nothing
-        assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
-        assert m["outside"] == [], m["outside"][:5]
-        assert m["overlaps"] == [], m["overlaps"][:5]
-        assert not m["overflowX"]
-
-
 @contextmanager
 def one_process(browser, size: tuple[int, int]) -> Iterator[object]:
     """A server with one lab process, open as the presenter at `size`; all of it ended afterwards."""
@@ -214,9 +200,20 @@ LANES_MEASURE = """() => {
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("where", sorted(SIZES))
-def test_the_cpu_lanes_are_readable_and_in_their_place(browser, lab_of, where: str, lang: str) -> None:
+def test_every_word_of_the_cards_and_the_lanes_is_readable_and_in_its_place(
+    browser, lab_of, where: str, lang: str
+) -> None:
+    # one page for both views: the cards, then the CPU lanes (C) over the same lab
     n = lab_of[1]
     with presenting(browser, lab_of, where, lang) as page:
+        page.wait_for_timeout(900)  # past the entry animations
+        m = page.evaluate(MEASURE)
+        assert m["count"] > 3 * n, m  # it measured the cards' words, not nothing
+        assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
+        assert m["outside"] == [], m["outside"][:5]
+        assert m["overlaps"] == [], m["overlaps"][:5]
+        assert not m["overflowX"]
+
         page.keyboard.press("c")
         page.wait_for_function(f"document.querySelectorAll('#lanes .lane.process').length === {n}")
         page.wait_for_timeout(600)
