@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up .venv with test tools, install Debian's chromium and nodejs if missing, lint, run every test.
-# Any arguments go to pytest, e.g. scripts/test.sh -k engine
+# Any arguments go to pytest (both passes), e.g. scripts/test.sh -k engine
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 make_venv ".[test]"
 missing=()
@@ -18,4 +18,18 @@ lint_paths=(app tests)
 .venv/bin/ruff check "${lint_paths[@]}"
 .venv/bin/ruff format --check "${lint_paths[@]}"
 node --test tests/js/
-exec .venv/bin/python -m pytest "$@"
+# Two passes: most tests two at a time (pytest-xdist, each module on one worker so that its server
+# is shared), then the tests marked `alone` (CPU figures, timing, floods of viewers) one after another
+# with nothing beside them. PTLAB_TEST_WORKERS=1 runs the first pass serially too.
+workers=${PTLAB_TEST_WORKERS:-2}
+set +e
+.venv/bin/python -m pytest -n "$workers" --dist loadscope -m "not alone" "$@"
+first=$?
+.venv/bin/python -m pytest -p no:xdist -m alone "$@"
+second=$?
+# 5: a pass had no test to run (a -k that matches only the other pass's tests)
+if [ "$first" -eq 5 ] && [ "$second" -eq 5 ]; then exit 5; fi
+[ "$first" -eq 5 ] && first=0
+[ "$second" -eq 5 ] && second=0
+[ "$first" -ne 0 ] && exit "$first"
+exit "$second"

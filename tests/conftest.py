@@ -18,6 +18,14 @@ from support import CHROME_ARGS, CHROMIUM, SERVERS, LabServer, pid_alive, server
 
 from app.control.lab import STALE
 
+# Under pytest-xdist each worker makes its temporary files in a directory of its own, so that its
+# check for leftovers at the end sees only its own, never the other worker's files in use.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER:
+    _own = tempfile.mkdtemp(prefix=f"ptlab-suite-{WORKER}-")
+    os.chmod(_own, 0o755)  # a server started as another user makes its directory in here
+    os.environ["TMPDIR"] = tempfile.tempdir = _own
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LabServer]:
@@ -77,6 +85,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if any process, directory or segment of the servers the tests started outlived them."""
     files = sorted(_ptlab_files() - _BEFORE)
+    if WORKER:
+        with contextlib.suppress(OSError):
+            os.rmdir(tempfile.gettempdir())  # only if empty: else what is left is named below
     if files:
         print(f"\nptlab: files left behind by the suite: {files}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

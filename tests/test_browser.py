@@ -241,6 +241,7 @@ def measure_costs(page, timeout_ms: int) -> None:
     assert page.query_selector("#toasts .toast.error") is None, page.text_content("#toasts")
 
 
+@pytest.mark.alone
 def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None:
     with opened(browser, lab, presenter=True) as page:
         measure_costs(page, 40_000)
@@ -263,6 +264,7 @@ def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None
         shot(page, "costs")
 
 
+@pytest.mark.alone
 def test_a_busy_machine_gets_a_warning_not_a_verdict(browser, lab: LabServer) -> None:
     # one busy loop per CPU, at the server's own priority: the lab's tasks get a small share
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]

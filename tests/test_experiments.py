@@ -198,6 +198,7 @@ def test_shared_memory_is_in_both_maps_and_races_across_processes(lab: LabServer
     assert not os.path.exists(path)
 
 
+@pytest.mark.alone
 def test_costs_are_measured_in_a_lab_process_that_is_gone_afterwards(lab: LabServer) -> None:
     c = lab.control("POST", "/api/costs", expect=200)
     rows = {r["name"]: r for r in c["rows"]}

@@ -35,6 +35,7 @@ def running(lab: LabServer) -> list[dict[str, Any]]:
     return [p for p in lab.state()["processes"] if p["status"] == "running"]
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGTERM, signal.SIGKILL])
 def test_eight_by_four_and_a_grandchild_are_gone_within_two_seconds(sig: int) -> None:
     s = LabServer().start()
@@ -357,6 +358,7 @@ def _raw_viewer(port: int) -> socket.socket:
     return s
 
 
+@pytest.mark.alone
 def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer) -> None:
     pid = lab.spawn()
     for a in ("busy", "count", "idle"):
@@ -403,6 +405,7 @@ def _follow(url: str, arrivals: list[tuple[float, str]], stop: threading.Event) 
             arrivals.append((time.monotonic(), json.loads(m)["type"]))
 
 
+@pytest.mark.alone
 def test_a_viewer_that_stops_reading_fills_its_socket_and_loses_frames_not_memory() -> None:
     send_buffer, hz = 16384, 10
     env = {"PTLAB_MAX_PROCESSES": "8", "PTLAB_MAX_THREADS": "8", "PTLAB_WS_SEND_BUFFER": str(send_buffer)}

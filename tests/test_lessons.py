@@ -234,6 +234,7 @@ def test_voter_ids_cannot_be_forged_or_altered() -> None:
     assert VoterIds().verify(cookie) is None  # another server (or this one restarted) did not issue it
 
 
+@pytest.mark.alone
 def test_the_cpu_reveal_says_when_other_programs_make_it_unreliable() -> None:
     import asyncio
     import os
