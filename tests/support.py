@@ -405,6 +405,16 @@ async def burst(
     return Burst([x for xs in per_conn for x in xs], sent, time.monotonic() - t0)
 
 
+# No CSS animation or transition still running (a card's entry takes 0.7 s); endless ones aside.
+SETTLED = """() => document.getAnimations().every(
+  (a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)"""
+
+
+def settle(page: Any, timeout: float = 5000) -> None:
+    """Wait until the page's animations have ended: what is measured is where it stays."""
+    page.wait_for_function(SETTLED, timeout=timeout)
+
+
 @contextmanager
 def opened(
     browser: Any, server: LabServer, presenter: bool, size: tuple[int, int] = (1280, 720)

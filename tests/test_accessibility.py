@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from support import CHROMIUM, LabServer
+from support import CHROMIUM, LabServer, settle
 
 playwright = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -44,7 +44,7 @@ def test_no_serious_or_critical_violation(setup, role: str, lang: str, view: str
         if view == "lanes":
             page.keyboard.press("c")
             page.wait_for_selector("#lanes .lane.thread")
-        page.wait_for_timeout(800)
+        settle(page)
         result = axe_sync.Axe().run(page).response
         assert result["passes"], "axe ran no rule"
         bad = [

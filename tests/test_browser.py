@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM, ROOT, LabServer, opened
+from support import CHROMIUM, ROOT, LabServer, opened, settle
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -160,7 +160,7 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser, size) -> 
                 "document.querySelectorAll('#diagram .thread').length + [...document.querySelectorAll('#diagram .thread-more')]"
                 ".reduce((n, e) => n + Number(e.dataset.count), 0) === 54"
             )
-            page.wait_for_timeout(800)  # let entry animations finish
+            settle(page)  # let entry animations finish
             shot(page, f"six-by-eight-{size[0]}x{size[1]}")
             m = page.evaluate(
                 """() => {
@@ -196,7 +196,7 @@ def test_readme_screenshot(browser, lab: LabServer) -> None:
     lab.spawn(parent=a)
     with opened(browser, lab, presenter=True) as page:
         page.wait_for_function("document.querySelectorAll('#diagram .card').length === 3")
-        page.wait_for_timeout(900)
+        settle(page)
         path = shot(page, "dashboard-1280x720")
         assert path.stat().st_size > 20_000
 
@@ -375,7 +375,7 @@ def test_the_fork_arrow_starts_on_the_real_parent_and_its_label_covers_no_word(
         page.wait_for_selector(f".fork[data-child='{child}'] .fork-link", state="attached")
         # the previous test's processes linger 2 s after the reset; once they go, the cards glide
         page.wait_for_function("document.querySelectorAll('#diagram .card').length === 2", timeout=5000)
-        page.wait_for_timeout(800)
+        settle(page)
         m = page.evaluate(
             """([parent, child]) => {
             const svg = document.getElementById('diagram');

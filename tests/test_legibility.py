@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from support import CHROMIUM, LabServer
+from support import CHROMIUM, LabServer, settle
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -113,7 +113,7 @@ def one_process(browser, size: tuple[int, int]) -> Iterator[object]:
         page = ctx.new_page()
         page.goto(s.url + f"/?token={s.token}")
         page.wait_for_selector("#diagram .card")
-        page.wait_for_timeout(800)
+        settle(page)
         yield page
     finally:
         if ctx is not None:
@@ -206,7 +206,7 @@ def test_every_word_of_the_cards_and_the_lanes_is_readable_and_in_its_place(
     # one page for both views: the cards, then the CPU lanes (C) over the same lab
     n = lab_of[1]
     with presenting(browser, lab_of, where, lang) as page:
-        page.wait_for_timeout(900)  # past the entry animations
+        settle(page)  # past the entry animations
         m = page.evaluate(MEASURE)
         assert m["count"] > 3 * n, m  # it measured the cards' words, not nothing
         assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
@@ -216,7 +216,7 @@ def test_every_word_of_the_cards_and_the_lanes_is_readable_and_in_its_place(
 
         page.keyboard.press("c")
         page.wait_for_function(f"document.querySelectorAll('#lanes .lane.process').length === {n}")
-        page.wait_for_timeout(600)
+        settle(page)
         m = page.evaluate(LANES_MEASURE)
         assert m["rows"] >= n + 1, m  # every process, and at least one thread row
         assert m["smallest"] >= MIN_PX[where] - 0.01, (m["smallest"], m["smallestText"])
