@@ -359,7 +359,7 @@ def _raw_viewer(port: int) -> socket.socket:
 
 
 @pytest.mark.alone
-def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer) -> None:
+def test_slow_viewers_do_not_hold_back_300_others_for_15_seconds(lab: LabServer) -> None:
     pid = lab.spawn()
     for a in ("busy", "count", "idle"):
         lab.thread(pid, a)  # every frame changes: a steady stream
@@ -367,15 +367,16 @@ def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer)
     try:
         # the viewers run in a process of their own, as students' laptops would
         viewers = subprocess.Popen(
-            [sys.executable, str(ROOT / "benchmarks" / "viewers.py"), lab.ws_url, "300", "30"],
+            [sys.executable, str(ROOT / "benchmarks" / "viewers.py"), lab.ws_url, "300", "15"],
             stdout=subprocess.PIPE,
             text=True,
         )
         # Each connection costs memory once (buffers, a deflate context); what
         # must not happen is growth while they stay: sample after they settle.
-        time.sleep(10)
+        # (benchmarks/ soaks for 10 minutes; here 15 s show the same behaviour)
+        time.sleep(6)
         rss_settled = rss(lab.proc.pid)
-        time.sleep(18)
+        time.sleep(8)
         rss_late = rss(lab.proc.pid)
         out, _ = viewers.communicate(timeout=90)
         stats = json.loads(out.strip().splitlines()[-1])
@@ -384,7 +385,7 @@ def test_slow_viewers_do_not_hold_back_300_others_for_30_seconds(lab: LabServer)
         for s in slow:
             s.close()
     assert stats["error_count"] == 0, stats["errors"]
-    assert stats["min_frames"] >= 200, stats  # 300 at 10 Hz; every viewer kept up
+    assert stats["min_frames"] >= 100, stats  # 150 at 10 Hz; every viewer kept up
     assert health["ok"] and health["clients"] >= 3  # the silent ones are still attached
     assert rss_late - rss_settled < 16 * 1024 * 1024, (rss_settled, rss_late)  # no per-client backlog
 

@@ -212,6 +212,7 @@ class Run:
         self.seen: dict[int, float] = {}  # pid -> when the watchdog first saw it
         self.shown = 0  # members when the view was last sent
         self.memory = 0
+        self.ending: asyncio.Event | None = None  # set once its containment has begun; fired when done
 
     def view(self, console: int = CONSOLE_KEEP) -> RunView:
         """The run as the page shows it."""
@@ -532,6 +533,18 @@ class Runs:
 
         In a namespace, the init's death kills the rest at once; without one, the sweeps do.
         """
+        # The watchdog and a stop (the presenter's, the server's) can both come here: the first one
+        # ends the run and gives its reason; the other waits for it.
+        if run.ending is not None:
+            await run.ending.wait()
+            return
+        run.ending = asyncio.Event()
+        try:
+            await self._end(run, reason)
+        finally:
+            run.ending.set()
+
+    async def _end(self, run: Run, reason: str | None) -> None:
         run.reason = reason
         if run.init_fd is not None:
             with contextlib.suppress(OSError):
