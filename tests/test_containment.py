@@ -158,7 +158,8 @@ def test_threads_up_to_the_cap_start_and_the_cap_fires_before_memory_runs_out(ru
     ok = _run(
         runner, start.format(n=31) + "for t in ts: t.start()\nfor t in ts: t.join()\nprint('all started')\n"
     )
-    assert ok["exit_code"] == 0 and "all started" in ok["console"], ok
+    said = (ok["exit_code"], ok["reason"], ok["console"][-400:])
+    assert ok["exit_code"] == 0 and "all started" in ok["console"], said
     over = _run(
         runner, start.format(n=45) + "for t in ts:\n    t.start()\n    time.sleep(0.01)\ntime.sleep(5)\n"
     )
