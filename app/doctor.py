@@ -7,7 +7,6 @@ what the page will show and what it will say it cannot.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import pwd
@@ -85,43 +84,22 @@ def frames_finding() -> Finding:
 
 def registers_finding() -> Finding:
     """Per-thread registers: /proc/PID/task/TID/syscall of a child, as the server reads its lab's."""
+    from .observe.registers import registers_readable
+
     scope = _read("/proc/sys/kernel/yama/ptrace_scope")
     yama = f" (Yama ptrace_scope is {scope})" if scope is not None else ""
-    child = subprocess.Popen(
-        [sys.executable, "-I", "-S", "-c", "import sys; sys.stdin.read()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        text = None
-        for _ in range(200):  # until it waits in read(), at most ~2 s
-            try:
-                text = Path(f"/proc/{child.pid}/task/{child.pid}/syscall").read_text().split()
-            except PermissionError:
-                return Finding(
-                    topic="registers",
-                    verdict="missing",
-                    says=f"the kernel refuses to show a thread's registers to its parent{yama}: "
-                    "the page will say registers are withheld",
-                )
-            except OSError as exc:
-                return Finding(
-                    topic="registers", verdict="missing", says=f"cannot read a thread's registers: {exc}"
-                )
-            if text and text[0] not in ("running", "-1"):
-                break
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(0.01)
+    if not registers_readable():
         return Finding(
             topic="registers",
-            verdict="ok",
-            says=f"each waiting thread's stack pointer, program counter and system call are readable{yama}",
+            verdict="missing",
+            says=f"the kernel refuses to show a thread's registers to its parent{yama}: "
+            "the page says registers are withheld",
         )
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.kill()
-        child.wait()
+    return Finding(
+        topic="registers",
+        verdict="ok",
+        says=f"each waiting thread's stack pointer, program counter and system call are readable{yama}",
+    )
 
 
 def runs_finding() -> Finding:

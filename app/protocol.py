@@ -49,6 +49,17 @@ class StackView(BaseModel):
     guard: int = 0
 
 
+class RegsView(BaseModel):
+    """A waiting thread's own registers as the kernel saved them (/proc/PID/task/TID/syscall)."""
+
+    sp: int = Field(description="user stack pointer: inside this thread's own stack")
+    pc: int = Field(description="program counter: where in the code it waits (a mapping of the process)")
+    syscall: str = Field(
+        description="the system call it waits in, by name (`futex`, `clock_nanosleep`, `read`, ...; "
+        '"syscall N" for others), or "" when it is stopped outside one'
+    )
+
+
 class ThreadView(BaseModel):
     """One thread: the OS view joined with its worker's report."""
 
@@ -66,6 +77,9 @@ class ThreadView(BaseModel):
         None, description="a run's thread: the name the program gave it in Python (`name`: comm, cut at 15)"
     )
     stack: StackView | None = None
+    regs: RegsView | None = Field(
+        None, description="its registers while it waits in the kernel; null while it runs or where withheld"
+    )
     load: float = Field(0.0, description="cores it used since it was last read (schedstat), in 0.01 steps")
     history: list[float] | None = Field(
         None, description="`load` at each tick of the last 30 s, oldest first; in GET /api/state only"
@@ -331,6 +345,9 @@ class ServerInfo(BaseModel):
     max_threads: int
     cpus: int
     pagemap: bool = Field(description="physical page frames are readable (copy-on-write can be shown)")
+    registers: bool = Field(
+        True, description="waiting threads' registers are readable (ptrace access to the lab's processes)"
+    )
     replay: bool = Field(False, description="this server replays a recording: nothing live, nothing changes")
     code: bool = Field(False, description="the presenter may run Python code from the page (code panel)")
     isolation: Isolation | None = Field(None, description="how runs of user code are contained here")

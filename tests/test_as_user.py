@@ -84,6 +84,17 @@ def test_threads_stacks_and_a_python_stack_need_no_root(plain: LabServer) -> Non
     assert any(r["start"] <= stacks[tid][0] and stacks[tid][1] <= r["end"] for r in proc["regions"])
     frames = [f["function"] for f in plain.get(f"/api/processes/{pid}/threads/{tid}/stack")["frames"]]
     assert "activity_count" in frames
+    # registers too: the lab's processes are the server's own descendants, so ptrace access holds
+    assert plain.get("/api/state")["server"]["registers"] is True
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        waiting = [t for t in plain.process(pid)["threads"] if t["state"] == "S" and t["regs"]]
+        if len(waiting) >= 2:
+            break
+        time.sleep(0.1)
+    assert len(waiting) >= 2, plain.process(pid)["threads"]
+    for t in waiting:
+        assert t["stack"]["start"] <= t["regs"]["sp"] <= t["stack"]["end"], t
     plain.reset()
 
 

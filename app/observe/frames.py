@@ -30,6 +30,7 @@ from ..settings import Settings
 from .history import History
 from .lanes import LANE_SECONDS, Lanes
 from .patches import diff_process
+from .registers import registers_readable
 from .sampling import Sampler, frames_readable
 from .views import RegionCache, process_view
 
@@ -94,6 +95,7 @@ class FrameBuilder:
             max_threads=settings.max_threads,
             cpus=os.cpu_count() or 1,
             pagemap=frames_readable(),
+            registers=registers_readable(),
             code=runs.code_allowed if runs else False,
             isolation=runs.isolation if runs else None,
         )

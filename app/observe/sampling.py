@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..procfs import GONE, PAGE_SIZE, StatFields, parse_stat, read_text
+from .registers import Registers, parse_syscall
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ThreadSample:
     vcsw: int
     ivcsw: int
     load: float = 0.0  # cores it used since it was last read (schedstat run time / wall time)
+    regs: Registers | None = None  # a waiting thread's SP, PC and system call (None: running, or withheld)
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,10 @@ def parse_ctxt(status_text: str) -> tuple[int, int]:
 
 
 def _thread_sample(
-    tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None, load: float
+    tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None, load: float, regs: Registers | None
 ) -> ThreadSample:
     vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(status))
-    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol, load)
+    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol, load, regs)
 
 
 def run_ns(schedstat: bytes) -> int:
@@ -89,6 +91,7 @@ class _Task:
     stat: str
     sched: str
     status: str
+    syscall: str
     ran: bytes = b""  # schedstat as last read
     ran_ns: int = -1  # nanoseconds it had run when last read (-1: not read yet)
     ran_at: float = 0.0  # when (monotonic)
@@ -161,6 +164,7 @@ class Sampler:
         # task, so a reused PID reads as gone (ESRCH), never as someone else.
         self._fds: dict[str, int] = {}
         self.schedstat = True  # set False on a kernel built without it
+        self.registers = True  # set False where the kernel refuses them (ptrace access)
         # Half the descriptor limit at most stays open (each thread takes two);
         # past that, files are opened for each read: slower, never failing.
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -173,6 +177,8 @@ class Sampler:
             if len(self._fds) >= self.fd_budget:
                 try:
                     return os.pread(fd, size, offset)
+                except PermissionError:
+                    raise
                 except OSError:
                     raise ProcessLookupError(path) from None
                 finally:
@@ -180,6 +186,9 @@ class Sampler:
             self._fds[path] = fd
         try:
             return os.pread(fd, size, offset)
+        except PermissionError:  # refused, not gone (a thread's registers without ptrace access)
+            self._close(path)
+            raise
         except OSError:
             self._close(path)
             raise ProcessLookupError(path) from None
@@ -207,7 +216,7 @@ class Sampler:
         task = proc.tasks.get(tid)
         if task is None:
             t = f"{proc.base}/task/{tid}"
-            task = proc.tasks[tid] = _Task(tid, t + "/stat", t + "/schedstat", t + "/status")
+            task = proc.tasks[tid] = _Task(tid, t + "/stat", t + "/schedstat", t + "/status", t + "/syscall")
         return task
 
     def sample(self, pid: int, force_maps: bool = False) -> ProcessSample | None:
@@ -348,7 +357,9 @@ class Sampler:
                 self._load(task, round((st.utime + st.stime) * 1e9))
             last = task.sample
             ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
-            sample = _thread_sample(task.tid, st, task.status, ctxt, task.load)
+            # registers move only when the thread runs: read with its stat, which is read only then
+            regs = self._registers(task) if st.state != "R" else None
+            sample = _thread_sample(task.tid, st, task.status, ctxt, task.load, regs)
         except GONE:
             task.st = task.sample = None
             return None
@@ -356,6 +367,18 @@ class Sampler:
             task.sample = sample  # an equal one keeps the old object: identity means unchanged
         task.raw, task.st = raw, st
         return st
+
+    def _registers(self, task: _Task) -> Registers | None:
+        """A waiting thread's SP, PC and system call; None once the kernel has refused them."""
+        if not self.registers:
+            return None
+        try:
+            return parse_syscall(self._pread(task.syscall, 256, 0))
+        except PermissionError:
+            self.registers = False
+        except (OSError, ProcessLookupError):
+            pass
+        return None
 
     @staticmethod
     def _load(task: _Task, ns: int) -> None:
@@ -374,6 +397,7 @@ class Sampler:
     def _forget_task(self, task: _Task) -> None:
         self._close(task.stat)
         self._close(task.sched)
+        self._close(task.syscall)
 
     def forget(self, keep: set[int]) -> None:
         """Drop what is cached for processes not in ``keep``."""

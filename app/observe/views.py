@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..control.lab import LabProcess, describe_exit
 from ..control.messages import StackRange
-from ..protocol import ExitView, ProcessView, RegionView, StackView, ThreadView
+from ..protocol import ExitView, ProcessView, RegionView, RegsView, StackView, ThreadView
 from .memory_map import classify, clip_stack, parse_maps
 from .sampling import ProcessSample, exe_path
 
@@ -94,6 +94,9 @@ def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[Th
         if w is not None and w.stack_end > w.stack_start:
             start, end = clip(w.stack)
             stack = StackView(start=start, end=end, guard=w.guard)
+        regs = None
+        if t.regs is not None:
+            regs = RegsView(sp=t.regs.sp, pc=t.regs.pc, syscall=t.regs.syscall)
         threads.append(
             ThreadView(
                 tid=t.tid,
@@ -109,6 +112,7 @@ def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[Th
                 activity=w.activity if w is not None else "unknown",
                 py_name=w.name if w is not None and w.activity == "user" else None,
                 stack=stack,
+                regs=regs,
             )
         )
     return threads

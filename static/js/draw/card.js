@@ -62,12 +62,52 @@ function sliceView(slice, box, L, age) {
       : [t("kind.more_stacks", { n: hidden }), `+${hidden}`];
   const label = h >= L.minText * 1.05 ? fitted(names, w - 10, Math.min(L.small, h * 0.9), L.minText) : null;
   const cls = `band kind-stack stack-slice${th && th.main ? " main" : ""}${copies ? " copied" : ""}${hidden ? " more" : ""} ${enter(age)}`;
+  const sp = th && st ? spOf(th) : null;
   return svg`<g class=${cls} data-kind="stack" data-tid=${th ? th.tid : 0} data-start=${st ? st.start : ""} data-tmp=${step && step.tmp !== null ? step.tmp : nothing}
       data-end=${st ? st.end : ""} data-count=${copies ? copies.length : hidden || 1} data-tip="slice">
     ${swatch("stack", x, y, w, h)}
     ${th && st && st.guard ? svg`<rect x=${x} y=${y + h - 2} width=${w} height="2" class="guard"/>` : nothing}
     ${text(x + 8, y + h / 2, "band-label", label)}
+    ${sp !== null ? spPin(sp, st, box) : nothing}
   </g>`;
+}
+
+/** A waiting thread's stack pointer, when the kernel gave it and it lies in the thread's own stack. */
+function spOf(th) {
+  const sp = th.regs ? th.regs.sp : null;
+  return sp !== null && th.stack && sp >= th.stack.start && sp <= th.stack.end ? sp : null;
+}
+
+/** The SP pin: a wedge on the slice's right edge at SP's real offset from the top (the stack grows
+ * down from its end; a few KiB used of 8 MiB is a pin at the top, and that is the truth). */
+function spPin(sp, st, box) {
+  const { x, y, w, h } = box;
+  const s = Math.max(4, Math.min(10, h * 0.8));
+  const py = y + Math.min(h - s / 2, Math.max(s / 2, (h * (st.end - sp)) / (st.end - st.start)));
+  return svg`<path class="sp-pin" data-sp=${sp} d=${`M${x + w},${py} l${-s},${-s / 2} v${s} z`}></path>`;
+}
+
+const WAITS = {
+  futex: "futex", futex_waitv: "futex", clock_nanosleep: "sleep", nanosleep: "sleep", pause: "other",
+  read: "read", recvfrom: "read", recvmsg: "read", write: "write",
+  select: "select", pselect6: "select", poll: "select", ppoll: "select",
+  epoll_wait: "select", epoll_pwait: "select", epoll_pwait2: "select",
+  wait4: "child", waitid: "child", accept: "accept", accept4: "accept",
+};
+
+/** What a waiting thread waits for, in plain words, with the system call unless `call` is false:
+ * "sleeps (clock_nanosleep)". */
+export function waitWords(regs, call = true) {
+  if (!regs.syscall) return t("wait.none");
+  const words = t(`wait.${WAITS[regs.syscall] || "other"}`);
+  return call ? t("wait.call", { words, call: regs.syscall }) : words;
+}
+
+/** The mapping an address lies in, named: a file's base name (libc.so.6, the interpreter) or its kind. */
+export function mappingAt(regions, addr) {
+  const r = (regions || []).find((x) => x.start <= addr && addr < x.end);
+  if (!r) return "?";
+  return r.path && !r.path.startsWith("[") ? r.path.split("/").pop() : t(`kind.${r.kind}`);
 }
 
 export function stateWord(s) {
@@ -84,10 +124,14 @@ export function threadName(th) {
 export function chipText(th) {
   const label = `${t("thread.tid", { tid: th.tid })}${th.main ? ` · ${t("thread.main")}` : ""}`;
   const doing = th.main ? "" : ` · ${threadName(th)}`;
-  const info = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}${doing}`;
+  const cpu = t("thread.cpu", { cpu: th.cpu });
+  const info = `${stateWord(th.state)} · ${cpu}${doing}`;
   // shorter, the activity is left out first: the state keeps its word (never "S" beside "sleeping")
-  const brief = `${stateWord(th.state)} · ${t("thread.cpu", { cpu: th.cpu })}`;
-  return { label, info, brief, short: `${th.tid} ${threadName(th)}` };
+  const brief = `${stateWord(th.state)} · ${cpu}`;
+  // a waiting thread says what it waits in, from its registers: "waits on a lock (futex) · count";
+  // where that is too long, without the call's name, then as a thread that only sleeps
+  const waits = th.regs ? [`${waitWords(th.regs)}${doing}`, `${waitWords(th.regs, false)}${doing}`] : [];
+  return { label, info, brief, waits, short: `${th.tid} ${threadName(th)}` };
 }
 
 /** A chip's text: two lines when it is tall enough, else TID and activity with the CPU in the dot. */
@@ -98,7 +142,8 @@ function chipLines(th, box, L) {
   const room = w - L.panel.swatch - 16;
   const run = th.state === "R";
   const two = L.panel.twoLine ? fitted([words.label], room - 20, L.fs * 0.92, L.minText) : null;
-  const info = two ? fitted([words.info, words.brief], room - 20, Math.max(L.minText, two.f * 0.8), L.minText) : null;
+  const lines = [...words.waits, words.info, words.brief];
+  const info = two ? fitted(lines, room - 20, Math.max(L.minText, two.f * 0.8), L.minText) : null;
   // two lines only when both are readable; else one line of TID and activity, the CPU in the dot
   if (!two || !info) {
     const r = h * 0.36;
@@ -259,7 +304,7 @@ export function cardModel(p, box, ctx) {
 // thread's CPU, and guard() then leaves the rest of the card's drawing untouched.
 function memoryDeps(m) {
   const entering = m.shown.some((th) => m.ages.get(th.tid) < ENTER_MS);
-  const stacks = m.slices.map((sl) => (sl.th && sl.th.stack ? `${sl.key}:${sl.th.stack.start}-${sl.th.stack.end}` : `${sl.key}:${sl.hidden || ""}`)).join();
+  const stacks = m.slices.map((sl) => (sl.th && sl.th.stack ? `${sl.key}:${sl.th.stack.start}-${sl.th.stack.end}:${spOf(sl.th)}` : `${sl.key}:${sl.hidden || ""}`)).join();
   const tmps = m.p.stepped ? m.p.stepped.threads.map((x) => x.tmp).join() : "";
   return [m.p.regions, stacks, tmps, m.box.w, m.box.h, m.foot.length, getLang(), m.name("shared"), entering && m.drawn];
 }
@@ -311,11 +356,21 @@ function bandTip(b) {
   return b.regions.length ? `${tip}\n${b.regions.slice(0, 6).map(regionTip).join("\n")}` : tip;
 }
 
-function chipTip(p, th) {
+function chipTip(p, th, state) {
   const { label, info } = chipText(th);
   const shared = p.counter ? `\n${t("card.counter", { addr: hex(p.counter.address), value: p.counter.value })}` : "";
   const times = t("tip.times", { u: th.utime.toFixed(2), s: th.stime.toFixed(2) });
-  return `${label}\n${info}\n${times}\n${t("tip.switches", { v: th.vcsw, i: th.ivcsw })}${shared}`;
+  return `${label}\n${info}\n${regsTip(p, th, state)}\n${times}\n${t("tip.switches", { v: th.vcsw, i: th.ivcsw })}${shared}`;
+}
+
+/** A thread's registers, or why the page has none: it runs, or this kernel withholds them. */
+function regsTip(p, th, state) {
+  if (th.regs) {
+    const words = { sp: hex(th.regs.sp), pc: hex(th.regs.pc), where: mappingAt(p.regions, th.regs.pc) };
+    return `${waitWords(th.regs)}\n${t("tip.regs", words)}`;
+  }
+  if (state.server && state.server.registers === false) return t("tip.regs_withheld");
+  return th.state === "R" ? t("tip.regs_running") : t("tip.regs_withheld");
 }
 
 function sliceTip(p, el) {
@@ -324,7 +379,10 @@ function sliceTip(p, el) {
   const st = th ? th.stack : (p.regions || []).find((r) => r.start === Number(el.dataset.start));
   if (!st) return t("kind.more_stacks", { n: el.dataset.count });
   const span = { start: hex(st.start), end: hex(st.end), size: size(st.end - st.start) };
-  return th ? t("tip.stack", { tid, ...span }) : t("tip.copied", span);
+  if (!th) return t("tip.copied", span);
+  const sp = spOf(th);
+  const pin = sp === null ? "" : `\n${t("tip.sp", { sp: hex(sp), used: size(st.end - sp) })}`;
+  return t("tip.stack", { tid, ...span }) + pin;
 }
 
 /** The tooltip of a drawn element (marked data-tip): building every tooltip on every frame cost more than the frame. */
@@ -337,5 +395,5 @@ export function tipFor(el, state) {
   if (kind === "slice") return sliceTip(p, el);
   if (kind === "mini" || kind === "more") return `${t("card.pid", { pid: p.pid })}: ${activitySummary(p.threads)}`;
   const th = p.threads.find((x) => x.tid === Number(el.dataset.tid));
-  return th ? chipTip(p, th) : "";
+  return th ? chipTip(p, th, state) : "";
 }
