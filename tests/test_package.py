@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import ROOT, LabServer
+from support import ROOT, TOKEN, LabServer, free_port
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
@@ -74,3 +74,28 @@ def test_an_installed_ptlab_serves_the_whole_page_from_any_directory(installed: 
     finally:
         s.stop()
         assert not s.leftovers()
+
+
+def test_the_installed_ptlab_command_speaks(installed: Path, tmp_path: Path) -> None:
+    # the console script the wheel installs (pip --target puts it in bin/), run from elsewhere
+    command = installed / "bin" / "ptlab"
+    assert command.is_file()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    for args in (["--version"], ["--help"], ["run", "--help"], ["doctor", "--help"]):
+        out = subprocess.run(
+            [str(command), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 0 and out.stdout.startswith(("ptlab ", "Usage: ptlab")), (args, out.stderr)
+    (tmp_path / "hello.py").write_text("print('hello from', __file__)\nraise SystemExit(4)\n")
+    out = subprocess.run(
+        [str(command), "run", "--port", str(free_port()), "--exit", "hello.py"],
+        cwd=tmp_path,
+        env={**env, "PTLAB_TOKEN": TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 4 and out.stdout == f"hello from {tmp_path / 'hello.py'}\n", (
+        out.stdout,
+        out.stderr,
+    )
