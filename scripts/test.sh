@@ -17,7 +17,10 @@ lint_paths=(app tests)
 [ -d benchmarks ] && lint_paths+=(benchmarks)
 .venv/bin/ruff check "${lint_paths[@]}"
 .venv/bin/ruff format --check "${lint_paths[@]}"
-node --test tests/js/
+# the front end's layout tests run beside the first pytest pass; their result is awaited below
+node_log=$(mktemp)
+node --test tests/js/ >"$node_log" 2>&1 &
+node_tests=$!
 # Two passes: most tests two at a time (pytest-xdist, each module on one worker so that its server
 # is shared), then the tests marked `alone` (CPU figures, timing, floods of viewers) one after another
 # with nothing beside them. PTLAB_TEST_WORKERS=1 runs the first pass serially too.
@@ -25,6 +28,14 @@ workers=${PTLAB_TEST_WORKERS:-2}
 set +e
 .venv/bin/python -m pytest -n "$workers" --dist loadscope -m "not alone" "$@"
 first=$?
+wait "$node_tests"
+node_status=$?
+cat "$node_log"
+rm -f "$node_log"
+if [ "$node_status" -ne 0 ]; then
+    echo "node --test tests/js/ failed" >&2
+    exit "$node_status"
+fi
 .venv/bin/python -m pytest -p no:xdist -m alone "$@"
 second=$?
 # 5: a pass had no test to run (a -k that matches only the other pass's tests)

@@ -27,6 +27,23 @@ if WORKER:
     os.environ["TMPDIR"] = tempfile.tempdir = _own
 
 
+# The longest modules first: with two workers, a long one started last is the run's tail.
+LONGEST_FIRST = [
+    "test_legibility.py",
+    "test_browser.py",
+    "test_lesson_walk.py",
+    "test_runs.py",
+    "test_lesson_browser.py",
+    "test_hardening.py",
+]
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """Order modules longest first; tests keep their order within a module."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[LabServer]:
     """A real ptlab server for one test module, ended and checked for leftovers after it."""

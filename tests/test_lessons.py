@@ -37,7 +37,7 @@ def _error(text: str) -> str:
 def test_the_built_in_lesson_follows_the_claims_in_order() -> None:
     lesson = load_lesson(None)
     ids = [s.id for s in lesson.scenes]
-    assert ids[:6] == ["process", "fork", "ipc", "threads", "siblings", "race"]
+    assert ids[:7] == ["process", "fork", "ipc", "threads", "registers", "siblings", "race"]
     assert {"slow-race", "slow-lock", "deadlock", "lock-order", "costs", "gil"} <= set(ids)
     kinds = {s.id: s.kind for s in lesson.scenes}
     assert kinds["slow-race"] == kinds["deadlock"] == "stepped"

@@ -112,3 +112,22 @@ def test_the_page_pins_sp_in_the_stack_and_says_what_each_thread_waits_for(brows
         )
         tip = page.text_content("#tooltip")
         assert "own registers" in tip and hex(regs["pc"]) in tip and ".so" in tip, tip
+
+
+def test_the_lesson_s_registers_scene_reveals_each_sp_in_its_own_stack(lab: LabServer) -> None:
+    try:
+        scenes = lab.control("POST", "/api/lesson/scenes/0", expect=200)["lesson"]["scenes"]
+        index = scenes.index("registers")
+        scene = lab.control("POST", f"/api/lesson/scenes/{index}", expect=200)["lesson"]["scene"]
+        pid = scene["pids"][0]
+        assert len(lab.process(pid)["threads"]) == 3  # the main thread and two more, all waiting
+        time.sleep(0.5)
+        revealed = lab.control("POST", "/api/lesson/reveal", expect=200)["lesson"]["scene"]
+        figures = revealed["revealed"]["figures"]
+        assert figures["threads"] >= 2 and figures["own_stack"] == figures["threads"], figures
+        assert figures["not_own"] == 0
+        right = {o["id"]: o["correct"] for o in revealed["question"]["options"]}
+        assert right == {"own": True, "shared": False}
+        assert revealed["revealed"]["note"] == "registers" and revealed["revealed"]["params"]["pid"] == pid
+    finally:
+        lab.control("DELETE", "/api/lesson", expect=200)

@@ -81,6 +81,14 @@ class CostsReveal(_Strict):
     experiment: Literal["costs"]
 
 
+class RegistersReveal(_Strict):
+    """Read every waiting thread's stack pointer from the kernel: figures own_stack (SPs inside the
+    thread's own stack), not_own (inside another thread's stack or anywhere else), threads (read)."""
+
+    experiment: Literal["registers"]
+    process: ProcIndex = 0
+
+
 class SteppedReveal(_Strict):
     """Read the stepped scene's result: figures lost, counter, expected."""
 
@@ -88,7 +96,7 @@ class SteppedReveal(_Strict):
 
 
 Reveal = Annotated[
-    RaceReveal | WatchReveal | CpuReveal | IpcReveal | CostsReveal | SteppedReveal,
+    RaceReveal | WatchReveal | CpuReveal | IpcReveal | CostsReveal | SteppedReveal | RegistersReveal,
     Field(discriminator="experiment"),
 ]
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -98,6 +106,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "ipc": ("bytes",),
     "costs": ("creation_ratio", "memory_ratio", "switch_ratio"),
     "stepped": ("lost", "counter", "expected"),
+    "registers": ("own_stack", "not_own", "threads"),
 }
 
 

@@ -15,7 +15,17 @@ from ..control.errors import LabError
 from ..control.experiments import Experiments
 from ..control.lab import Lab
 from ..lab.costs import BUSY_SHARE, cpu_busy
-from .model import CostsReveal, CpuReveal, IpcReveal, RaceReveal, Reveal, SteppedReveal, WatchReveal
+from ..observe.registers import parse_syscall
+from .model import (
+    CostsReveal,
+    CpuReveal,
+    IpcReveal,
+    RaceReveal,
+    RegistersReveal,
+    Reveal,
+    SteppedReveal,
+    WatchReveal,
+)
 
 # The line about each run, in English; the page says it in its own language from `note` and `params`.
 NOTES = {
@@ -24,6 +34,7 @@ NOTES = {
     "cpu": "pid {pid}; other programs used {other} % of the CPUs",
     "ipc": "{kind}: {a} → {b}: {text}",
     "stepped": "{n} increments finished",
+    "registers": "pid {pid}: the stack pointers of {n} waiting threads",
 }
 
 
@@ -138,6 +149,34 @@ async def stepped(stage: Stage, r: SteppedReveal) -> Measured:
     return Measured(figures, "stepped", {"n": sum(t.rounds for t in run.threads)})
 
 
+async def registers(stage: Stage, r: RegistersReveal) -> Measured:
+    """Where each waiting thread's stack pointer points, read from the kernel for each of them."""
+    pid = stage.pid(r.process)
+    proc = stage.lab.get_running(pid)
+    stacks = {tid: t.stack for tid, t in proc.threads.items() if t.stack.end > t.stack.start}
+    own = not_own = 0
+    for tid, stack in stacks.items():
+        try:
+            with open(f"/proc/{pid}/task/{tid}/syscall", "rb") as f:
+                regs = parse_syscall(f.read())
+        except PermissionError:
+            raise LabError(
+                "forbidden", "this machine's kernel withholds the lab's registers (ptrace)"
+            ) from None
+        except OSError:
+            continue  # the thread ended meanwhile
+        if regs is None:
+            continue  # running: its registers are in the CPU, not saved
+        if stack.start <= regs.sp <= stack.end:
+            own += 1
+        else:
+            not_own += 1
+    if own + not_own == 0:
+        raise LabError("not_finished", f"no thread of process {pid} was waiting: try again")
+    figures = {"own_stack": own, "not_own": not_own, "threads": own + not_own}
+    return Measured(figures, "registers", {"pid": pid, "n": own + not_own})
+
+
 REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "race": race,
     "watch": watch,
@@ -145,6 +184,7 @@ REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "ipc": ipc,
     "costs": costs,
     "stepped": stepped,
+    "registers": registers,
 }
 
 

@@ -154,6 +154,7 @@ const TABLE = {
     "reveal.note.cpu": "PID {pid}; other programs used {other} % of the CPUs",
     "reveal.note.ipc": "{kind}: {a} → {b}: {text}",
     "reveal.note.stepped": "{n} increments finished",
+    "reveal.note.registers": "PID {pid}: the stack pointers of {n} waiting threads",
     "help.title": "Keyboard",
     "help.P": "spawn a process",
     "help.T": "spawn a thread in the selected process",
@@ -354,6 +355,9 @@ const TABLE = {
     "fig.creation_ratio": "process creation ÷ thread creation",
     "fig.memory_ratio": "process memory ÷ thread memory",
     "fig.switch_ratio": "process switch ÷ thread switch",
+    "fig.own_stack": "SPs in the thread's own stack",
+    "fig.not_own": "SPs anywhere else",
+    "fig.threads": "waiting threads read",
   },
   ko: {
     "app.title": "프로세스와 스레드 실험실",
@@ -501,6 +505,7 @@ const TABLE = {
     "reveal.note.cpu": "PID {pid}; 다른 프로그램이 CPU의 {other}%를 사용",
     "reveal.note.ipc": "{kind}: {a} → {b}: {text}",
     "reveal.note.stepped": "증가 {n}번 완료",
+    "reveal.note.registers": "PID {pid}: 기다리는 스레드 {n}개의 스택 포인터",
     "err.code.no_voter": "이 브라우저는 아직 투표할 수 없습니다. 페이지를 새로 고치세요.",
     "err.code.too_many_voters": "같은 네트워크에서 이 질문에 이미 충분히 많이 투표했습니다.",
     "err.code.closed": "이 질문의 투표는 끝났습니다.",
@@ -708,6 +713,9 @@ const TABLE = {
     "fig.creation_ratio": "프로세스 생성 ÷ 스레드 생성",
     "fig.memory_ratio": "프로세스 메모리 ÷ 스레드 메모리",
     "fig.switch_ratio": "프로세스 스위칭 ÷ 스레드 스위칭",
+    "fig.own_stack": "자신의 스택을 가리키는 SP",
+    "fig.not_own": "그 밖을 가리키는 SP",
+    "fig.threads": "읽은 대기 스레드",
   },
 };
 
