@@ -615,6 +615,37 @@ class CostsView(BaseModel):
     ts: float
 
 
+class ResponseRow(BaseModel):
+    """How soon a process answered while it computed one way: round trips of a ping, in ms."""
+
+    mode: Literal["alone", "one_thread", "gil_thread", "gil_free_thread", "process"] = Field(
+        description="alone: nothing else to do; one_thread: the work on the answering thread; "
+        "gil_thread: on a second thread in Python (holds the GIL); gil_free_thread: on a second "
+        "thread in C (GIL released); process: in another process"
+    )
+    n: int = Field(description="pings answered")
+    p50: float | None = Field(description="median round trip, ms")
+    p90: float | None
+    max: float | None
+
+
+class ResponseView(BaseModel):
+    """Does a second thread make the answer come sooner? Measured in a dedicated lab process."""
+
+    rows: list[ResponseRow]
+    cancelled: bool
+    seconds: float
+    switch_interval_ms: float = Field(
+        description="sys.getswitchinterval(): how long a thread may hold the GIL"
+    )
+    chunk_ms: float = Field(description="the piece of work an answer waits for when it shares the thread")
+    cpus: int
+    other_load: float = Field(description="share of all CPUs other programs used meanwhile")
+    reliable: bool = Field(description="false when other programs were busy or it was cancelled")
+    pid: int
+    ts: float
+
+
 class PidResult(BaseModel):
     """A process that was started or stopped."""
 
@@ -760,6 +791,10 @@ class CancelCostsCmd(Strict):
     op: Literal["cancel_costs"]
 
 
+class ResponseCmd(Strict):
+    op: Literal["response"]
+
+
 class StepStartRequest(Strict):
     """Start a stepped scene in a lab process: its threads wait at their first gate."""
 
@@ -865,6 +900,7 @@ Command = Annotated[
     | ShmCmd
     | CostsCmd
     | CancelCostsCmd
+    | ResponseCmd
     | StepStartCmd
     | StepCmd
     | StepEndCmd

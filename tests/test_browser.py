@@ -290,6 +290,21 @@ def test_a_busy_machine_gets_a_warning_not_a_verdict(browser, lab: LabServer) ->
             h.wait()
 
 
+def test_the_experiments_panel_measures_response_time_each_way(browser, lab: LabServer) -> None:
+    lab.spawn()
+    with opened(browser, lab, presenter=True) as page:
+        page.keyboard.press("e")
+        page.click("[data-exp=response]")
+        rows = page.wait_for_selector("table.response", timeout=30_000)
+        modes = rows.eval_on_selector_all("tr[data-mode]", "rs => rs.map(r => r.dataset.mode)")
+        assert modes == ["alone", "one_thread", "gil_thread", "gil_free_thread", "process"]
+        text = page.text_content("#exp-response")
+        # the switch interval the figures are read against, named in words
+        assert "switch interval" in text and "ms" in text, text
+        pid = int(page.get_attribute("table.response", "data-pid"))
+    assert lab.process(pid)["status"] == "exited"  # measured in a lab process of its own, then ended
+
+
 def test_every_string_exists_in_both_languages(browser, lab: LabServer) -> None:
     with opened(browser, lab, presenter=False) as page:
         missing = page.evaluate(

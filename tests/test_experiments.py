@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import LabServer
+from support import LabServer, skip_unless_quiet
 
 from app.observe.memory_map import parse_maps
 from app.observe.sampling import frames_readable
@@ -215,6 +215,26 @@ def test_costs_are_measured_in_a_lab_process_that_is_gone_afterwards(lab: LabSer
     assert lab.get("/api/costs")["ts"] == c["ts"]
     assert wait_no_workers(lab)  # the measuring process (and its helpers) ended and were reaped
     assert lab.state()["costs"]["pid"] == c["pid"]
+
+
+@pytest.mark.alone
+def test_a_second_thread_answers_sooner_only_where_the_gil_lets_it(lab: LabServer) -> None:
+    skip_unless_quiet()  # the answers' times are the figure: other programs would stretch them
+    r = lab.control("POST", "/api/response", expect=200)
+    rows = {row["mode"]: row for row in r["rows"]}
+    assert list(rows) == ["alone", "one_thread", "gil_thread", "gil_free_thread", "process"]
+    assert all(row["n"] == 25 and row["p50"] <= row["p90"] <= row["max"] for row in rows.values())
+    p50 = {mode: row["p50"] for mode, row in rows.items()}
+    si = r["switch_interval_ms"]
+    # sharing the thread, the answer waits for the work under way (40 ms pieces)
+    assert p50["one_thread"] > si and p50["one_thread"] > 2 * p50["gil_thread"], p50
+    # a second Python thread: the answer waits for the GIL, about one switch interval
+    assert 0.3 * si <= p50["gil_thread"] <= 3 * si, (p50, si)
+    # C that lets go of the GIL, or another process: at once, as with nothing else to do
+    for free in ("gil_free_thread", "process", "alone"):
+        assert p50[free] < p50["gil_thread"] / 3, p50
+    assert r["reliable"] and not r["cancelled"]
+    assert wait_no_workers(lab)  # the measuring process, its pinger and its worker ended and were reaped
 
 
 def test_costs_can_be_cancelled(lab: LabServer) -> None:

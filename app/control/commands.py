@@ -30,6 +30,7 @@ from ..protocol import (
     RaceCmd,
     ResetCmd,
     ResetResult,
+    ResponseCmd,
     RunResult,
     RunStartCmd,
     RunStopCmd,
@@ -95,6 +96,7 @@ class CommandService:
             "shm": self._shm,
             "costs": self._costs,
             "cancel_costs": self._cancel_costs,
+            "response": self._response,
             "step_start": self._step_start,
             "step": self._step,
             "step_end": self._step_end,
@@ -161,6 +163,9 @@ class CommandService:
 
     async def _cancel_costs(self, cmd: CancelCostsCmd) -> BaseModel:
         return await self.experiments.cancel_costs()
+
+    async def _response(self, cmd: ResponseCmd) -> BaseModel:
+        return await self.experiments.response()
 
     async def _step_start(self, cmd: StepStartCmd) -> BaseModel:
         return await self.experiments.step_start(cmd.pid, cmd.mode, cmd.threads, cmd.rounds)

@@ -20,6 +20,7 @@ from ..lab.commands import (
     IpcListen,
     IpcSend,
     Race,
+    Response,
     ShmAttach,
     ShmRun,
     Step,
@@ -34,6 +35,7 @@ from ..protocol import (
     IpcKind,
     IpcResult,
     RaceView,
+    ResponseView,
     StepMode,
     SteppedView,
     StepResult,
@@ -57,10 +59,11 @@ class Experiments:
         self.segments: dict[tuple[int, int], str] = {}
         self._busy: set[int] = set()
         self.costs_result: CostsView | None = None
+        self.response_result: ResponseView | None = None
         self.costs_version = 0
         self._costs_pid: int | None = None
 
-    async def _job(self, proc: LabProcess, cmd: Race | ShmRun | Costs) -> JobDone:
+    async def _job(self, proc: LabProcess, cmd: Race | ShmRun | Costs | Response) -> JobDone:
         """Start a run in a worker and wait for its report."""
         job = f"j{next(self._ids)}"
         fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
@@ -228,24 +231,36 @@ class Experiments:
         self.lab.events.add("shm_finished", pid=a, peer=b, result=result)
         return result
 
-    async def costs(self) -> CostsView:
-        """Measure thread vs process costs in a fresh lab process (shown while it works), then end it."""
+    async def _measure_in_fresh(self, cmd: Costs | Response) -> tuple[JobDone, int]:
+        """Run a measurement in a fresh lab process (shown while it works), then end it."""
         if self._costs_pid is not None:
             raise LabError("busy", f"a measurement is already running in process {self._costs_pid}")
         pid = await self.lab.spawn_process()
         self._costs_pid = pid
         try:
-            rep = await self._job(self.lab.get_running(pid), Costs())
+            return await self._job(self.lab.get_running(pid), cmd), pid
         finally:
             self._costs_pid = None
             with contextlib.suppress(LabError):
                 await self.lab.stop_process(pid)
+
+    async def costs(self) -> CostsView:
+        """Measure thread vs process costs in a fresh lab process (shown while it works), then end it."""
+        rep, pid = await self._measure_in_fresh(Costs())
         if rep.costs is None:
             raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
         self.costs_result = CostsView(**rep.costs.model_dump(), pid=pid, ts=time.time())
         self.costs_version += 1
         self.lab.events.add("costs_finished", pid=pid)
         return self.costs_result
+
+    async def response(self) -> ResponseView:
+        """Measure how soon a process answers while it computes, each way, in a fresh lab process."""
+        rep, pid = await self._measure_in_fresh(Response())
+        if rep.response is None:
+            raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
+        self.response_result = ResponseView(**rep.response.model_dump(), pid=pid, ts=time.time())
+        return self.response_result
 
     async def cancel_costs(self) -> CancelResult:
         """Cut a running measurement short; what was measured so far is kept."""

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from ..protocol import CostRow, CounterView, StepEntry, SteppedView
+from ..protocol import CostRow, CounterView, ResponseRow, StepEntry, SteppedView
 
 
 @dataclass(frozen=True)
@@ -173,12 +173,25 @@ class CostsReport(_Report):
     discarded: list[str]
 
 
+class ResponseReport(_Report):
+    """What ``app.lab.response.measure`` returns."""
+
+    rows: list[ResponseRow]
+    cancelled: bool
+    seconds: float
+    switch_interval_ms: float
+    chunk_ms: float
+    cpus: int
+    other_load: float
+    reliable: bool
+
+
 class JobDone(_Report):
-    """A race, shared-memory run or costs measurement finished (after its command's reply)."""
+    """A race, shared-memory run or measurement (costs, response) finished (after its command's reply)."""
 
     type: Literal["job_done"]
     job: str
-    kind: Literal["race", "shm", "costs"]
+    kind: Literal["race", "shm", "costs", "response"]
     threads: int = 0
     increments: int = 0
     lock: bool = False
@@ -188,6 +201,7 @@ class JobDone(_Report):
     actual: int | None = None
     path: str | None = None
     costs: CostsReport | None = None
+    response: ResponseReport | None = None
     error: str | None = None
 
 

@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import importlib
 import json
 import mmap
 import os
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.lab.activities import ACTIVITIES
+from app.lab.activities import ACTIVITIES, MEASUREMENTS
 from app.lab.commands import (
     Cancel,
     Costs,
@@ -41,6 +42,7 @@ from app.lab.commands import (
     IpcListen,
     IpcSend,
     Race,
+    Response,
     ShmAttach,
     ShmRun,
     Stack,
@@ -66,7 +68,7 @@ from app.lab.stepped import Slot, SteppedRun
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
 # Commands after which the worker's threads (or the mappings it reports) may have changed.
-CHANGES_THREADS = (StartThread, Fork, Race, ShmRun, ShmAttach, Costs, StepStart, StepEnd)
+CHANGES_THREADS = (StartThread, Fork, Race, ShmRun, ShmAttach, Costs, Response, StepStart, StepEnd)
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
 # An IPC receiver waits this long for its message (the server gives up after 3 s).
@@ -281,10 +283,9 @@ class Agent:
         lt.ready.set()
         reason, detail = "stopped", None
         try:
-            if lt.activity == "costs":
-                from app.lab.costs import measure  # on demand: it imports multiprocessing
-
-                lt.result = measure(lt.stop)
+            if lt.activity in MEASUREMENTS:
+                # imported on demand: the costs import multiprocessing and psutil
+                lt.result = importlib.import_module(MEASUREMENTS[lt.activity]).measure(lt.stop)
             elif lt.job is not None:
                 job = lt.job
                 lt.done = racy_increments(job.counter, job.k, job.lock, job.stop, job.deadline)
@@ -371,11 +372,11 @@ class Agent:
             job.tids.append(self.start_thread(activity, job)["tid"])
         return {"tids": job.tids}
 
-    def start_costs(self, job_id: str) -> dict[str, Any]:
-        """Measure thread and process costs on a thread of this process; reported when done."""
-        if any(t.activity == "costs" for t in self.threads.values()):
-            raise RuntimeError("a costs measurement is already running here")
-        result = self.start_thread("costs", None, job_id)
+    def start_measuring(self, activity: str, job_id: str) -> dict[str, Any]:
+        """Run a measurement (costs, response) on a thread of this process; reported when done."""
+        if any(t.activity in MEASUREMENTS for t in self.threads.values()):
+            raise RuntimeError("a measurement is already running here")
+        result = self.start_thread(activity, None, job_id)
         return {"tid": result["tid"]}
 
     def race(self, job_id: str, n: int, k: int, use_lock: bool) -> dict[str, Any]:
@@ -591,7 +592,8 @@ class Agent:
             ShmRun: lambda c: self.shm_run(c.job, c.path, c.increments, c.lock),
             ShmAttach: lambda c: self.attach(c.path).state(),
             Cancel: lambda c: self.cancel(),
-            Costs: lambda c: self.start_costs(c.job),
+            Costs: lambda c: self.start_measuring("costs", c.job),
+            Response: lambda c: self.start_measuring("response", c.job),
             IpcListen: lambda c: self.ipc_listen(c.xfer, c.kind, c.path),
             IpcSend: lambda c: (send_message(c.kind, c.path, c.text.encode()), {})[1],
             Sync: lambda c: {},
@@ -603,7 +605,7 @@ class Agent:
 
     def cancel(self) -> dict[str, Any]:
         """Tell every running experiment (and a measurement) to stop early."""
-        measuring = [t for t in self.threads.values() if t.activity == "costs"]
+        measuring = [t for t in self.threads.values() if t.activity in MEASUREMENTS]
         for job in self.jobs.values():
             job.stop.set()
         for t in measuring:
@@ -639,8 +641,8 @@ class Agent:
                     {
                         "type": "job_done",
                         "job": lt.job_id,
-                        "kind": "costs",
-                        "costs": lt.result,
+                        "kind": lt.activity,
+                        lt.activity: lt.result,
                         "error": e["detail"],
                     }
                 )
@@ -674,7 +676,7 @@ class Agent:
             self.jobs
             or self.inboxes  # a file inbox cannot be waited on, and each one expires
             or any(fd is None for fd in self.children.values())
-            or any(t.activity == "costs" for t in self.threads.values())
+            or any(t.activity in MEASUREMENTS for t in self.threads.values())
         )
         return TICK_S if polled else IDLE_S
 

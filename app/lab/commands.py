@@ -87,6 +87,14 @@ class Costs:
 
 
 @dataclass(frozen=True)
+class Response:
+    """Measure how soon the process answers while it computes, per way of working; reported as ``job``."""
+
+    op: ClassVar[str] = "response"
+    job: str = ""
+
+
+@dataclass(frozen=True)
 class IpcListen:
     """Wait for one IPC message of ``kind`` at ``path``; reported as ``xfer``."""
 
@@ -163,6 +171,7 @@ WorkerCommand = (
     | ShmAttach
     | Cancel
     | Costs
+    | Response
     | IpcListen
     | IpcSend
     | Sync

@@ -39,6 +39,8 @@ from ..protocol import (
     RaceView,
     ResetCmd,
     ResetResult,
+    ResponseCmd,
+    ResponseView,
     RunRequest,
     RunResult,
     RunStartCmd,
@@ -380,6 +382,12 @@ async def ipc(lab: TheLab, q: Q, body: IpcRequest) -> IpcResult:
 async def shm(lab: TheLab, q: Q, body: ShmRequest) -> RaceView:
     """Two lab processes increment one counter in shared memory (both map it: see their maps)."""
     return await lab.run(ShmCmd(op="shm", **body.model_dump()))
+
+
+@api.post("/response", response_model=ResponseView, dependencies=Presenter)
+async def response(lab: TheLab, q: Q) -> ResponseView:
+    """Measure how soon a process answers while it computes, with one thread, two, or two processes."""
+    return await lab.run(ResponseCmd(op="response"))
 
 
 @api.post("/costs", response_model=CostsView, dependencies=Presenter)

@@ -3,7 +3,7 @@
 
 import { costsView, progressView } from "./costs.js";
 import { html, nothing, render } from "../dom.js";
-import { count } from "../format.js";
+import { count, dur } from "../format.js";
 import { t } from "../i18n.js";
 import { isShortcut } from "../keys.js";
 import { Panel } from "./panel.js";
@@ -65,9 +65,30 @@ function formView() {
       <div class="row"><button type="button" data-exp="shm">${t("shm.run")}</button></div>
       <div id="shm-runs" class="runs"></div>
     </section>
+    <section class="exp" id="exp-response">
+      <h3>${t("resp.title")}</h3>
+      <p class="hint">${t("resp.hint")}</p>
+      <div class="row"><button type="button" data-exp="response">${t("resp.run")}</button></div>
+      <div id="response-result"></div>
+    </section>
     <section class="exp" id="exp-costs">
       <div class="row"><button type="button" data-exp="costs">${t("costs.open")}</button></div>
     </section>`;
+}
+
+const ms = (v) => (v === null ? "–" : dur(v / 1000));
+
+/** The response-time measurement: each way of working, how soon the answer came (median, 90th percentile). */
+function responseView(r) {
+  if (!r) return nothing;
+  const warn = r.reliable ? nothing : html`<p class="warn" role="alert">${t("resp.busy", { p: Math.round(r.other_load * 100) })}</p>`;
+  return html`<table class="response" data-pid=${r.pid}>
+      <tr><th></th><th>${t("resp.median")}</th><th>${t("resp.p90")}</th></tr>
+      ${r.rows.map((row) => html`<tr data-mode=${row.mode} data-p50=${row.p50 ?? ""}><td>${t(`resp.mode.${row.mode}`)}</td><td>${ms(row.p50)}</td><td>${ms(row.p90)}</td></tr>`)}
+    </table>
+    ${warn}
+    <p class="hint">${t("resp.note", { si: dur(r.switch_interval_ms / 1000), chunk: dur(r.chunk_ms / 1000) })}</p>
+    <p class="hint">${t("resp.meta", { pid: r.pid, n: r.rows.length ? r.rows[0].n : 0, s: r.seconds.toFixed(1) })}</p>`;
 }
 
 export class ExperimentsPanel extends Panel {
@@ -76,6 +97,7 @@ export class ExperimentsPanel extends Panel {
     this.lastRunning = ""; // the running processes the choices were last built for
     this.messages = []; // recent ipc_message events
     this.shmRuns = []; // recent shm_finished results
+    this.response = null; // the last response-time measurement (the presenter's reply)
     this.busy = false;
   }
 
@@ -172,6 +194,7 @@ export class ExperimentsPanel extends Panel {
 
   async run(what) {
     if (!this.controls.presenter) return this.toasts.show(t("err.forbidden"));
+    if (what === "response") return this.measureResponse();
     const pid = this.controls.selection.pid;
     if (pid === null) return this.toasts.show(t("err.no_selection"));
     let command;
@@ -212,6 +235,19 @@ export class ExperimentsPanel extends Panel {
     }
   }
 
+  /** How soon a process answers while it computes, measured in a lab process of its own (a few seconds). */
+  async measureResponse() {
+    this.el.classList.add("running");
+    try {
+      this.response = await this.conn.command({ op: "response" }, COSTS_TIMEOUT_MS);
+      this.render(true);
+    } catch (err) {
+      this.toasts.error(err, this.controls.presenter);
+    } finally {
+      this.el.classList.remove("running");
+    }
+  }
+
   /** Redraw the panel; form fields keep their values (only result areas and choices are rebuilt). */
   render(resultsOnly = false) {
     if (!this.open) return;
@@ -226,6 +262,7 @@ export class ExperimentsPanel extends Panel {
     this.messages = this.messages.filter((m) => this.state.processes.has(m.pid) && this.state.processes.has(m.peer));
     const line = (m) => t("ipc.line", { from: m.pid, to: m.peer, kind: t(`ipc.${m.detail}`), text: m.text });
     render(this.messages.map((m) => html`<li data-kind=${m.detail}>${line(m)}</li>`), this.el.querySelector("#ipc-log"));
+    render(responseView(this.response), this.el.querySelector("#response-result"));
     if (resultsOnly) return;
     const others = this.state.ordered().filter((q) => q.status === "running" && q.pid !== pid);
     for (const id of ["ipc-to", "shm-with"]) {
