@@ -237,6 +237,22 @@ def test_a_second_thread_answers_sooner_only_where_the_gil_lets_it(lab: LabServe
     assert wait_no_workers(lab)  # the measuring process, its pinger and its worker ended and were reaped
 
 
+@pytest.mark.alone
+def test_the_lesson_asks_how_long_an_answer_waits_and_measures_it(lab: LabServer) -> None:
+    skip_unless_quiet()
+    try:
+        ids = lab.control("POST", "/api/lesson/scenes/0", expect=200)["lesson"]["scenes"]
+        lab.control("POST", f"/api/lesson/scenes/{ids.index('response')}", expect=200)
+        scene = lab.control("POST", "/api/lesson/reveal", expect=200)["lesson"]["scene"]
+        figures = scene["revealed"]["figures"]
+        assert set(figures) == {"one_thread_ms", "gil_thread_ms", "gil_free_ms", "process_ms", "switch_ms"}
+        assert figures["gil_free_ms"] < 1 < figures["gil_thread_ms"] < 15 < figures["one_thread_ms"], figures
+        right = [o["id"] for o in scene["question"]["options"] if o["correct"]]
+        assert right == ["switch"] and scene["revealed"]["reliable"]
+    finally:
+        lab.control("DELETE", "/api/lesson", expect=200)
+
+
 def test_costs_can_be_cancelled(lab: LabServer) -> None:
     out: dict[str, Any] = {}
     t = threading.Thread(target=lambda: out.update(lab.control("POST", "/api/costs", expect=200)))

@@ -61,7 +61,7 @@ def test_an_installed_ptlab_serves_the_whole_page_from_any_directory(installed: 
         for path in ("/static/js/main.js", "/static/css/base.css", "/static/fonts/ptlab-hangul-400.woff2"):
             assert _get(s.url + path)[0] == 200, path
         # the built-in lesson and the offline export, both read from the package
-        assert len(s.control("POST", "/api/lesson/scenes/0", expect=200)["lesson"]["scenes"]) == 13
+        assert len(s.control("POST", "/api/lesson/scenes/0", expect=200)["lesson"]["scenes"]) == 14
         pid = s.get("/api/lesson")["lesson"]["scene"]["pids"][0]
         # its lab process runs the installed code, not this checkout's
         assert Path(os.readlink(f"/proc/{pid}/cwd")).is_relative_to(installed)

@@ -89,6 +89,13 @@ class RegistersReveal(_Strict):
     process: ProcIndex = 0
 
 
+class ResponseReveal(_Strict):
+    """Measure how soon a process answers while it computes: the median round trip (ms) with the
+    work on the same thread, on a second Python thread, on a second thread in C, in another process."""
+
+    experiment: Literal["response"]
+
+
 class SteppedReveal(_Strict):
     """Read the stepped scene's result: figures lost, counter, expected."""
 
@@ -96,7 +103,14 @@ class SteppedReveal(_Strict):
 
 
 Reveal = Annotated[
-    RaceReveal | WatchReveal | CpuReveal | IpcReveal | CostsReveal | SteppedReveal | RegistersReveal,
+    RaceReveal
+    | WatchReveal
+    | CpuReveal
+    | IpcReveal
+    | CostsReveal
+    | SteppedReveal
+    | RegistersReveal
+    | ResponseReveal,
     Field(discriminator="experiment"),
 ]
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -107,6 +121,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "costs": ("creation_ratio", "memory_ratio", "switch_ratio"),
     "stepped": ("lost", "counter", "expected"),
     "registers": ("own_stack", "not_own", "threads"),
+    "response": ("one_thread_ms", "gil_thread_ms", "gil_free_ms", "process_ms", "switch_ms"),
 }
 
 

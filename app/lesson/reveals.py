@@ -22,6 +22,7 @@ from .model import (
     IpcReveal,
     RaceReveal,
     RegistersReveal,
+    ResponseReveal,
     Reveal,
     SteppedReveal,
     WatchReveal,
@@ -177,6 +178,24 @@ async def registers(stage: Stage, r: RegistersReveal) -> Measured:
     return Measured(figures, "registers", {"pid": pid, "n": own + not_own})
 
 
+# (figure, mode) of the response-time measurement: each mode's median round trip
+RESPONSE_FIGURES = (
+    ("one_thread_ms", "one_thread"),
+    ("gil_thread_ms", "gil_thread"),
+    ("gil_free_ms", "gil_free_thread"),
+    ("process_ms", "process"),
+)
+
+
+async def response(stage: Stage, r: ResponseReveal) -> Measured:
+    """How soon a process answers while it computes, each way; unreliable when the machine was busy."""
+    measured = await stage.experiments.response()
+    p50 = {row.mode: row.p50 for row in measured.rows}
+    figures = {name: round(p50[mode], 3) for name, mode in RESPONSE_FIGURES if p50.get(mode) is not None}
+    figures["switch_ms"] = measured.switch_interval_ms
+    return Measured(figures, "pid", {"pid": measured.pid}, measured.reliable)
+
+
 REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "race": race,
     "watch": watch,
@@ -185,6 +204,7 @@ REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "costs": costs,
     "stepped": stepped,
     "registers": registers,
+    "response": response,
 }
 
 
