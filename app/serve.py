@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Iterator
 
@@ -54,7 +55,7 @@ def serve(
 
     terminal = Terminal(then=ended) if script is not None else None
     if script is not None:
-        script = Script(script.code, script.name, script.args, script.path, script.cwd, terminal)
+        script = dataclasses.replace(script, watcher=terminal)
     try:
         app = create_app(settings, recording, script)
     except LessonError as exc:

@@ -66,8 +66,14 @@ def registers_readable() -> bool:
     except OSError:
         return False
     try:
-        for _ in range(100):  # until it sleeps, at most ~0.5 s
+        for _ in range(400):  # until it sleeps, at most ~2 s
             try:
+                # Until it has exec'd, the child is a copy of the server, which is not dumpable:
+                # only then is a refusal the kernel's rule rather than that moment's.
+                with open(f"/proc/{child.pid}/comm", "rb") as f:
+                    if f.read().strip() != b"sleep":
+                        time.sleep(0.005)
+                        continue
                 with open(f"/proc/{child.pid}/syscall", "rb") as f:
                     if parse_syscall(f.read()) is not None:
                         return True

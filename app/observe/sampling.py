@@ -92,6 +92,7 @@ class _Task:
     sched: str
     status: str
     syscall: str
+    regs_denied: bool = False  # the kernel refused its registers (a process that is not dumpable)
     ran: bytes = b""  # schedstat as last read
     ran_ns: int = -1  # nanoseconds it had run when last read (-1: not read yet)
     ran_at: float = 0.0  # when (monotonic)
@@ -164,7 +165,6 @@ class Sampler:
         # task, so a reused PID reads as gone (ESRCH), never as someone else.
         self._fds: dict[str, int] = {}
         self.schedstat = True  # set False on a kernel built without it
-        self.registers = True  # set False where the kernel refuses them (ptrace access)
         # Half the descriptor limit at most stays open (each thread takes two);
         # past that, files are opened for each read: slower, never failing.
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -370,12 +370,12 @@ class Sampler:
 
     def _registers(self, task: _Task) -> Registers | None:
         """A waiting thread's SP, PC and system call; None once the kernel has refused them."""
-        if not self.registers:
+        if task.regs_denied:
             return None
         try:
             return parse_syscall(self._pread(task.syscall, 256, 0))
         except PermissionError:
-            self.registers = False
+            task.regs_denied = True  # not asked again: each refusal would reopen the file
         except (OSError, ProcessLookupError):
             pass
         return None
