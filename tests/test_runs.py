@@ -112,29 +112,33 @@ def test_each_built_in_example_runs_end_to_end(
 
 def test_a_spawn_pool_s_children_appear_with_their_threads_and_stacks(runner: LabServer) -> None:
     run = _start(runner, (EXAMPLES / "pool.py").read_text(), "pool.py")["run"]
-    # the parent, the resource tracker and three fresh interpreters, each with a probe
-    procs = _watch(runner, run["id"], lambda ps: len(ps) >= 4, timeout=10)
+    try:
+        # the parent, the resource tracker and three fresh interpreters, each with a probe
+        procs = _watch(runner, run["id"], lambda ps: len(ps) >= 4, timeout=10)
 
-    def workers() -> list[int]:
-        # the pool's workers, once each has reached its loop (multiprocessing's `worker`)
-        found = []
-        for child in _run_procs(runner, run["id"]):
-            if child["parent"] != run["pid"]:
-                continue
-            main = next(t for t in child["threads"] if t["main"])
-            assert main["stack"] is not None
-            stack = runner.request("GET", f"/api/processes/{child['pid']}/threads/{main['tid']}/stack")[1]
-            if "worker" in [f["function"] for f in stack.get("frames", [])]:
-                found.append(child["pid"])
-        return found
+        def workers() -> list[int]:
+            # the pool's workers, once each has reached its loop (multiprocessing's `worker`)
+            found = []
+            for child in _run_procs(runner, run["id"]):
+                if child["parent"] != run["pid"]:
+                    continue
+                main = next(t for t in child["threads"] if t["main"])
+                if main["stack"] is None:
+                    continue  # drawn from /proc before its probe said hello: not yet in its loop
+                stack = runner.request("GET", f"/api/processes/{child['pid']}/threads/{main['tid']}/stack")[1]
+                if "worker" in [f["function"] for f in stack.get("frames", [])]:
+                    found.append(child["pid"])
+            return found
 
-    deadline = time.monotonic() + 8
-    while len(workers()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert len(workers()) == 3, [(p["pid"], p["name"]) for p in procs]
-    done = runner.finished_run()
-    assert done["exit_code"] == 0 and "computed 25" in done["console"]
-    assert runner.alive_below() == []
+        deadline = time.monotonic() + 8
+        while len(workers()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers()) == 3, [(p["pid"], p["name"]) for p in procs]
+        done = runner.finished_run()
+        assert done["exit_code"] == 0 and "computed 25" in done["console"]
+        assert runner.alive_below() == []
+    finally:
+        runner.request("DELETE", "/api/runs", None, runner.auth)  # ended already, or ended now
 
 
 def test_a_syntax_error_is_shown_with_its_line_and_runs_nothing(runner: LabServer) -> None:

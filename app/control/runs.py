@@ -409,13 +409,7 @@ class Runs:
         assert run.popen.stdout is not None
         fd = run.popen.stdout.fileno()
         os.set_blocking(fd, False)
-        loop = asyncio.get_running_loop()
-
-        def readable() -> None:
-            if self._read_some(run) is None:
-                loop.remove_reader(fd)
-
-        loop.add_reader(fd, readable)
+        asyncio.get_running_loop().add_reader(fd, self._read_some, run)
 
     def _read_some(self, run: Run) -> bytes | None:
         """What the run's output pipe holds now (b"": nothing yet); None at its end, closing it."""
@@ -429,6 +423,8 @@ class Runs:
         except OSError:
             data = b""
         if not data:
+            with contextlib.suppress(ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(out.fileno())  # before its number is free
             out.close()
             return None
         run.console.add(data)
