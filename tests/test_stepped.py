@@ -65,6 +65,17 @@ def test_with_the_lock_the_second_thread_waits_and_nothing_is_lost(lab: LabServe
     b = second["run"]["threads"][1]
     assert b["waiting"] == "lock" and second["run"]["threads"][0]["holds"] == ["lock"]
     assert _proc_state(pid, tids[1]) == "S"
+    # their registers tell them apart: A waits at its gate (poll on a pipe), B in the lock (futex)
+    # (read when a thread has run: the picture may show B at its gate for a tick or two more)
+    if lab.get("/api/state")["server"]["registers"]:
+        gate, lock = ("poll", "ppoll", "select", "pselect6"), ("futex", "futex_waitv")
+
+        def calls() -> dict[int, str] | None:
+            regs = {t["tid"]: t["regs"] for t in lab.process(pid)["threads"]}
+            a, b = regs.get(tids[0]), regs.get(tids[1])
+            return {tids[0]: a["syscall"], tids[1]: b["syscall"]} if a and b else None
+
+        _until(lambda: (c := calls()) and c[tids[0]] in gate and c[tids[1]] in lock, "A in poll, B in futex")
     refused = _step(lab, pid, 2, expect=409)
     assert "blocked waiting for lock" in refused["message"] and "thread 1 holds" in refused["message"]
     for _ in range(4):  # A: load, add, store, release

@@ -548,6 +548,8 @@ class Agent:
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.children = {}
         self.jobs = {}
+        if self.stepped is not None:
+            self.stepped.forget_in_child()
         self.stepped = None  # its threads stayed behind in the parent
         self.reported_stepped = None
         for box in self.inboxes.values():

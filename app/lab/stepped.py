@@ -12,6 +12,9 @@ that only ending the process undoes.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
 import sys
 import threading
 import time
@@ -41,8 +44,29 @@ class Slot:
     at_gate: bool = False
     waiting: str | None = None  # the lock it is blocked on
     rounds: int = 0
-    go: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    # The gate is a pipe, not a lock: a thread held at it waits in select(), one blocked on a lock
+    # waits in futex(), and the class tells them apart by the system call in their registers.
+    go_r: int = -1
+    go_w: int = -1
     arrived: threading.Event = field(default_factory=threading.Event)
+
+    def open_gate(self) -> None:
+        """Let the thread through once (it may not have reached the gate yet: the byte waits)."""
+        with contextlib.suppress(BrokenPipeError, OSError):  # it gave up at its deadline
+            os.write(self.go_w, b"g")
+
+    def close(self, end: str) -> None:
+        """Close one end of the gate's pipe: "r" by its thread once it has left for good, "w" by
+        whoever opens it last (each end closed by the one thread that uses it: no number reused
+        under another's feet)."""
+        fd = self.go_r if end == "r" else self.go_w
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if end == "r":
+            self.go_r = -1
+        else:
+            self.go_w = -1
 
 
 class SteppedRun:
@@ -60,6 +84,8 @@ class SteppedRun:
         self.counter = counter
         self.nudge = nudge
         self.slots = [Slot(i + 1) for i in range(n)]
+        for slot in self.slots:
+            slot.go_r, slot.go_w = os.pipe()
         self.locks = (
             {"L1": threading.Lock(), "L2": threading.Lock()} if mode in ("deadlock", "ordered") else {}
         )
@@ -78,9 +104,12 @@ class SteppedRun:
         slot.arrived.set()
         self.nudge()
         deadline = time.monotonic() + GATE_MAX_S
-        while not slot.go.acquire(timeout=0.5):
+        waiting = select.poll()
+        waiting.register(slot.go_r, select.POLLIN)
+        while not waiting.poll(500):
             if self.stop.is_set() or time.monotonic() > deadline:
                 raise _Stopped
+        os.read(slot.go_r, 1)
         if self.stop.is_set():
             raise _Stopped
 
@@ -112,6 +141,7 @@ class SteppedRun:
             for name, owner in list(self.owner.items()):
                 if owner == slot.index:
                     self.give(name)
+            slot.close("r")
 
     # ---- on the agent's main thread ---------------------------------------
     def wait_ready(self, timeout: float = 5.0) -> None:
@@ -152,7 +182,7 @@ class SteppedRun:
         value = self.counter.value
         slot.arrived.clear()
         slot.at_gate = False
-        slot.go.release()
+        slot.open_gate()
         arrived = slot.arrived.wait(STEP_WAIT_S)
         entry = {"thread": slot.index, "step": done, "blocked": not arrived}
         if done in ("load", "store"):
@@ -164,8 +194,15 @@ class SteppedRun:
         """Release every gate; return the slots blocked on a lock for good (only their process can end)."""
         self.stop.set()
         for slot in self.slots:
-            slot.go.release()
+            slot.open_gate()
+            slot.close("w")
         return [s for s in self.slots if s.waiting]
+
+    def forget_in_child(self) -> None:
+        """After fork: the stepped threads stayed behind in the parent; so do their gates."""
+        for slot in self.slots:
+            slot.close("r")
+            slot.close("w")
 
     def state(self) -> dict[str, Any]:
         """Where each thread stands, with ``tmp`` read from its live frame."""
