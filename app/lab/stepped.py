@@ -44,7 +44,7 @@ class Slot:
     at_gate: bool = False
     waiting: str | None = None  # the lock it is blocked on
     rounds: int = 0
-    # The gate is a pipe, not a lock: a thread held at it waits in select(), one blocked on a lock
+    # The gate is a pipe, not a lock: a thread held at it waits in poll(), one blocked on a lock
     # waits in futex(), and the class tells them apart by the system call in their registers.
     go_r: int = -1
     go_w: int = -1

@@ -350,6 +350,10 @@ class Sampler:
         fresh_ctxt = fresh_ctxt and not idle
         if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
             self._keep_load(task)
+            if not idle:
+                # it ran, too briefly to change its stat (woke, took a byte, blocked on a lock):
+                # only its registers can tell where it waits now
+                self._keep_regs(task)
             return task.st
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
@@ -387,6 +391,14 @@ class Sampler:
         if task.ran_ns >= 0 and now > task.ran_at:
             task.load = round(max(0, ns - task.ran_ns) / 1e9 / (now - task.ran_at), 2)
         task.ran_ns, task.ran_at = ns, now
+
+    def _keep_regs(self, task: _Task) -> None:
+        """The thread's last sample, with its registers read again (a new object only when they moved)."""
+        if task.sample is None or task.st is None:
+            return
+        regs = self._registers(task) if task.st.state != "R" else None
+        if regs != task.sample.regs:
+            task.sample = dataclasses.replace(task.sample, regs=regs)
 
     @staticmethod
     def _keep_load(task: _Task) -> None:
