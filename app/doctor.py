@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import __version__
+from .procfs import cpu_model
 
 Verdict = Literal["ok", "limited", "missing", "info"]
 MARK = {"ok": "✓", "limited": "!", "missing": "✗", "info": "·"}
@@ -167,11 +168,7 @@ def perf_finding() -> Finding:
 def cpu_finding() -> Finding:
     """CPUs, their model and caches: what the costs panel's figures depend on."""
     usable = len(os.sched_getaffinity(0))
-    model = "unknown CPU"
-    for line in (_read("/proc/cpuinfo") or "").splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
+    model = cpu_model() or "unknown CPU"
     caches = []
     for index in sorted(CACHE.glob("index*")):
         level, kind, size = (_read(index / f) for f in ("level", "type", "size"))

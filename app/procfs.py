@@ -106,3 +106,15 @@ def inner_ids(pid: int) -> tuple[int, dict[int, int]] | None:
         return ids[-1], tids
     except (*GONE, PermissionError, NotADirectoryError):
         return None
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ("" where it has none, as on some ARM kernels)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""

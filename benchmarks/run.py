@@ -32,6 +32,7 @@ import websockets  # noqa: E402
 from support import LabServer, burst, free_port, rss  # noqa: E402
 
 from app.observe.sampling import Sampler  # noqa: E402
+from app.procfs import cpu_model  # noqa: E402
 
 RESULTS = HERE / "results"
 
@@ -724,14 +725,8 @@ def soak(minutes: float) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
     return {
-        "cpu": model,
+        "cpu": cpu_model(),
         "cpus": os.cpu_count(),
         "kernel": platform.release(),
         "python": platform.python_version(),

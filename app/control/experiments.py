@@ -61,7 +61,7 @@ class Experiments:
         self.costs_result: CostsView | None = None
         self.response_result: ResponseView | None = None
         self.costs_version = 0
-        self._costs_pid: int | None = None
+        self._measuring_pid: int | None = None  # the fresh process a measurement (costs, response) runs in
 
     async def _job(self, proc: LabProcess, cmd: Race | ShmRun | Costs | Response) -> JobDone:
         """Start a run in a worker and wait for its report."""
@@ -233,14 +233,14 @@ class Experiments:
 
     async def _measure_in_fresh(self, cmd: Costs | Response) -> tuple[JobDone, int]:
         """Run a measurement in a fresh lab process (shown while it works), then end it."""
-        if self._costs_pid is not None:
-            raise LabError("busy", f"a measurement is already running in process {self._costs_pid}")
+        if self._measuring_pid is not None:
+            raise LabError("busy", f"a measurement is already running in process {self._measuring_pid}")
         pid = await self.lab.spawn_process()
-        self._costs_pid = pid
+        self._measuring_pid = pid
         try:
             return await self._job(self.lab.get_running(pid), cmd), pid
         finally:
-            self._costs_pid = None
+            self._measuring_pid = None
             with contextlib.suppress(LabError):
                 await self.lab.stop_process(pid)
 
@@ -264,9 +264,9 @@ class Experiments:
 
     async def cancel_costs(self) -> CancelResult:
         """Cut a running measurement short; what was measured so far is kept."""
-        if self._costs_pid is None:
+        if self._measuring_pid is None:
             raise LabError("not_running", "no measurement is running")
-        return await self.cancel(self._costs_pid)
+        return await self.cancel(self._measuring_pid)
 
     def cleanup(self) -> None:
         """Remove every shared-memory segment the lab made."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -295,7 +296,7 @@ class Runs:
             folder.mkdir()
             path = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
             path.write_text(code, encoding="utf-8")
-            script = Script(code, path.name, script.args, path, folder, script.watcher)
+            script = dataclasses.replace(script, name=path.name, path=path, cwd=folder)
         popen, report = self._launch(script)
         try:
             init, main = await self._started(popen)
