@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -122,10 +123,27 @@ def as_user(user: str) -> tuple[list[str], str]:
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port nobody listens on right now.
+
+    Under pytest-xdist each worker draws from its own range below Linux's ephemeral ports
+    (32768-60999): a port the kernel handed one worker could otherwise be handed to the other
+    between its release and the server's bind (seen: "address already in use").
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.removeprefix("gw").isdigit():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    low = 20000 + 3000 * (int(worker.removeprefix("gw")) % 4)
+    for _ in range(200):
+        port = random.randrange(low, low + 3000)
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))  # free on every address, loopback included
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}..{low + 2999}")
 
 
 def pid_alive(pid: int) -> bool:

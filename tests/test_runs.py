@@ -168,6 +168,7 @@ def test_a_2_gib_allocation_fails_inside_the_memory_limit(runner: LabServer) -> 
     assert "allocated" not in done["console"]
 
 
+@pytest.mark.alone  # within 2 s: a bound a second worker's load would stretch
 def test_a_fork_bomb_ends_within_2_s_with_every_descendant_reaped(runner: LabServer) -> None:
     code = (
         "import os, time\n"
