@@ -20,11 +20,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import __version__
-from .procfs import cpu_model
+from .procfs import cpu_caches, cpu_model
 
 Verdict = Literal["ok", "limited", "missing", "info"]
 MARK = {"ok": "✓", "limited": "!", "missing": "✗", "info": "·"}
-CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
 
 
 class Finding(BaseModel):
@@ -165,15 +164,16 @@ def perf_finding() -> Finding:
     )
 
 
+def size(n: int) -> str:
+    """A cache size as sysfs and datasheets write it: 32K, 512K, 32M."""
+    return f"{n >> 20}M" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10}K"
+
+
 def cpu_finding() -> Finding:
     """CPUs, their model and caches: what the costs panel's figures depend on."""
     usable = len(os.sched_getaffinity(0))
     model = cpu_model() or "unknown CPU"
-    caches = []
-    for index in sorted(CACHE.glob("index*")):
-        level, kind, size = (_read(index / f) for f in ("level", "type", "size"))
-        if level and size:
-            caches.append(f"L{level}{'d' if kind == 'Data' else 'i' if kind == 'Instruction' else ''} {size}")
+    caches = [f"{name} {size(n)}" for name, n in cpu_caches().items()]
     many = "s" if usable != 1 else ""
     said = f"{usable} CPU{many} usable ({os.cpu_count()} in the machine), {model}"
     if caches:

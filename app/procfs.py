@@ -108,13 +108,67 @@ def inner_ids(pid: int) -> tuple[int, dict[int, int]] | None:
         return None
 
 
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo ("" where it has none, as on some ARM kernels)."""
+def _cpuinfo_field(name: str) -> str | None:
+    """The first CPU's value of a /proc/cpuinfo field (None where the kernel has no such field)."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, sep, value = line.partition(":")
+                if sep and key.strip() == name:
+                    return value.strip()
     except OSError:
         pass
-    return ""
+    return None
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ("" where it has none, as on some ARM kernels)."""
+    return _cpuinfo_field("model name") or ""
+
+
+def pcid() -> bool | None:
+    """Whether the CPU tags TLB entries by address space (x86 ``pcid`` flag): a process switch then
+    keeps the other processes' translations. None where /proc/cpuinfo has no x86 flags."""
+    flags = _cpuinfo_field("flags")
+    return None if flags is None else "pcid" in flags.split()
+
+
+def pti() -> str | None:
+    """The kernel's Meltdown mitigation as it says it (``Mitigation: PTI`` when every switch into
+    the kernel also switches page tables; ``Not affected``), None where it does not say."""
+    try:
+        with open("/sys/devices/system/cpu/vulnerabilities/meltdown") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+CACHE_DIR = "/sys/devices/system/cpu/cpu0/cache"
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str) -> int | None:
+    """A sysfs cache size (``32K``, ``1024K``, ``32M``) in bytes; None if it is not one."""
+    text = text.strip().upper()
+    unit = text[-1:] if text[-1:] in _UNITS else ""
+    digits = text[: len(text) - len(unit)]
+    return int(digits) * _UNITS[unit] if digits.isdigit() else None
+
+
+def cpu_caches(root: str = CACHE_DIR) -> dict[str, int]:
+    """The first CPU's caches by name (``L1d``, ``L1i``, ``L2``, ``L3``) and size in bytes, from sysfs;
+    empty where the kernel does not list them (some virtual machines and ARM boards)."""
+    caches: dict[str, int] = {}
+    try:
+        entries = sorted(e for e in os.listdir(root) if e.startswith("index"))
+    except OSError:
+        return caches
+    for entry in entries:
+        try:
+            level, kind, size = (read_text(f"{root}/{entry}/{f}").strip() for f in ("level", "type", "size"))
+        except (OSError, ValueError):
+            continue
+        nbytes = parse_size(size)
+        if nbytes:
+            caches[f"L{level}" + {"Data": "d", "Instruction": "i"}.get(kind, "")] = nbytes
+    return caches

@@ -27,6 +27,7 @@ EventKind = Literal[
     "shm_finished",
     "ipc_message",
     "costs_finished",
+    "switch_sweep_finished",
 ]
 IpcKind = Literal["pipe", "socket", "file"]
 Pid = Annotated[int, Field(ge=1, le=2**22)]
@@ -488,6 +489,7 @@ class Snapshot(BaseModel):
     processes: list[ProcessView]
     events: list[EventView]
     costs: CostsView | None = None
+    switch_sweep: SwitchSweepView | None = Field(None, description="the latest switch sweep, if any")
     focus: FocusView = FocusView()
     lesson: LessonView | None = Field(None, description="null: lesson mode is off")
     run: RunView | None = Field(None, description="the latest run of user code, if any")
@@ -520,6 +522,9 @@ class Frame(BaseModel):
     removed: list[int]
     events: list[EventView]
     costs: CostsView | None = Field(None, description="present only when a new measurement finished")
+    switch_sweep: SwitchSweepView | None = Field(
+        None, description="present only when a new switch sweep finished"
+    )
     focus: FocusView | None = Field(None, description="present only when the presenter's focus changed")
     lesson: LessonView | None = Field(
         None, description="present when the lesson moved (see `lesson_off` for leaving lesson mode)"
@@ -642,6 +647,62 @@ class ResponseView(BaseModel):
     cpus: int
     other_load: float = Field(description="share of all CPUs other programs used meanwhile")
     reliable: bool = Field(description="false when other programs were busy or it was cancelled")
+    pid: int
+    ts: float
+
+
+class SwitchPoint(BaseModel):
+    """One working set of the switch sweep: µs per switch, the same work without a switch subtracted."""
+
+    bytes: int = Field(description="each task's working set, read whole once per hop")
+    tasks: int = Field(description="tasks in the ring, all pinned to one CPU")
+    thread_us: float = Field(description="median µs per switch between threads of one process")
+    process_us: float = Field(description="median µs per switch between processes")
+    thread_spread: float = Field(description="highest minus lowest of the repetitions, µs")
+    process_spread: float
+    overhead_us: float = Field(
+        description="µs per hop of one task doing the same work (pipe, working set) with no switch: "
+        "subtracted from both (lmbench lat_ctx's overhead)"
+    )
+    rounds: int = Field(description="times the token went round in one timed repetition")
+
+
+class CacheSizes(BaseModel):
+    """The first CPU's data caches in bytes (sysfs), null where the kernel does not list one."""
+
+    L1d: int | None = None
+    L2: int | None = None
+    L3: int | None = None
+
+
+class SwitchSweepReport(BaseModel):
+    """What ``app.lab.switch_sweep.measure`` returns."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    points: list[SwitchPoint]
+    caches: CacheSizes
+    pcid: bool | None = Field(
+        description="the CPU tags TLB entries by address space (/proc/cpuinfo): a process switch "
+        "then keeps the translations; null where the CPU has no such flag"
+    )
+    pti: str | None = Field(
+        description="/sys/devices/system/cpu/vulnerabilities/meltdown as the kernel says it "
+        "('Mitigation: PTI': page tables switched on every entry to the kernel)"
+    )
+    cpu: str = Field(description="the CPU's model name")
+    cancelled: bool
+    timed_out: bool = Field(description="it reached its time budget before the last point")
+    budget: float
+    seconds: float
+    cpus: int
+    other_load: float = Field(description="share of all CPUs other programs used meanwhile")
+    reliable: bool = Field(description="false when other programs were busy, or it was cut short")
+
+
+class SwitchSweepView(SwitchSweepReport):
+    """The cost of a switch against the working set, measured in a dedicated lab process."""
+
     pid: int
     ts: float
 
@@ -795,6 +856,10 @@ class ResponseCmd(Strict):
     op: Literal["response"]
 
 
+class SwitchSweepCmd(Strict):
+    op: Literal["switch_sweep"]
+
+
 class StepStartRequest(Strict):
     """Start a stepped scene in a lab process: its threads wait at their first gate."""
 
@@ -901,6 +966,7 @@ Command = Annotated[
     | CostsCmd
     | CancelCostsCmd
     | ResponseCmd
+    | SwitchSweepCmd
     | StepStartCmd
     | StepCmd
     | StepEndCmd

@@ -75,6 +75,15 @@ def server_of(pid: int) -> int | None:
         return None
 
 
+def wait_no_workers(lab: LabServer, timeout: float = 2.0) -> bool:
+    """True once no process is left below the server (helpers such as multiprocessing's
+    resource tracker exit a moment after the process that started them)."""
+    deadline = time.monotonic() + timeout
+    while lab.workers() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not lab.workers()
+
+
 def skip_unless_quiet(threshold: float = 0.25, seconds: float = 0.5) -> None:
     """Skip, saying why, when other programs keep the CPUs busy: a figure that needs idle CPUs would
     fail or pass on luck. ``threshold`` is the share of all CPUs, as the costs panel measures it."""

@@ -10,19 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import LabServer, skip_unless_quiet
+from support import LabServer, skip_unless_quiet, wait_no_workers
 
 from app.observe.memory_map import parse_maps
 from app.observe.sampling import frames_readable
-
-
-def wait_no_workers(lab: LabServer, timeout: float = 2.0) -> bool:
-    """True once no process is left below the server (helpers such as multiprocessing's
-    resource tracker exit a moment after the process that started them)."""
-    deadline = time.monotonic() + timeout
-    while lab.workers() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not lab.workers()
 
 
 def race(lab: LabServer, pid: int, lock: bool, threads: int = 4, increments: int = 20_000) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def test_the_built_in_lesson_follows_the_claims_in_order() -> None:
     lesson = load_lesson(None)
     ids = [s.id for s in lesson.scenes]
     assert ids[:7] == ["process", "fork", "ipc", "threads", "registers", "siblings", "race"]
-    assert {"slow-race", "slow-lock", "deadlock", "lock-order", "costs", "gil"} <= set(ids)
+    later = {"slow-race", "slow-lock", "deadlock", "lock-order", "costs", "switch-sweep", "gil", "response"}
+    assert later <= set(ids)
     kinds = {s.id: s.kind for s in lesson.scenes}
     assert kinds["slow-race"] == kinds["deadlock"] == "stepped"
     race = next(s for s in lesson.scenes if s.id == "race")

@@ -76,17 +76,19 @@ def _maps_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _wait_still(pid: int) -> None:
-    """Until the process sleeps and its memory stops changing: between its print and its sleep
-    it still runs (a fresh-run caught its RSS growing there on a loaded machine)."""
-    last = None
-    deadline = time.monotonic() + 10
+    """Until the process sleeps and its memory has not changed for half a second: between its print
+    and its sleep it still runs (a fresh run caught its RSS growing there on a loaded machine, and
+    once changing after two equal reads 50 ms apart: the kernel folds a task's RSS counts in late)."""
+    last, since = None, time.monotonic()
+    deadline = since + 10
     while time.monotonic() < deadline:
         with open(f"/proc/{pid}/statm") as f:
             now = f.read()
         st = read_stat(pid)
-        if now == last and st is not None and st.state == "S":
+        if now != last or st is None or st.state != "S":
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= 0.5:
             return
-        last = now
         time.sleep(0.05)
 
 

@@ -42,6 +42,7 @@ from ..protocol import (
     StepStartCmd,
     StopProcessCmd,
     StopThreadCmd,
+    SwitchSweepCmd,
     TidResult,
 )
 from .errors import LabError
@@ -97,6 +98,7 @@ class CommandService:
             "costs": self._costs,
             "cancel_costs": self._cancel_costs,
             "response": self._response,
+            "switch_sweep": self._switch_sweep,
             "step_start": self._step_start,
             "step": self._step,
             "step_end": self._step_end,
@@ -166,6 +168,9 @@ class CommandService:
 
     async def _response(self, cmd: ResponseCmd) -> BaseModel:
         return await self.experiments.response()
+
+    async def _switch_sweep(self, cmd: SwitchSweepCmd) -> BaseModel:
+        return await self.experiments.switch_sweep()
 
     async def _step_start(self, cmd: StepStartCmd) -> BaseModel:
         return await self.experiments.step_start(cmd.pid, cmd.mode, cmd.threads, cmd.rounds)

@@ -26,6 +26,7 @@ from ..lab.commands import (
     Step,
     StepEnd,
     StepStart,
+    SwitchSweep,
     Sync,
 )
 from ..lab.experiments import SHM_SIZE
@@ -39,6 +40,7 @@ from ..protocol import (
     StepMode,
     SteppedView,
     StepResult,
+    SwitchSweepView,
 )
 from .errors import LabError
 from .lab import Lab, LabProcess
@@ -46,6 +48,8 @@ from .messages import CancelReply, Empty, IpcReceived, JobDone, StepReply
 
 # A run's threads stop on their own after 10 s; wait a little longer for the report.
 JOB_TIMEOUT_S = 30.0
+# The switch sweep's own budget (app/lab/switch_sweep.py BUDGET_S), and time to report after it.
+SWEEP_TIMEOUT_S = 60.0
 IPC_TIMEOUT_S = 3.0
 SHM_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -60,20 +64,25 @@ class Experiments:
         self._busy: set[int] = set()
         self.costs_result: CostsView | None = None
         self.response_result: ResponseView | None = None
+        self.switch_sweep_result: SwitchSweepView | None = None
+        self.switch_sweep_version = 0
         self.costs_version = 0
         self._measuring_pid: int | None = None  # the fresh process a measurement (costs, response) runs in
 
-    async def _job(self, proc: LabProcess, cmd: Race | ShmRun | Costs | Response) -> JobDone:
-        """Start a run in a worker and wait for its report."""
+    async def _job(
+        self,
+        proc: LabProcess,
+        cmd: Race | ShmRun | Costs | Response | SwitchSweep,
+        timeout: float = JOB_TIMEOUT_S,
+    ) -> JobDone:
+        """Start a run in a worker and wait for its report (``timeout`` s at most)."""
         job = f"j{next(self._ids)}"
         fut: asyncio.Future[JobDone | IpcReceived] = asyncio.get_running_loop().create_future()
         self.lab.waiters[job] = fut
         try:
             await self.lab.call(proc, dataclasses.replace(cmd, job=job), Empty)
             gone = asyncio.ensure_future(proc.gone.wait())
-            done, _ = await asyncio.wait(
-                {fut, gone}, timeout=JOB_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
-            )
+            done, _ = await asyncio.wait({fut, gone}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             gone.cancel()
             if fut not in done:
                 raise LabError("experiment_failed", f"process {proc.pid} ended or did not report its run")
@@ -231,14 +240,16 @@ class Experiments:
         self.lab.events.add("shm_finished", pid=a, peer=b, result=result)
         return result
 
-    async def _measure_in_fresh(self, cmd: Costs | Response) -> tuple[JobDone, int]:
+    async def _measure_in_fresh(
+        self, cmd: Costs | Response | SwitchSweep, timeout: float = JOB_TIMEOUT_S
+    ) -> tuple[JobDone, int]:
         """Run a measurement in a fresh lab process (shown while it works), then end it."""
         if self._measuring_pid is not None:
             raise LabError("busy", f"a measurement is already running in process {self._measuring_pid}")
         pid = await self.lab.spawn_process()
         self._measuring_pid = pid
         try:
-            return await self._job(self.lab.get_running(pid), cmd), pid
+            return await self._job(self.lab.get_running(pid), cmd, timeout), pid
         finally:
             self._measuring_pid = None
             with contextlib.suppress(LabError):
@@ -261,6 +272,16 @@ class Experiments:
             raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
         self.response_result = ResponseView(**rep.response.model_dump(), pid=pid, ts=time.time())
         return self.response_result
+
+    async def switch_sweep(self) -> SwitchSweepView:
+        """Measure a switch's cost against the working set (threads, processes) in a fresh lab process."""
+        rep, pid = await self._measure_in_fresh(SwitchSweep(), SWEEP_TIMEOUT_S)
+        if rep.switch_sweep is None:
+            raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
+        self.switch_sweep_result = SwitchSweepView(**rep.switch_sweep.model_dump(), pid=pid, ts=time.time())
+        self.switch_sweep_version += 1
+        self.lab.events.add("switch_sweep_finished", pid=pid)
+        return self.switch_sweep_result
 
     async def cancel_costs(self) -> CancelResult:
         """Cut a running measurement short; what was measured so far is kept."""

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from ..protocol import CostRow, CounterView, ResponseRow, StepEntry, SteppedView
+from ..protocol import CostRow, CounterView, ResponseRow, StepEntry, SteppedView, SwitchSweepReport
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class JobDone(_Report):
 
     type: Literal["job_done"]
     job: str
-    kind: Literal["race", "shm", "costs", "response"]
+    kind: Literal["race", "shm", "costs", "response", "switch_sweep"]
     threads: int = 0
     increments: int = 0
     lock: bool = False
@@ -202,6 +202,7 @@ class JobDone(_Report):
     path: str | None = None
     costs: CostsReport | None = None
     response: ResponseReport | None = None
+    switch_sweep: SwitchSweepReport | None = None
     error: str | None = None
 
 

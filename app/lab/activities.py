@@ -22,7 +22,22 @@ SETUP_ACTIVITIES = tuple(a for a in ACTIVITIES if a != "raise")
 # What else a thread on the page may be doing (ThreadView.activity), none of them started by the
 # activity menu: a process's main thread, an experiment's threads, a run's threads (its probe's
 # own, and the user's), and a thread nobody started through ptlab.
-OTHER_ACTIVITIES = ("main", "race", "shm", "costs", "response", "stepped", "user", "probe", "unknown")
+OTHER_ACTIVITIES = (
+    "main",
+    "race",
+    "shm",
+    "costs",
+    "response",
+    "switch_sweep",
+    "stepped",
+    "user",
+    "probe",
+    "unknown",
+)
 # Measurements that run on a thread of a fresh lab process and report once, as a job: the module
 # whose ``measure(stop)`` does it, by activity.
-MEASUREMENTS = {"costs": "app.lab.costs", "response": "app.lab.response"}
+MEASUREMENTS = {
+    "costs": "app.lab.costs",
+    "response": "app.lab.response",
+    "switch_sweep": "app.lab.switch_sweep",
+}

@@ -51,6 +51,7 @@ from app.lab.commands import (
     StepEnd,
     StepStart,
     StopThread,
+    SwitchSweep,
     Sync,
     from_wire,
 )
@@ -68,7 +69,18 @@ from app.lab.stepped import Slot, SteppedRun
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
 # Commands after which the worker's threads (or the mappings it reports) may have changed.
-CHANGES_THREADS = (StartThread, Fork, Race, ShmRun, ShmAttach, Costs, Response, StepStart, StepEnd)
+CHANGES_THREADS = (
+    StartThread,
+    Fork,
+    Race,
+    ShmRun,
+    ShmAttach,
+    Costs,
+    Response,
+    SwitchSweep,
+    StepStart,
+    StepEnd,
+)
 # An experiment may run this long before its threads give up on their own.
 EXPERIMENT_MAX_S = 10.0
 # An IPC receiver waits this long for its message (the server gives up after 3 s).
@@ -596,6 +608,7 @@ class Agent:
             Cancel: lambda c: self.cancel(),
             Costs: lambda c: self.start_measuring("costs", c.job),
             Response: lambda c: self.start_measuring("response", c.job),
+            SwitchSweep: lambda c: self.start_measuring("switch_sweep", c.job),
             IpcListen: lambda c: self.ipc_listen(c.xfer, c.kind, c.path),
             IpcSend: lambda c: (send_message(c.kind, c.path, c.text.encode()), {})[1],
             Sync: lambda c: {},

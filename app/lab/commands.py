@@ -95,6 +95,14 @@ class Response:
 
 
 @dataclass(frozen=True)
+class SwitchSweep:
+    """Measure a switch's cost against the working set, threads and processes; reported as ``job``."""
+
+    op: ClassVar[str] = "switch_sweep"
+    job: str = ""
+
+
+@dataclass(frozen=True)
 class IpcListen:
     """Wait for one IPC message of ``kind`` at ``path``; reported as ``xfer``."""
 
@@ -172,6 +180,7 @@ WorkerCommand = (
     | Cancel
     | Costs
     | Response
+    | SwitchSweep
     | IpcListen
     | IpcSend
     | Sync

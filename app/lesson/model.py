@@ -96,6 +96,14 @@ class ResponseReveal(_Strict):
     experiment: Literal["response"]
 
 
+class SwitchSweepReveal(_Strict):
+    """Measure a switch's cost against the working set (ring of two tasks): small_ratio (process ÷
+    thread switch with no working set), large_ratio (the same at the largest working set), growth
+    (a process switch at the largest working set ÷ at none)."""
+
+    experiment: Literal["switch_sweep"]
+
+
 class SteppedReveal(_Strict):
     """Read the stepped scene's result: figures lost, counter, expected."""
 
@@ -110,7 +118,8 @@ Reveal = Annotated[
     | CostsReveal
     | SteppedReveal
     | RegistersReveal
-    | ResponseReveal,
+    | ResponseReveal
+    | SwitchSweepReveal,
     Field(discriminator="experiment"),
 ]
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -122,6 +131,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "stepped": ("lost", "counter", "expected"),
     "registers": ("own_stack", "not_own", "threads"),
     "response": ("one_thread_ms", "gil_thread_ms", "gil_free_ms", "process_ms", "switch_ms"),
+    "switch_sweep": ("small_ratio", "large_ratio", "growth"),
 }
 
 

@@ -25,6 +25,7 @@ from .model import (
     ResponseReveal,
     Reveal,
     SteppedReveal,
+    SwitchSweepReveal,
     WatchReveal,
 )
 
@@ -196,6 +197,30 @@ async def response(stage: Stage, r: ResponseReveal) -> Measured:
     return Measured(figures, "pid", {"pid": measured.pid}, measured.reliable)
 
 
+# A switch cheaper than this (or below zero once the work without a switch is taken off) counts as
+# this much, so that a ratio stays finite: the page's chart floors it alike (static/js/layout/sweep.js).
+FLOOR_US = 0.1
+
+
+async def switch_sweep(stage: Stage, r: SwitchSweepReveal) -> Measured:
+    """A switch's cost against the working set, as ratios from the ring of two tasks."""
+    measured = await stage.experiments.switch_sweep()
+    two = sorted((p for p in measured.points if p.tasks == 2), key=lambda p: p.bytes)
+    if not two or two[0].bytes != 0:
+        raise LabError("measurement_failed", "the sweep ended before its first point: measure again")
+    first, last = two[0], two[-1]
+
+    def ratio(a: float, b: float) -> float:
+        return round(max(a, FLOOR_US) / max(b, FLOOR_US), 2)
+
+    figures = {
+        "small_ratio": ratio(first.process_us, first.thread_us),
+        "large_ratio": ratio(last.process_us, last.thread_us),
+        "growth": ratio(last.process_us, first.process_us),
+    }
+    return Measured(figures, "pid", {"pid": measured.pid}, measured.reliable)
+
+
 REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "race": race,
     "watch": watch,
@@ -205,6 +230,7 @@ REVEALS: dict[str, Callable[[Stage, Any], Awaitable[Measured]]] = {
     "stepped": stepped,
     "registers": registers,
     "response": response,
+    "switch_sweep": switch_sweep,
 }
 
 

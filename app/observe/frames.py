@@ -84,6 +84,7 @@ class FrameBuilder:
         self._new_regions: set[int] = set()  # processes whose regions changed this tick
         self._last_event = 0
         self._costs_sent = 0
+        self._sweep_sent = 0
         self._task: asyncio.Task[None] | None = None
         self._snapshot_text: tuple[tuple[int, Role] | None, str] = (None, "")
         # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
@@ -268,6 +269,10 @@ class FrameBuilder:
         if self.experiments.costs_version != self._costs_sent and costs is not None:
             self._costs_sent = self.experiments.costs_version
             frame["costs"] = costs.model_dump(mode="json")
+        sweep = self.experiments.switch_sweep_result
+        if self.experiments.switch_sweep_version != self._sweep_sent and sweep is not None:
+            self._sweep_sent = self.experiments.switch_sweep_version
+            frame["switch_sweep"] = sweep.model_dump(mode="json")
         # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
         text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
         self.publish(text)
@@ -296,6 +301,7 @@ class FrameBuilder:
             processes=[self.lanes.process(v) for v in views] if lanes else views,
             events=self.lab.events.latest(SNAPSHOT_EVENTS),
             costs=self.experiments.costs_result,
+            switch_sweep=self.experiments.switch_sweep_result,
             focus=self.focus.view,
             lesson=self.lesson.view() if self.lesson else None,
             run=self.runs.view(FRAME_CONSOLE) if self.runs else None,

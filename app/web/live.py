@@ -29,6 +29,7 @@ from ..protocol import (
     RunView,
     ServerInfo,
     Snapshot,
+    SwitchSweepView,
 )
 from ..settings import Settings
 from .binding import Listener
@@ -81,6 +82,10 @@ class LiveLab:
     def costs(self) -> CostsView | None:
         """The latest costs measurement."""
         return self.experiments.costs_result
+
+    def switch_sweep(self) -> SwitchSweepView | None:
+        """The latest switch sweep."""
+        return self.experiments.switch_sweep_result
 
     def run_view(self) -> RunView | None:
         """The current (or last) run of user code."""

@@ -19,7 +19,17 @@ from pydantic import BaseModel
 from starlette.types import Scope
 
 from ..observe.history import Mark
-from ..protocol import Command, CostsView, LessonView, PyStackView, Role, RunView, ServerInfo, Snapshot
+from ..protocol import (
+    Command,
+    CostsView,
+    LessonView,
+    PyStackView,
+    Role,
+    RunView,
+    ServerInfo,
+    Snapshot,
+    SwitchSweepView,
+)
 from ..recording import HostFacts
 from ..settings import Settings
 from .auth import Lockout, RateLimits
@@ -90,6 +100,10 @@ class LabPort(Protocol):
 
     def costs(self) -> CostsView | None:
         """The latest costs measurement."""
+        ...
+
+    def switch_sweep(self) -> SwitchSweepView | None:
+        """The latest switch sweep."""
         ...
 
     def run_view(self) -> RunView | None:

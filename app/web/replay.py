@@ -18,7 +18,17 @@ from pydantic import BaseModel
 
 from ..control.errors import LabError
 from ..observe.history import Mark
-from ..protocol import Command, CostsView, LessonView, PyStackView, Role, RunView, ServerInfo, Snapshot
+from ..protocol import (
+    Command,
+    CostsView,
+    LessonView,
+    PyStackView,
+    Role,
+    RunView,
+    ServerInfo,
+    Snapshot,
+    SwitchSweepView,
+)
 from ..recording import MAX_FILE_BYTES, HostFacts, Message, Recording, write
 from .binding import Listener
 from .broadcast import Broadcaster
@@ -134,6 +144,10 @@ class ReplayLab:
     def costs(self) -> CostsView | None:
         """The costs the first picture shows, if any."""
         return self._first.costs
+
+    def switch_sweep(self) -> SwitchSweepView | None:
+        """The switch sweep the first picture shows, if any."""
+        return self._first.switch_sweep
 
     def run_view(self) -> RunView | None:
         """The run the first picture shows, if any."""

@@ -60,6 +60,8 @@ from ..protocol import (
     StepStartRequest,
     StopProcessCmd,
     StopThreadCmd,
+    SwitchSweepCmd,
+    SwitchSweepView,
     TidResult,
 )
 from .auth import COOKIE, AuthError, check_presenter, client_host, token_matches
@@ -400,6 +402,18 @@ async def costs(lab: TheLab, q: Q) -> CostsView:
 async def last_costs(lab: TheLab, q: Q) -> CostsView | None:
     """The latest measurement, if any."""
     return lab.costs()
+
+
+@api.post("/costs/switch", response_model=SwitchSweepView, dependencies=Presenter)
+async def switch_sweep(lab: TheLab, q: Q) -> SwitchSweepView:
+    """Measure a switch's cost against the working set, threads against processes (lmbench lat_ctx)."""
+    return await lab.run(SwitchSweepCmd(op="switch_sweep"))
+
+
+@api.get("/costs/switch", response_model=SwitchSweepView | None)
+async def last_switch_sweep(lab: TheLab, q: Q) -> SwitchSweepView | None:
+    """The latest switch sweep, if any."""
+    return lab.switch_sweep()
 
 
 @api.delete("/costs", response_model=CancelResult, dependencies=Presenter)

@@ -66,10 +66,10 @@ function groupView(gkey, rows, n, doubtful) {
 }
 
 /** While a measurement runs: how long it has taken against its budget (the table below is the last one). */
-export function progressView(elapsed, budget) {
+export function progressView(elapsed, budget, words = "costs.measuring") {
   return html`<p class="costs-progress" role="status">
     <progress max=${budget} value=${Math.min(elapsed, budget)}></progress>
-    ${t("costs.measuring", { s: Math.round(elapsed), budget })}</p>`;
+    ${t(words, { s: Math.round(elapsed), budget })}</p>`;
 }
 
 /** The whole table (lit-html); every figure is a median with its low–high range. */

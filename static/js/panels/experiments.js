@@ -2,6 +2,7 @@
 // replies and from the snapshot's races — nothing here computes a result.
 
 import { costsView, progressView } from "./costs.js";
+import { sweepView } from "./sweep.js";
 import { html, nothing, render } from "../dom.js";
 import { count, dur } from "../format.js";
 import { t } from "../i18n.js";
@@ -12,6 +13,14 @@ import { Panel } from "./panel.js";
 const COSTS_TIMEOUT_MS = 45_000;
 // What the measurement promises (app/lab/costs.py measure's budget): the progress bar's end.
 const COSTS_BUDGET_S = 20;
+// The switch sweep's budget (app/lab/switch_sweep.py BUDGET_S), and the server's wait for it (60 s).
+const SWEEP_BUDGET_S = 30;
+const SWEEP_TIMEOUT_MS = 75_000;
+// What each tab of the costs dialog shows, measures with, and how long that may take.
+const COSTS_TABS = {
+  table: { op: "costs", run: "costs.run", budget: COSTS_BUDGET_S, timeout: COSTS_TIMEOUT_MS, progress: "costs.measuring" },
+  sweep: { op: "switch_sweep", run: "sweep.run", budget: SWEEP_BUDGET_S, timeout: SWEEP_TIMEOUT_MS, progress: "sweep.measuring" },
+};
 
 /** One run as a row of figures with a bar: actual vs expected, lost in its own colour. */
 export function runView(r) {
@@ -98,6 +107,7 @@ export class ExperimentsPanel extends Panel {
     this.messages = []; // recent ipc_message events
     this.shmRuns = []; // recent shm_finished results
     this.response = null; // the last response-time measurement (the presenter's reply)
+    this.costsTab = "table"; // the costs dialog's tab: the table, or the switch sweep
     this.busy = false;
   }
 
@@ -105,7 +115,8 @@ export class ExperimentsPanel extends Panel {
     document.getElementById("toggle-lab").addEventListener("click", () => this.toggle());
     const dlg = document.getElementById("costsdlg");
     document.getElementById("costs-close").addEventListener("click", () => dlg.close());
-    document.getElementById("costs-run").addEventListener("click", () => this.measure("costs"));
+    document.getElementById("costs-run").addEventListener("click", () => this.measure(COSTS_TABS[this.costsTab].op));
+    dlg.querySelectorAll("[role=tab]").forEach((tab) => tab.addEventListener("click", () => this.showCosts(tab.dataset.tab)));
     document.getElementById("costs-cancel").addEventListener("click", () => this.measure("cancel_costs"));
     this.el.addEventListener("click", (e) => {
       const btn = e.target.closest("[data-exp]");
@@ -118,38 +129,48 @@ export class ExperimentsPanel extends Panel {
     });
   }
 
-  showCosts() {
+  /** Open the costs dialog (on ``tab``, when given: "table" or "sweep"). */
+  showCosts(tab = this.costsTab) {
+    this.costsTab = tab;
     this.renderCosts();
     const dlg = document.getElementById("costsdlg");
     if (!dlg.open) dlg.showModal();
   }
 
   renderCosts() {
-    const measuring = this.measuring ? progressView((performance.now() - this.measuring) / 1000, COSTS_BUDGET_S) : nothing;
-    render(html`${measuring}${costsView(this.state.costs)}`, document.getElementById("costs-body"));
+    const tab = COSTS_TABS[this.costsTab];
+    const running = this.measuring && this.measuring.op === tab.op;
+    const measuring = running ? progressView((performance.now() - this.measuring.t0) / 1000, tab.budget, tab.progress) : nothing;
+    const body = this.costsTab === "sweep" ? sweepView(this.state.switchSweep) : costsView(this.state.costs);
+    render(html`${measuring}${body}`, document.getElementById("costs-body"));
+    document.querySelectorAll("#costsdlg [role=tab]").forEach((el) => el.setAttribute("aria-selected", String(el.dataset.tab === this.costsTab)));
+    const run = document.getElementById("costs-run");
+    run.dataset.i18n = tab.run;
+    run.textContent = t(tab.run);
     const presenter = this.controls.presenter;
-    document.getElementById("costs-run").disabled = !presenter;
+    run.disabled = !presenter;
     document.getElementById("costs-cancel").disabled = !presenter;
   }
 
   async measure(op) {
     if (!this.controls.presenter) return this.toasts.show(t("err.forbidden"));
     const dlg = document.getElementById("costsdlg");
-    if (op === "costs") {
+    const tab = Object.values(COSTS_TABS).find((x) => x.op === op);
+    if (tab) {
       dlg.classList.add("running");
-      // progress while it measures: seconds so far against the budget, the old table dimmed below
-      this.measuring = performance.now();
+      // progress while it measures: seconds so far against the budget, the old result dimmed below
+      this.measuring = { op, t0: performance.now() };
       this.ticking = setInterval(() => this.renderCosts(), 500);
       this.renderCosts();
     }
     try {
-      // a measurement on a busy machine takes its whole budget (20 s) and more: wait for it
-      return await this.conn.command({ op }, op === "costs" ? COSTS_TIMEOUT_MS : undefined);
+      // a measurement on a busy machine takes its whole budget and more: wait for it
+      return await this.conn.command({ op }, tab ? tab.timeout : undefined);
     } catch (err) {
       this.toasts.error(err, this.controls.presenter);
       return undefined;
     } finally {
-      if (op === "costs") {
+      if (tab) {
         dlg.classList.remove("running");
         clearInterval(this.ticking);
         this.measuring = null;
@@ -185,7 +206,8 @@ export class ExperimentsPanel extends Panel {
       if (ev.kind === "shm_finished" && ev.result) this.shmRuns = [ev.result, ...this.shmRuns].slice(0, 2);
     }
     if (events.some((e) => ["ipc_message", "shm_finished", "race_finished"].includes(e.kind))) this.render(true);
-    if (events.some((e) => e.kind === "costs_finished") && document.getElementById("costsdlg").open) this.renderCosts();
+    const measured = events.some((e) => e.kind === "costs_finished" || e.kind === "switch_sweep_finished");
+    if (measured && document.getElementById("costsdlg").open) this.renderCosts();
   }
 
   value(id) {

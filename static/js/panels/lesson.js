@@ -11,6 +11,7 @@ import { Panel } from "./panel.js";
 import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "../layout/scene.js";
 import { stateWord } from "../draw/card.js";
 import { errorText } from "./controls.js";
+import { chartView, legendView } from "./sweep.js";
 
 const AUTO_MS = 900;
 
@@ -90,7 +91,7 @@ export class LessonBar extends Panel {
     const scene = this.state.lesson && this.state.lesson.scene;
     if (!scene || !scene.reveal) return;
     // a costs measurement takes its time (the experiments panel waits as long)
-    this.send({ op: "lesson_reveal" }, 60_000).catch(() => {});
+    this.send({ op: "lesson_reveal" }, 90_000).catch(() => {});
   }
 
   stepPid() {
@@ -265,7 +266,14 @@ export class LessonBar extends Panel {
       ${names.map((f) => html`<span>${t("lesson.measured", { figure: t(`fig.${f}`), value: figureValue(revealed.figures[f]) })}</span> `)}
       ${revealed.reliable ? nothing : html`<strong class="unreliable">${t("lesson.unreliable")}</strong>`}
       <small>${revealed.note ? t(`reveal.note.${revealed.note}`, noteParams(revealed.params)) : revealed.detail}</small>
-    </p>`;
+    </p>${this.sweepChart(revealed)}`;
+  }
+
+  /** Under a revealed switch sweep, its curves: the class sees the shape it was asked to predict. */
+  sweepChart(revealed) {
+    const sweep = this.state.switchSweep;
+    if (revealed.experiment !== "switch_sweep" || !sweep || sweep.pid !== revealed.params.pid) return nothing;
+    return html`<div class="lesson-sweep">${chartView(sweep)}${legendView(sweep)}</div>`;
   }
 
   /** Why the last setup or reveal failed, in the page's language when its code has words of its own. */

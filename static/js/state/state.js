@@ -18,6 +18,7 @@ export class LabState {
     this.processes = new Map(); // pid -> ProcessView (regions always present)
     this.server = null;
     this.costs = null; // the latest thread-vs-process measurement
+    this.switchSweep = null; // the latest switch cost against the working set
     this.focus = { pid: null, tid: null, panel: false }; // what the presenter points at
     this.lesson = null; // the lesson the class is on (LessonView), null when lesson mode is off
     this.run = null; // the latest run of user code (RunView), its console's end
@@ -51,6 +52,7 @@ export class LabState {
       return [];
     }
     if (msg.costs) this.costs = msg.costs;
+    if (msg.switch_sweep) this.switchSweep = msg.switch_sweep;
     if (msg.focus) this.focus = msg.focus;
     if (msg.lesson) this.lesson = msg.lesson;
     if (msg.lesson_off) this.lesson = null;

@@ -1,0 +1,264 @@
+"""The cost of a context switch against the working set, measured in a lab process (lmbench's lat_ctx).
+
+Standard library only (it runs in a lab worker). Tasks stand in a ring of pipes, all pinned to one
+CPU; a token goes round, and each task, when the token reaches it, reads its own working set of N
+bytes before passing the token on. The same harness runs the tasks as threads of this process and
+as forked processes. Passing the token and reading N bytes cost something without any switch, so
+one task does exactly that work alone, with a pipe to itself, and its time per hop is subtracted
+(lat_ctx's overhead): what remains is the switch, and the cache refill it causes.
+
+The textbook's claim that a process switch is heavier came from CPUs that flushed the TLB on every
+change of address space; with PCID the kernel keeps other processes' translations, so at small
+working sets a process switch costs what a thread switch does. What both pay, once the tasks'
+working sets together pass a cache, is refilling that cache: the sweep shows where.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app import procfs
+from app.lab.costs import BUSY_SHARE, LOAD_WINDOW_S, Cancelled, cpu_busy, own_cpu
+
+TASKS = (2, 8)  # two tasks (the textbook's switch), and several (lat_ctx's 8p)
+REPS = 5  # timed samples per point and kind
+SAMPLE_S = 0.03  # aim of one timed sample: long against the clock, short against the budget
+MIN_ROUNDS = 8  # at large working sets: 3 rounds of 2 tasks swung a median by 4 times here
+MAX_ROUNDS = 2000
+FIRST = 4096  # the smallest working set after 0; each next one is 4 times larger
+L3_UNKNOWN = 8 << 20  # where sysfs lists no L3, sweep as if it were this large
+MAX_TOGETHER = 128 << 20  # all tasks' working sets together at most: memory a classroom laptop spares
+# Each task's at most: beyond it the one task's own pass over its working set (the overhead taken
+# off) comes from memory too and is ten times the switch, whose figure drowns in its noise.
+MAX_EACH = 16 << 20
+BUDGET_S = 30.0
+
+
+def working_set(n: int) -> bytearray:
+    """n bytes, every one written: real pages of this task's own, not the kernel's shared zero page."""
+    return bytearray(b"\x02") * n
+
+
+def touch(buf: bytearray) -> None:
+    """Read every byte of ``buf`` (memchr looking for a byte that is not there, at memory speed)."""
+    buf.find(b"\x01")
+
+
+def sizes(tasks: int, l3: int) -> list[int]:
+    """Working sets per task: 0, then 4 KiB growing 4 times until all tasks' together are four
+    times L3 (within MAX_EACH and MAX_TOGETHER)."""
+    top = min(MAX_TOGETHER, max(4 * l3, 4 << 20))
+    out, n = [0], FIRST
+    while n * tasks <= top and n <= MAX_EACH:
+        out.append(n)
+        n *= 4
+    return out
+
+
+def _hops(r: int, w: int, buf: bytearray, count: int) -> None:
+    read, write = os.read, os.write
+    for _ in range(count):
+        read(r, 1)
+        touch(buf)
+        write(w, b"t")
+
+
+def alone(n: int, rounds: int) -> float:
+    """Seconds per hop of one task passing a token to itself and reading n bytes: no switch at all."""
+    buf = working_set(n)
+    r, w = os.pipe()
+    try:
+        os.write(w, b"t")
+        _hops(r, w, buf, max(1, rounds // 10))  # warm: its pages and the cache
+        t0 = time.perf_counter()
+        _hops(r, w, buf, rounds)
+        return (time.perf_counter() - t0) / rounds
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def _member(r: int, w: int, ready: int, n: int, count: int, cpu: int) -> None:
+    """A task of the ring other than the measuring one: pinned, its own working set, then its hops."""
+    os.sched_setaffinity(0, {cpu})  # this thread only (Linux)
+    buf = working_set(n)
+    os.write(ready, b"r")
+    _hops(r, w, buf, count)
+
+
+class Stalled(RuntimeError):
+    """A task of the ring stopped passing the token (it failed, or the machine stopped it)."""
+
+
+def _unblock(pipes: list[tuple[int, int]], count: int) -> None:
+    """Put ``count`` tokens in every pipe of the ring: each task runs its hops out without waiting."""
+    for _, w in pipes:
+        with contextlib.suppress(OSError):  # under a pipe's 64 KiB: never blocks while the pipe is empty
+            os.write(w, b"x" * count)
+
+
+def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: float = 10.0) -> float:
+    """Seconds per hop of a token going round ``tasks`` tasks pinned to ``cpu``, each reading n bytes
+    per hop: this thread is the first task; the others are threads of this process, or forked
+    processes (``processes``). A ring that stalls for ``limit_s`` is run out and raises Stalled."""
+    pipes = [os.pipe() for _ in range(tasks)]  # task i reads pipes[i], writes pipes[i + 1]
+    ready_r, ready_w = os.pipe()
+    warm = max(1, rounds // 10)
+    count = warm + rounds + 1  # each other task's hops: the first task's, and the token's way home
+    others: list[Callable[[], object]] = []
+    mask = os.sched_getaffinity(0)
+    finished = False
+    # A task that died (a forked one killed, a thread out of memory) leaves the others waiting on
+    # their pipes for ever: after limit_s, every pipe gets the tokens it still lacked.
+    fired = threading.Event()
+
+    def rescue() -> None:
+        fired.set()  # before the tokens: the first task must not take the run out for a finished one
+        _unblock([*pipes, (ready_r, ready_w)], count)
+
+    stalled = threading.Timer(limit_s, rescue)
+    try:
+        os.sched_setaffinity(0, {cpu})
+        for i in range(1, tasks):
+            args = (pipes[i][0], pipes[(i + 1) % tasks][1], ready_w, n, count, cpu)
+            if processes:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        _member(*args)
+                    finally:
+                        os._exit(0)
+                others.append(lambda pid=pid: os.waitpid(pid, 0))
+            else:
+                t = threading.Thread(target=_member, args=args, daemon=True)
+                t.start()
+                others.append(t.join)
+        buf = working_set(n)
+        stalled.start()
+        got = 0
+        while got < tasks - 1:  # every working set made before the clock starts
+            got += len(os.read(ready_r, tasks))
+        r, w = pipes[0][0], pipes[1 % tasks][1]
+        os.write(w, b"t")
+        _hops(r, w, buf, warm)
+        t0 = time.perf_counter()
+        _hops(r, w, buf, rounds)
+        dt = time.perf_counter() - t0
+        os.read(r, 1)  # the token's last round
+        stalled.cancel()
+        finished = not fired.is_set()
+        if not finished:
+            raise Stalled(f"a task of the ring of {tasks} stopped passing the token")
+        return dt / (rounds * tasks)
+    finally:
+        stalled.cancel()
+        if stalled.ident is not None:
+            stalled.join()  # it ends at once once cancelled: no thread of the sweep outlives it
+        if not finished:
+            _unblock([*pipes, (ready_r, ready_w)], count)
+        for done in others:
+            done()
+        for fds in (*pipes, (ready_r, ready_w)):
+            for fd in fds:
+                os.close(fd)
+        os.sched_setaffinity(0, mask)
+
+
+def _rounds(per_hop: float, tasks: int) -> int:
+    return max(MIN_ROUNDS, min(MAX_ROUNDS, int(SAMPLE_S / (per_hop * tasks))))
+
+
+class Sweep:
+    """Every point of the sweep, checking ``stop`` and the deadline between samples."""
+
+    def __init__(self, stop: threading.Event, budget_s: float) -> None:
+        self.stop = stop
+        self.deadline = time.monotonic() + budget_s
+        self.points: list[dict[str, Any]] = []
+        self.cut: str | None = None  # "cancelled" or "time"
+
+    def check(self) -> None:
+        """Give up between two samples if cancelled or out of time."""
+        if self.stop.is_set():
+            self.cut = "cancelled"
+            raise Cancelled
+        if time.monotonic() > self.deadline:
+            self.cut = "time"
+            raise Cancelled
+
+    def point(self, tasks: int, n: int, cpu: int) -> None:
+        """One working set with ``tasks`` tasks: the overhead alone, then threads and processes in turn."""
+        self.check()
+        guess = alone(n, 50)
+        over = []
+        for _ in range(REPS):
+            self.check()
+            over.append(alone(n, _rounds(guess, 1)))
+        overhead = statistics.median(over)
+        # a hop with a switch costs a few µs more than one without; refilling n bytes up to n / 2 GB/s
+        rounds = _rounds(overhead + 3e-6 + n / 2e9, tasks)
+        hops: dict[bool, list[float]] = {False: [], True: []}
+        for i in range(REPS):
+            for processes in (bool(i % 2), not i % 2):  # which kind goes first alternates
+                self.check()
+                hops[processes].append(ring(processes, tasks, n, rounds, cpu))
+        us = {k: [(h - overhead) * 1e6 for h in v] for k, v in hops.items()}
+        self.points.append(
+            {
+                "bytes": n,
+                "tasks": tasks,
+                "thread_us": round(statistics.median(us[False]), 3),
+                "process_us": round(statistics.median(us[True]), 3),
+                "thread_spread": round(max(us[False]) - min(us[False]), 3),
+                "process_spread": round(max(us[True]) - min(us[True]), 3),
+                "overhead_us": round(overhead * 1e6, 3),
+                "rounds": rounds,
+            }
+        )
+
+
+def machine() -> dict[str, Any]:
+    """What the figures depend on: the CPU, its caches, PCID and the kernel's page-table isolation."""
+    caches = procfs.cpu_caches()
+    return {
+        "caches": {k: caches.get(k) for k in ("L1d", "L2", "L3")},
+        "pcid": procfs.pcid(),
+        "pti": procfs.pti(),
+        "cpu": procfs.cpu_model(),
+    }
+
+
+def measure(stop: threading.Event, budget_s: float = BUDGET_S) -> dict[str, Any]:
+    """The whole sweep: small working sets first, two tasks before several; cut short keeps its points."""
+    info = machine()
+    l3 = info["caches"]["L3"] or L3_UNKNOWN
+    cpu = sorted(os.sched_getaffinity(0))[0]
+    sweep = Sweep(stop, budget_s)
+    t0 = time.perf_counter()
+    busy0, mine0 = cpu_busy()[0], own_cpu()
+    try:
+        for tasks in TASKS:
+            for n in sizes(tasks, l3):
+                sweep.point(tasks, n, cpu)
+    except Cancelled:
+        pass
+    time.sleep(max(0.0, LOAD_WINDOW_S - (time.perf_counter() - t0)))  # /proc/stat counts in 10 ms
+    wall = time.perf_counter() - t0
+    other = max(0.0, (cpu_busy()[0] - busy0) - (own_cpu() - mine0)) / ((os.cpu_count() or 1) * wall)
+    return {
+        **info,
+        "points": sweep.points,
+        "cancelled": sweep.cut == "cancelled",
+        "timed_out": sweep.cut == "time",
+        "budget": budget_s,
+        "seconds": round(wall, 3),
+        "cpus": os.cpu_count() or 1,
+        "other_load": round(min(1.0, other), 3),
+        "reliable": sweep.cut is None and other < BUSY_SHARE,
+    }
