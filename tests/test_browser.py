@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM, ROOT, LabServer, opened, settle
+from support import CHROMIUM, ROOT, LabServer, opened, settle, wait_no_workers
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -262,6 +262,51 @@ def test_costs_table_shows_the_measured_figures(browser, lab: LabServer) -> None
         box = page.eval_on_selector("#costsdlg .notes", "e => e.getBoundingClientRect().bottom")
         assert box <= page.eval_on_selector("#costsdlg", "e => e.getBoundingClientRect().bottom"), box
         shot(page, "costs")
+
+
+def test_the_sweep_tab_draws_the_measured_curves_for_the_presenter_and_the_class(
+    browser, lab: LabServer
+) -> None:
+    with opened(browser, lab, presenter=True) as page, opened(browser, lab, presenter=False) as viewer:
+        page.keyboard.press("e")
+        page.click("[data-exp=costs]")
+        page.click("#costs-tab-sweep")
+        assert page.get_attribute("#costs-tab-sweep", "aria-selected") == "true"
+        if lab.get("/api/costs/switch") is None:
+            assert page.query_selector("#costs-body .sweep-chart") is None  # nothing measured: no curves
+        assert "sweep" in page.text_content("#costs-run")  # the button measures what the tab shows
+        page.click("#costs-run")
+        page.wait_for_selector("#costsdlg.running .costs-progress", state="attached")
+        page.wait_for_function(
+            "[...ptlab.state.processes.values()].some(p => p.threads.some(t => t.activity === 'switch_sweep'))",
+            timeout=15_000,
+        )
+        page.wait_for_timeout(1_500)  # its first points
+        page.click("#costs-cancel")  # cut short: what was measured is drawn, and flagged
+        page.wait_for_selector("#costsdlg:not(.running) .sweep-chart .sweep-line", timeout=30_000)
+        sweep = lab.get("/api/costs/switch")
+        assert sweep["cancelled"] and sweep["points"]
+        drawn = page.eval_on_selector_all(
+            ".sweep-chart circle", "cs => cs.map(c => [Number(c.dataset.bytes), Number(c.dataset.us)])"
+        )
+        # every point twice (threads, processes), at the figure the server measured
+        expected = sorted(
+            (p["bytes"], p[f"{kind}_us"]) for p in sweep["points"] for kind in ("thread", "process")
+        )
+        assert sorted(map(tuple, drawn)) == expected
+        marks = page.eval_on_selector_all(".sweep-chart .cache-mark", "ms => ms.map(m => m.dataset.cache)")
+        assert marks == [k for k, v in sweep["caches"].items() if v]
+        assert page.query_selector("#costsdlg .costs-load.warn[role=alert]") is not None  # cancelled
+        # the class has the same sweep: its dialog draws it too
+        viewer.wait_for_function(f"ptlab.state.switchSweep && ptlab.state.switchSweep.ts === {sweep['ts']}")
+        viewer.keyboard.press("e")
+        viewer.evaluate("document.querySelector('[data-exp=costs]').click()")
+        viewer.click("#costs-tab-sweep")
+        assert viewer.is_disabled("#costs-run")
+        n = viewer.eval_on_selector_all(".sweep-chart circle", "cs => cs.length")
+        assert n == len(expected)
+        assert page.errors == [] and viewer.errors == []
+    assert wait_no_workers(lab)
 
 
 @pytest.mark.alone

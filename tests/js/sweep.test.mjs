@@ -64,5 +64,8 @@ test("the verdict says which kind grew first, and when a process switch is deare
   assert.equal(v.knee.cache, "L1d");
   const flat = sweepVerdict({ points: [point(0, 2, 2, 2), point(4096, 2, 2.5, 2.4)], caches });
   assert.equal(flat.knee, null);
+  // one noisy point that falls back is no knee: the knee is where it stays dear
+  const blip = sweepVerdict({ points: [point(0, 2, 2, 2), point(4096, 2, 9, 9), point(16384, 2, 2, 2), point(1 << 20, 2, 8, 8)], caches });
+  assert.equal(blip.knee.bytes, 1 << 20);
   assert.equal(sweepVerdict({ points: [point(4096, 8, 2, 2)], caches }), null, "no point at 0: no verdict");
 });

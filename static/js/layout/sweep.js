@@ -3,7 +3,9 @@
 // µs per switch, on a log scale too (a few µs at small sets, hundreds once the caches overflow).
 
 const KINDS = ["thread", "process"];
-const FLOOR_US = 0.1; // a switch cheaper than this (or below zero once the overhead is taken off) sits here
+// A switch cheaper than this sits here, at the axis' floor: a figure this small is the noise of
+// taking the overhead off (it can come out below zero), not a switch.
+const FLOOR_US = 0.1;
 // A figure this much above the same kind's at working set 0 means the switch now refills a cache.
 const KNEE = 2;
 // Processes and threads within this share of each other cost the same: the spread between
@@ -29,7 +31,7 @@ export function sweepChart(sweep, w, h, pad = { left: 56, right: 14, top: 26, bo
   const sized = sweep.points.filter((p) => p.bytes > 0);
   const caches = Object.entries(sweep.caches || {}).filter(([, v]) => v);
   const xs = [...sized.map(together), ...caches.map(([, v]) => v)];
-  const lo = Math.log2(Math.min(...xs, 4096)) - 1; // room for the 0 column
+  const lo = Math.log2(Math.min(...xs, 4096)) - 2; // room for the 0 column and its label
   const hi = Math.log2(Math.max(...xs, 8192));
   const x0 = pad.left;
   const x1 = w - pad.right;
@@ -54,7 +56,9 @@ export function sweepChart(sweep, w, h, pad = { left: 56, right: 14, top: 26, bo
   );
   const marks = caches.map(([name, bytes]) => ({ name, bytes, x: x(bytes) }));
   const xticks = [{ bytes: 0, x: x0 }];
-  for (let e = Math.ceil(lo + 1); e <= hi; e += 2) xticks.push({ bytes: 2 ** e, x: x(2 ** e) });
+  // a label every 2 powers of two where they have the room (60 units: "256 KiB" at 15 px), else every 4
+  const step = ((x1 - x0) / (hi - lo)) * 2 >= 60 ? 2 : 4;
+  for (let e = Math.ceil(lo + 2); e <= hi; e += step) xticks.push({ bytes: 2 ** e, x: x(2 ** e) });
   const yticks = [];
   for (let e = ylo; e <= yhi; e += 1) yticks.push({ us: 10 ** e, y: y(10 ** e) });
   return { lines, marks, xticks, yticks, box: { x0, x1, y0, y1 } };
@@ -70,8 +74,8 @@ export function cachePassed(caches, bytes) {
 /**
  * What this machine measured, as facts for sentences, read from the ring of two tasks (the
  * textbook's switch): how a process switch compares with a thread switch at working set 0; the
- * first working set at which a switch cost twice its cost at 0 (the knee), for which kinds, and
- * the cache that the working sets together had passed there; and the largest working set's costs.
+ * first working set from which a switch costs twice its cost at 0 or more (the knee), for which
+ * kinds, and the cache that the working sets together had passed there; the largest one's costs.
  * Null without a point at 0.
  */
 export function sweepVerdict(sweep) {
@@ -82,19 +86,27 @@ export function sweepVerdict(sweep) {
   const p0 = Math.max(base.process_us, FLOOR_US);
   const ratio = p0 / t0;
   const small = Math.abs(p0 - t0) <= SAME * Math.max(p0, t0) ? "same" : ratio > 1 ? "heavier" : "lighter";
-  const dear = (p) => ({ thread: p.thread_us >= KNEE * t0, process: p.process_us >= KNEE * p0 });
-  const kneePoint = pts.find((p) => p.bytes > 0 && (dear(p).thread || dear(p).process));
+  // where each kind's cost reached twice its cost at 0 and stayed there for every larger working
+  // set: a single noisy point (a repetition the scheduler interrupted) is not a knee
+  const from = (kind, base) => {
+    let i = pts.length;
+    while (i > 1 && pts[i - 1][`${kind}_us`] >= KNEE * base) i -= 1;
+    return i;
+  };
+  const ti = from("thread", t0);
+  const pi = from("process", p0);
+  const k = Math.min(ti, pi);
   let knee = null;
-  if (kneePoint) {
-    const d = dear(kneePoint);
-    const together = kneePoint.bytes * kneePoint.tasks;
+  if (k < pts.length) {
+    const at = pts[k];
+    const together = at.bytes * at.tasks;
     knee = {
-      bytes: kneePoint.bytes,
+      bytes: at.bytes,
       together,
-      who: d.thread && d.process ? "both" : d.thread ? "thread" : "process",
+      who: ti === pi ? "both" : ti < pi ? "thread" : "process",
       cache: cachePassed(sweep.caches, together),
-      thread_us: kneePoint.thread_us,
-      process_us: kneePoint.process_us,
+      thread_us: at.thread_us,
+      process_us: at.process_us,
     };
   }
   const last = pts[pts.length - 1];

@@ -11,7 +11,7 @@ import { Panel } from "./panel.js";
 import { holderOf, lostUpdates, progress, runStatus, tally, threadLines } from "../layout/scene.js";
 import { stateWord } from "../draw/card.js";
 import { errorText } from "./controls.js";
-import { chartView, legendView } from "./sweep.js";
+import { chartView } from "./sweep.js";
 
 const AUTO_MS = 900;
 
@@ -204,7 +204,7 @@ export class LessonBar extends Panel {
         </div>
       <div class="lesson-main">
         <h2 class="lesson-headline" data-scene=${s.id}>${say(s.headline)}</h2>
-        <p class="lesson-narration">${say(s.narration)}</p>
+        ${this.sweepChart(s.revealed) || html`<p class="lesson-narration">${say(s.narration)}</p>`}
         ${lesson.error && this.presenter ? html`<p class="lesson-error" role="alert">${this.errorLine(lesson)}</p>` : nothing}
       </div>
       ${this.questionView(s, lesson)}${this.revealOnly(s, lesson)}${this.steppedView(s)}`;
@@ -266,14 +266,16 @@ export class LessonBar extends Panel {
       ${names.map((f) => html`<span>${t("lesson.measured", { figure: t(`fig.${f}`), value: figureValue(revealed.figures[f]) })}</span> `)}
       ${revealed.reliable ? nothing : html`<strong class="unreliable">${t("lesson.unreliable")}</strong>`}
       <small>${revealed.note ? t(`reveal.note.${revealed.note}`, noteParams(revealed.params)) : revealed.detail}</small>
-    </p>${this.sweepChart(revealed)}`;
+    </p>`;
   }
 
-  /** Under a revealed switch sweep, its curves: the class sees the shape it was asked to predict. */
+  /** Once a switch sweep is revealed, its curves take the narration's place (read by then): the class
+   * sees the shape it was asked to predict beside the answer. Null for any other scene. */
   sweepChart(revealed) {
     const sweep = this.state.switchSweep;
-    if (revealed.experiment !== "switch_sweep" || !sweep || sweep.pid !== revealed.params.pid) return nothing;
-    return html`<div class="lesson-sweep">${chartView(sweep)}${legendView(sweep)}</div>`;
+    if (!revealed || revealed.experiment !== "switch_sweep" || !sweep || sweep.pid !== revealed.params.pid) return null;
+    // a smaller box than the dialog's: the same 15 px text comes out larger in the narration's place
+    return html`<div class="lesson-sweep">${chartView(sweep, 470, 220)}</div>`;
   }
 
   /** Why the last setup or reveal failed, in the page's language when its code has words of its own. */

@@ -6,10 +6,14 @@ import { dur, size } from "../format.js";
 import { t } from "../i18n.js";
 import { sweepChart, sweepVerdict } from "../layout/sweep.js";
 
-const W = 620;
-const H = 330;
+// the chart's box in the dialog: its text is drawn at 15 px of it, so a smaller box shows larger text
+const WIDE = 620;
+const HIGH = 330;
 const us = (v) => dur(Math.max(v, 0) / 1e6);
 const pct = (v) => `${Math.round(v * 100)} %`;
+// axis ticks are powers of ten (µs) and of two (bytes): whole numbers, short enough not to collide
+const tickUs = (v) => (v >= 1000 ? `${v / 1000} ms` : `${v} µs`);
+const tickBytes = (b) => (b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`);
 
 /** Why the figures cannot be trusted (null when they can), the same reasons as the costs table's. */
 export function sweepDoubt(sweep) {
@@ -40,17 +44,18 @@ export function verdictLines(sweep) {
 }
 
 /** The chart alone (the lesson shows it under a revealed sweep): curves, caches, axes. */
-export function chartView(sweep) {
+export function chartView(sweep, W = WIDE, H = HIGH) {
   const c = sweepChart(sweep, W, H);
   const { x0, x1, y0, y1 } = c.box;
   return html`<svg class="sweep-chart" viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${t("sweep.chart")}>
     ${c.yticks.map((k) => svg`<line class="grid" x1=${x0} x2=${x1} y1=${k.y} y2=${k.y}></line>
-      <text class="tick" x=${x0 - 6} y=${k.y + 5} text-anchor="end">${us(k.us)}</text>`)}
-    ${c.xticks.map((k) => svg`<text class="tick" x=${k.x} y=${y0 + 18} text-anchor="middle">${k.bytes ? size(k.bytes) : "0"}</text>`)}
+      <text class="tick" x=${x0 - 6} y=${k.y + 5} text-anchor="end">${tickUs(k.us)}</text>`)}
+    ${c.xticks.map((k) => svg`<text class="tick" x=${k.x} y=${y0 + 18} text-anchor="middle">${k.bytes ? tickBytes(k.bytes) : "0"}</text>`)}
     ${c.marks.map((m) => svg`<g class="cache-mark" data-cache=${m.name}><line x1=${m.x} x2=${m.x} y1=${y1 - 4} y2=${y0}></line>
       <text x=${m.x} y=${y1 - 8} text-anchor="middle">${m.name}</text></g>`)}
     <line class="axis" x1=${x0} x2=${x1} y1=${y0} y2=${y0}></line>
     <text class="axis-label" x=${(x0 + x1) / 2} y=${H - 4} text-anchor="middle">${t("sweep.axis_x")}</text>
+    ${legendView(sweep, x0 + 10, y1 + 10)}
     ${c.lines.map(
       (l) => svg`<g class=${`sweep-line ${l.kind} tasks-${l.tasks > 2 ? "many" : "two"}`} data-kind=${l.kind} data-tasks=${l.tasks}>
         <path d=${l.d}></path>
@@ -68,16 +73,19 @@ export function chartView(sweep) {
   </svg>`;
 }
 
-/** Which line is which: threads or processes, a ring of two or of several. */
-export function legendView(sweep) {
-  const rings = [...new Set(sweep.points.map((p) => p.tasks))].sort((a, b) => a - b);
-  return html`<ul class="sweep-legend">
-    ${rings.flatMap((n) =>
-      ["thread", "process"].map(
-        (kind) => html`<li class=${`sweep-key ${kind} tasks-${n > 2 ? "many" : "two"}`}><svg viewBox="0 0 28 10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5"></line></svg>${t("sweep.key", { kind: t(`sweep.${kind}`), n })}</li>`,
-      ),
-    )}
-  </ul>`;
+/** Which line is which, in the plot's top left corner (where the curves, cheap at small working
+ * sets, never are): colour for threads or processes, a dashed line for the ring of several. */
+function legendView(sweep, x, y) {
+  const many = Math.max(...sweep.points.map((p) => p.tasks));
+  const keys = [
+    ["sweep-key thread tasks-two", t("sweep.key", { kind: t("sweep.thread"), n: 2 })],
+    ["sweep-key process tasks-two", t("sweep.key", { kind: t("sweep.process"), n: 2 })],
+    ...(many > 2 ? [["sweep-key ring tasks-many", t("sweep.rings", { n: many })]] : []),
+  ];
+  return svg`<g class="sweep-legend">${keys.map(
+    ([cls, words], i) => svg`<g class=${cls}><line x1=${x} x2=${x + 26} y1=${y + 20 * i} y2=${y + 20 * i}></line>
+      <text x=${x + 32} y=${y + 20 * i + 5}>${words}</text></g>`,
+  )}</g>`;
 }
 
 /** The machine the figures belong to: CPU, caches, PCID, page-table isolation. */
@@ -98,7 +106,7 @@ export function sweepView(sweep) {
   const doubt = sweepDoubt(sweep);
   const base = sweep.points.find((p) => p.bytes === 0 && p.tasks === 2);
   return html`<div class="costs-grid sweep" data-pid=${sweep.pid}>
-    <div>${chartView(sweep)}${legendView(sweep)}</div>
+    <div>${chartView(sweep)}</div>
     <div class="costs-aside">
       ${doubt ? html`<p class="costs-load warn" role="alert">${doubt}</p>` : html`<p class="costs-load ok">${t("sweep.load", { other: pct(sweep.other_load) })}</p>`}
       <ul class=${`notes sweep-verdict ${doubt ? "doubtful" : ""}`}>${verdictLines(sweep).map((x) => html`<li>${x}</li>`)}</ul>
