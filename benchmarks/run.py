@@ -467,6 +467,54 @@ def bench_costs(quick: bool) -> dict[str, Any]:
     }
 
 
+def bench_sweep(quick: bool) -> dict[str, Any]:
+    """Issue 24's switch sweep: its size-0 points against ``perf bench sched pipe`` on the same CPU.
+
+    perf's figure is a round trip (two switches, two writes, two reads); the sweep's is one switch
+    with the work of a hop taken off, so its round trip at size 0 is 2 × (switch + overhead).
+    """
+    runs = 2 if quick else 5
+    s = LabServer(token="bench-token-1234").start()
+    rows = []
+    try:
+        for _ in range(runs):
+            sweep = s.control("POST", "/api/costs/switch", expect=200)
+            zero = next(p for p in sweep["points"] if p["tasks"] == 2 and p["bytes"] == 0)
+            last = max((p for p in sweep["points"] if p["tasks"] == 2), key=lambda p: p["bytes"])
+            cpu = min(os.sched_getaffinity(0))
+            r = {
+                "seconds": sweep["seconds"],
+                "reliable": sweep["reliable"],
+                "other_load": sweep["other_load"],
+                "thread_us": zero["thread_us"],
+                "process_us": zero["process_us"],
+                "overhead_us": zero["overhead_us"],
+                "thread_round_trip_us": round(2 * (zero["thread_us"] + zero["overhead_us"]), 2),
+                "process_round_trip_us": round(2 * (zero["process_us"] + zero["overhead_us"]), 2),
+                "largest_bytes": last["bytes"],
+                "largest_thread_us": last["thread_us"],
+                "largest_process_us": last["process_us"],
+                "perf_threads_us": _perf_pipe(cpu, True),
+                "perf_processes_us": _perf_pipe(cpu, False),
+            }
+            rows.append(r)
+            print(f"  sweep: {r}", flush=True)
+    finally:
+        s.stop()
+
+    def ratio(ours: str, ref: str) -> float | None:
+        refs = [r[ref] for r in rows if r[ref]]
+        if not refs:
+            return None
+        return round(statistics.median(r[ours] for r in rows) / statistics.median(refs), 3)
+
+    return {
+        "runs": rows,
+        "threads_vs_perf": ratio("thread_round_trip_us", "perf_threads_us"),
+        "processes_vs_perf": ratio("process_round_trip_us", "perf_processes_us"),
+    }
+
+
 # ---- 4c. the history's memory --------------------------------------------------
 
 
@@ -901,6 +949,34 @@ def markdown(r: dict[str, Any]) -> str:
                     f"Switch, {kind}, pinned to one CPU: panel median {m[0]} µs, `perf bench sched pipe` "
                     f"median {m[1]} µs (ratio {m[2]}).\n"
                 )
+    if "sweep" in r:
+        x = r["sweep"]
+        out += _table(
+            [
+                "run",
+                "s",
+                "reliable",
+                "at 0: thread / process / overhead µs",
+                "round trip thread / process (perf)",
+                "largest: thread / process µs",
+            ],
+            [
+                [
+                    i,
+                    y["seconds"],
+                    y["reliable"],
+                    f"{y['thread_us']} / {y['process_us']} / {y['overhead_us']}",
+                    f"{y['thread_round_trip_us']} / {y['process_round_trip_us']} "
+                    f"({y['perf_threads_us']} / {y['perf_processes_us']})",
+                    f"{y['largest_bytes'] >> 20} MiB: {y['largest_thread_us']} / {y['largest_process_us']}",
+                ]
+                for i, y in enumerate(x["runs"], 1)
+            ],
+        )
+        out.append(
+            f"Switch sweep at working set 0, round trip against `perf bench sched pipe` (medians; goal within "
+            f"25 %): threads {x['threads_vs_perf']}×, processes {x['processes_vs_perf']}×.\n"
+        )
     if "history" in r:
         x = r["history"]
         out.append(
@@ -955,6 +1031,7 @@ def main() -> None:
             "flood",
             "forkbomb",
             "costs",
+            "sweep",
             "history",
             "replay",
             "page",
@@ -974,6 +1051,7 @@ def main() -> None:
             "flood": bench_flood,
             "forkbomb": bench_forkbomb,
             "costs": bench_costs,
+            "sweep": bench_sweep,
             "history": bench_history,
             "replay": bench_replay,
             "page": bench_page,
