@@ -13,8 +13,10 @@ workers stay standard-library only.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import statistics
 import threading
 import time
@@ -39,6 +41,21 @@ class Cancelled(Exception):
 
 def _noop() -> None:
     pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a task forked for a measurement: be killed when the thread that forked it ends.
+
+    Its siblings hold the other ends of its pipes, so the end of file that would free it never
+    comes; a lab process killed mid-measurement (a reset, the server stopping) would leave it
+    blocked for ever. Then check the parent did not end before the request took effect.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def stat(samples: list[float], unit: str, group: str, name: str) -> dict[str, Any]:
@@ -95,9 +112,11 @@ def pingpong(across_processes: bool, cpus: tuple[int, int]) -> float:
     os.sched_setaffinity(0, {cpus[0]})
     try:
         if across_processes:
+            me = os.getpid()
             pid = os.fork()
             if pid == 0:
                 try:
+                    die_with_parent(me)
                     _echo(a_r, b_w, cpus[1])
                 finally:
                     os._exit(0)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app import procfs
-from app.lab.costs import BUSY_SHARE, LOAD_WINDOW_S, Cancelled, cpu_busy, own_cpu
+from app.lab.costs import BUSY_SHARE, LOAD_WINDOW_S, Cancelled, cpu_busy, die_with_parent, own_cpu
 
 TASKS = (2, 8)  # two tasks (the textbook's switch), and several (lat_ctx's 8p)
 REPS = 5  # timed samples per point and kind
@@ -45,11 +45,6 @@ def working_set(n: int) -> bytearray:
     return bytearray(b"\x02") * n
 
 
-def touch(buf: bytearray) -> None:
-    """Read every byte of ``buf`` (memchr looking for a byte that is not there, at memory speed)."""
-    buf.find(b"\x01")
-
-
 def sizes(tasks: int, l3: int) -> list[int]:
     """Working sets per task: 0, then 4 KiB growing 4 times until all tasks' together are four
     times L3 (within MAX_EACH and MAX_TOGETHER)."""
@@ -62,11 +57,11 @@ def sizes(tasks: int, l3: int) -> list[int]:
 
 
 def _hops(r: int, w: int, buf: bytearray, count: int) -> None:
-    # touch() inlined, and every name bound once: Python's own work is most of a hop at size 0
+    # Python's own work is most of a hop at size 0: every name is bound once
     read, write, find = os.read, os.write, buf.find
     for _ in range(count):
         read(r, 1)
-        find(b"\x01")
+        find(b"\x01")  # every byte of the working set read (memchr for a byte it does not hold)
         write(w, b"t")
 
 
@@ -126,12 +121,14 @@ def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: fl
     stalled = threading.Timer(limit_s, rescue)
     try:
         os.sched_setaffinity(0, {cpu})
+        me = os.getpid()
         for i in range(1, tasks):
             args = (pipes[i][0], pipes[(i + 1) % tasks][1], ready_w, n, count, cpu)
             if processes:
                 pid = os.fork()
                 if pid == 0:
                     try:
+                        die_with_parent(me)
                         _member(*args)
                     finally:
                         os._exit(0)
