@@ -79,6 +79,7 @@ def test_malformed_lines_are_refused(raw: bytes) -> None:
         wc.Cancel(),
         wc.Costs(job="j3"),
         wc.Response(job="j4"),
+        wc.SwitchSweep(job="j5"),
         wc.IpcListen(xfer="x1", kind="pipe", path="/tmp/f"),
         wc.IpcSend(kind="file", path="/tmp/f", text="hello"),
         wc.Sync(),
@@ -96,7 +97,7 @@ def test_every_command_to_a_worker_reads_back_as_sent(cmd: wc.WorkerCommand) -> 
 
 
 def test_every_command_type_is_on_the_wire_table() -> None:
-    assert set(wc.COMMANDS) == {c.op for c in wc.COMMANDS.values()} and len(wc.COMMANDS) == 17
+    assert set(wc.COMMANDS) == {c.op for c in wc.COMMANDS.values()} and len(wc.COMMANDS) == 18
 
 
 @pytest.mark.parametrize(
