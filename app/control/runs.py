@@ -297,9 +297,10 @@ class Runs:
             path = folder / os.path.basename(name if name.endswith(".py") else f"{name}.py")
             path.write_text(code, encoding="utf-8")
             script = dataclasses.replace(script, name=path.name, path=path, cwd=folder)
-        popen, report = self._launch(script)
+        popen, report, go = self._launch(script)
         try:
             init, main = await self._started(popen)
+            os.write(go, b"g")  # both found: the program may exec now
         except LabError:
             os.close(report)
             with contextlib.suppress(OSError):
@@ -308,6 +309,8 @@ class Runs:
             assert popen.stdout is not None
             popen.stdout.close()
             raise
+        finally:
+            os.close(go)  # (on failure its end of file tells the waiting program to give up)
         s = self.settings
         limits = {
             "seconds": s.run_seconds,
@@ -323,8 +326,9 @@ class Runs:
         self.changed()
         return run.view()
 
-    def _launch(self, script: Script) -> tuple[subprocess.Popen[bytes], int]:
-        """Start the run's keeper (app/run/init.py) for ``script``; it and the pipe of its last report."""
+    def _launch(self, script: Script) -> tuple[subprocess.Popen[bytes], int, int]:
+        """Start the run's keeper (app/run/init.py) for ``script``: it, the pipe of its last report,
+        and the pipe on which the server lets the program start."""
         config = {
             "server": os.getpid(),
             "namespaces": self.isolation.namespaces,
@@ -335,6 +339,7 @@ class Runs:
         program = [sys.executable, "-u", str(script.path), *script.args]
         report, config["report_fd"] = os.pipe()
         os.set_blocking(report, False)
+        config["go_fd"], go = os.pipe()
         popen = subprocess.Popen(
             [sys.executable, "-I", "-S", str(INIT), json.dumps(config), "--", *program],
             stdin=subprocess.DEVNULL,
@@ -343,10 +348,11 @@ class Runs:
             cwd=str(script.cwd),
             env=run_environment(self.lab.sock_path),
             close_fds=True,
-            pass_fds=(config["report_fd"],),
+            pass_fds=(config["report_fd"], config["go_fd"]),
         )
         os.close(config["report_fd"])
-        return popen, report
+        os.close(config["go_fd"])
+        return popen, report, go
 
     async def _started(self, popen: subprocess.Popen[bytes]) -> tuple[int, int]:
         """The run's init and its program, once both exist (the init starts the program at once)."""

@@ -131,8 +131,13 @@ def _sweep() -> int:
     return len(killed)
 
 
-def run_init(argv: list[str], isolated: bool, status_w: int) -> None:
-    """The init (PID 1, or a subreaper): start the program, reap everything, report its status."""
+def run_init(argv: list[str], isolated: bool, status_w: int, go: int) -> None:
+    """The init (PID 1, or a subreaper): start the program, reap everything, report its status.
+
+    The program waits for the server's go (a byte on ``go``) before it execs: the server first finds
+    the init and the program in /proc. A program that ended within milliseconds (``print('hi')``)
+    was gone before a busy server looked, and the run was refused as never started.
+    """
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if not isolated:
         _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -142,9 +147,13 @@ def run_init(argv: list[str], isolated: bool, status_w: int) -> None:
             signal.signal(sig, signal.SIG_DFL)
         os.close(status_w)
         try:
+            if os.read(go, 1) != b"g":
+                os._exit(127)  # end of file: the server gave up on this run
+            os.close(go)
             os.execv(argv[0], argv)
         finally:
             os._exit(127)
+    os.close(go)
     status = 0
     while True:
         try:
@@ -186,8 +195,9 @@ def keep(config: dict, argv: list[str]) -> None:
                 mount_own(config["shm_bytes"])
             except OSError as exc:
                 print(f"[ptlab: {exc}]", file=sys.stderr, flush=True)
-        run_init(argv, isolated, status_w)
+        run_init(argv, isolated, status_w, config["go_fd"])
     os.close(status_w)
+    os.close(config["go_fd"])
     _, init_status = os.waitpid(init, 0)
     data = os.read(status_r, 8)
     status, left = struct.unpack("ii", data) if len(data) == 8 else (init_status, -1)
