@@ -78,14 +78,17 @@ def test_a_ring_restores_the_callers_cpus() -> None:
 def test_a_task_that_dies_stalls_the_ring_which_says_so_and_ends(
     processes: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    hops = switch_sweep._hops
+
     def dies(r: int, w: int, ready: int, n: int, count: int, cpu: int) -> None:
-        os.write(ready, b"r")  # said it was ready, then never passes the token on
+        os.write(ready, b"r")
+        hops(r, w, bytearray(n), 5)  # passes the token five times, then is gone: its pipe fills
 
     monkeypatch.setattr(switch_sweep, "_member", dies)
     before, before_children = own_threads(), own_children()
     t0 = time.monotonic()
     with pytest.raises(Stalled):
-        ring(processes, 3, 0, 50, sorted(os.sched_getaffinity(0))[0], limit_s=0.5)
+        ring(processes, 3, 4096, 50, sorted(os.sched_getaffinity(0))[0], limit_s=0.5)
     assert time.monotonic() - t0 < 5
     assert own_threads(before) == before  # the timer and the tasks ended
     assert own_children() == before_children

@@ -1,8 +1,8 @@
 """The cost of a context switch against the working set, measured in a lab process (lmbench's lat_ctx).
 
 Standard library only (it runs in a lab worker). Tasks stand in a ring of pipes, all pinned to one
-CPU; a token goes round, and each task, when the token reaches it, reads its own working set of N
-bytes before passing the token on. The same harness runs the tasks as threads of this process and
+CPU; a token goes round, and each task, when the token reaches it, passes it on and reads its own
+working set of N bytes before it waits again. The same harness runs the tasks as threads of this process and
 as forked processes. Passing the token and reading N bytes cost something without any switch, so
 one task does exactly that work alone, with a pipe to itself, and its time per hop is subtracted
 (lat_ctx's overhead): what remains is the switch, and the cache refill it causes.
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import statistics
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from app import procfs
@@ -57,27 +57,72 @@ def sizes(tasks: int, l3: int) -> list[int]:
 
 
 def _hops(r: int, w: int, buf: bytearray, count: int) -> None:
-    # Python's own work is most of a hop at size 0: every name is bound once
-    read, write, find = os.read, os.write, buf.find
+    # splice(2) waits for the token and passes it on in one system call, as in the costs panel's
+    # ping-pong: Python's own work is most of a hop at size 0, and read + write here made a round
+    # trip 1.2–1.8 times perf's, splice 1.0–1.25 times. The working set is read after the token
+    # left; each task still reads it once between being switched in and out.
+    splice, find = os.splice, buf.find
     for _ in range(count):
-        read(r, 1)
+        splice(r, w, 1)
         find(b"\x01")  # every byte of the working set read (memchr for a byte it does not hold)
-        write(w, b"t")
 
 
 def alone(n: int, rounds: int) -> float:
-    """Seconds per hop of one task passing a token to itself and reading n bytes: no switch at all."""
+    """Seconds per hop of one task passing a token to itself and reading n bytes: no switch at all.
+
+    The token goes from one pipe to another and back (splice cannot take a pipe to itself): the
+    same call per hop as in the ring, never waiting.
+    """
     buf = working_set(n)
-    r, w = os.pipe()
+    a_r, a_w = os.pipe()
+    b_r, b_w = os.pipe()
+    splice, find = os.splice, buf.find
+
+    def there_and_back(k: int) -> None:
+        for _ in range(k):
+            splice(a_r, b_w, 1)
+            find(b"\x01")
+            splice(b_r, a_w, 1)
+            find(b"\x01")
+
     try:
-        os.write(w, b"t")
-        _hops(r, w, buf, max(1, rounds // 10))  # warm: its pages and the cache
+        os.write(a_w, b"t")
+        there_and_back(max(1, rounds // 20))  # warm: its pages and the cache
+        k = max(1, rounds // 2)
         t0 = time.perf_counter()
-        _hops(r, w, buf, rounds)
-        return (time.perf_counter() - t0) / rounds
+        there_and_back(k)
+        return (time.perf_counter() - t0) / (2 * k)
     finally:
-        os.close(r)
-        os.close(w)
+        for fd in (a_r, a_w, b_r, b_w):
+            os.close(fd)
+
+
+class Stalled(RuntimeError):
+    """A task of the ring stopped passing the token (it failed, or the machine stopped it)."""
+
+
+def _wake(pipes: list[tuple[int, int]]) -> None:
+    """Make every wait on the ring's pipes fail from now on, and wake the tasks already waiting.
+
+    The pipes' open file descriptions are shared by the ring's threads and forked tasks alike, so
+    O_NONBLOCK set here reaches all of them: a task's next splice finds nothing to take, or no room,
+    and fails (EAGAIN) instead of waiting for a token that a dead task will never pass. A token put
+    in each pipe wakes a task waiting for one; a full pipe (its reader dead) is emptied instead,
+    which wakes the task waiting for room. (An empty pipe is not read: that would take back the
+    token before the woken task ran, and it would wait again.)
+    """
+    for r, w in pipes:
+        for fd in (r, w):
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, False)
+    for r, w in pipes:
+        try:
+            os.write(w, b"x")
+        except BlockingIOError:
+            with contextlib.suppress(OSError):
+                os.read(r, 1 << 16)
+        except OSError:
+            pass
 
 
 def _member(r: int, w: int, ready: int, n: int, count: int, cpu: int) -> None:
@@ -85,40 +130,32 @@ def _member(r: int, w: int, ready: int, n: int, count: int, cpu: int) -> None:
     os.sched_setaffinity(0, {cpu})  # this thread only (Linux)
     buf = working_set(n)
     os.write(ready, b"r")
-    _hops(r, w, buf, count)
-
-
-class Stalled(RuntimeError):
-    """A task of the ring stopped passing the token (it failed, or the machine stopped it)."""
-
-
-def _unblock(pipes: list[tuple[int, int]], count: int) -> None:
-    """Put ``count`` tokens in every pipe of the ring: each task runs its hops out without waiting."""
-    for _, w in pipes:
-        with contextlib.suppress(OSError):  # under a pipe's 64 KiB: never blocks while the pipe is empty
-            os.write(w, b"x" * count)
+    with contextlib.suppress(BlockingIOError):  # the ring stalled and was woken to end (_wake)
+        _hops(r, w, buf, count)
 
 
 def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: float = 10.0) -> float:
     """Seconds per hop of a token going round ``tasks`` tasks pinned to ``cpu``, each reading n bytes
     per hop: this thread is the first task; the others are threads of this process, or forked
-    processes (``processes``). A ring that stalls for ``limit_s`` is run out and raises Stalled."""
+    processes (``processes``). A ring that stalls for ``limit_s`` is woken to end, and raises Stalled."""
     pipes = [os.pipe() for _ in range(tasks)]  # task i reads pipes[i], writes pipes[i + 1]
     ready_r, ready_w = os.pipe()
+    every = [*pipes, (ready_r, ready_w)]
     warm = max(1, rounds // 10)
     count = warm + rounds + 1  # each other task's hops: the first task's, and the token's way home
-    others: list[Callable[[], object]] = []
+    threads: list[threading.Thread] = []
+    pids: list[int] = []
     mask = os.sched_getaffinity(0)
-    finished = False
     # A task that died (a forked one killed, a thread out of memory) leaves the others waiting on
-    # their pipes for ever: after limit_s, every pipe gets the tokens it still lacked.
+    # their pipes for ever, and its own pipe fills (16 spliced tokens): after limit_s, wake them all.
     fired = threading.Event()
 
     def rescue() -> None:
-        fired.set()  # before the tokens: the first task must not take the run out for a finished one
-        _unblock([*pipes, (ready_r, ready_w)], count)
+        fired.set()  # first: the measuring task must not take a woken run for a finished one
+        _wake(every)
 
     stalled = threading.Timer(limit_s, rescue)
+    ran = False  # the token went round every time: each task has done all its hops
     try:
         os.sched_setaffinity(0, {cpu})
         me = os.getpid()
@@ -132,40 +169,68 @@ def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: fl
                         _member(*args)
                     finally:
                         os._exit(0)
-                others.append(lambda pid=pid: os.waitpid(pid, 0))
+                pids.append(pid)
             else:
                 t = threading.Thread(target=_member, args=args, daemon=True)
                 t.start()
-                others.append(t.join)
+                threads.append(t)
         buf = working_set(n)
         stalled.start()
-        got = 0
-        while got < tasks - 1:  # every working set made before the clock starts
-            got += len(os.read(ready_r, tasks))
-        r, w = pipes[0][0], pipes[1 % tasks][1]
-        os.write(w, b"t")
-        _hops(r, w, buf, warm)
-        t0 = time.perf_counter()
-        _hops(r, w, buf, rounds)
-        dt = time.perf_counter() - t0
-        os.read(r, 1)  # the token's last round
+        try:
+            got = 0
+            while got < tasks - 1:  # every working set made before the clock starts
+                got += len(os.read(ready_r, tasks))
+            r, w = pipes[0][0], pipes[1 % tasks][1]
+            os.write(w, b"t")
+            _hops(r, w, buf, warm)
+            t0 = time.perf_counter()
+            _hops(r, w, buf, rounds)
+            dt = time.perf_counter() - t0
+            os.read(r, 1)  # the token's last round
+        except BlockingIOError:
+            pass  # woken to end: fired says so below
         stalled.cancel()
-        finished = not fired.is_set()
-        if not finished:
+        if fired.is_set():
             raise Stalled(f"a task of the ring of {tasks} stopped passing the token")
+        ran = True
         return dt / (rounds * tasks)
     finally:
         stalled.cancel()
         if stalled.ident is not None:
             stalled.join()  # it ends at once once cancelled: no thread of the sweep outlives it
-        if not finished:
-            _unblock([*pipes, (ready_r, ready_w)], count)
-        for done in others:
-            done()
-        for fds in (*pipes, (ready_r, ready_w)):
+        _end(every, threads, pids, woken=not ran)
+        for fds in every:
             for fd in fds:
                 os.close(fd)
         os.sched_setaffinity(0, mask)
+
+
+def _end(pipes: list[tuple[int, int]], threads: list[threading.Thread], pids: list[int], woken: bool) -> None:
+    """Wait for the ring's other tasks. After a full run they have ended or are about to; when the
+    ring was cut (``woken``: it stalled, or an error), any still waiting is woken to end, and a
+    forked one that will not is killed: 2 s at most."""
+    if not woken:
+        for t in threads:
+            t.join()
+        for pid in pids:
+            os.waitpid(pid, 0)
+        return
+    deadline = time.monotonic() + 2.0
+    left = set(pids)
+    while True:
+        for pid in list(left):
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                left.discard(pid)
+        if not left and not any(t.is_alive() for t in threads):
+            return
+        if time.monotonic() > deadline:
+            break
+        _wake(pipes)
+        time.sleep(0.01)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def _rounds(per_hop: float, tasks: int) -> int:
