@@ -104,6 +104,7 @@ function machineLines(sweep) {
 export function sweepView(sweep) {
   if (!sweep) return html`<p class="hint">${t("sweep.none")}</p>`;
   const doubt = sweepDoubt(sweep);
+  if (!sweep.points.length) return html`<p class="costs-load warn" role="alert">${doubt}</p><p class="hint">${t("sweep.empty")}</p>`;
   const base = sweep.points.find((p) => p.bytes === 0 && p.tasks === 2);
   return html`<div class="costs-grid sweep" data-pid=${sweep.pid}>
     <div>${chartView(sweep)}</div>
