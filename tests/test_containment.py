@@ -153,15 +153,16 @@ def test_threads_up_to_the_cap_start_and_the_cap_fires_before_memory_runs_out(ru
     # the main thread and 31 more: exactly the cap of 32 (the default), every one started
     start = (
         "import threading, time\n"
-        "ts = [threading.Thread(target=time.sleep, args=(0.5,)) for _ in range({n})]\n"
+        "ts = [threading.Thread(target=time.sleep, args=({s},)) for _ in range({n})]\n"
     )
-    ok = _run(
-        runner, start.format(n=31) + "for t in ts: t.start()\nfor t in ts: t.join()\nprint('all started')\n"
-    )
+    joined = "for t in ts: t.start()\nfor t in ts: t.join()\nprint('all started')\n"
+    ok = _run(runner, start.format(n=31, s=0.5) + joined)
     said = (ok["exit_code"], ok["reason"], ok["console"][-400:])
     assert ok["exit_code"] == 0 and "all started" in ok["console"], said
+    # threads that stay: on a loaded machine, 45 starts 10 ms apart took longer than a 0.5 s sleep,
+    # and the first had ended before the 33rd began
     over = _run(
-        runner, start.format(n=45) + "for t in ts:\n    t.start()\n    time.sleep(0.01)\ntime.sleep(5)\n"
+        runner, start.format(n=45, s=5) + "for t in ts:\n    t.start()\n    time.sleep(0.01)\ntime.sleep(5)\n"
     )
     assert over["reason"] and "thread cap reached" in over["reason"], over
     assert "can't start new thread" not in over["console"]

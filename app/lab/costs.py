@@ -235,19 +235,12 @@ def implausible(one: Run, threads: Run, procs: Run, n: int, cpus: int) -> str | 
     return None
 
 
-class CostRun:
-    """All measurements, in order, checking ``stop`` and ``deadline`` between samples."""
+class Budget:
+    """A measurement's stop switch (the presenter's cancel) and deadline, checked between samples."""
 
     def __init__(self, stop: threading.Event, budget_s: float) -> None:
         self.stop = stop
         self.deadline = time.monotonic() + budget_s
-        self.rows: list[dict[str, Any]] = []
-        self.discarded: list[str] = []  # why each implausible repetition was thrown away
-        self.tasks = 0
-        self.task_steps = 0
-        self.other = 0.0
-        self.steal = 0.0
-        self.reliable = False
         self.cut: str | None = None  # "cancelled" or "time" when the run was cut short
 
     def check(self) -> None:
@@ -258,6 +251,44 @@ class CostRun:
         if time.monotonic() > self.deadline:
             self.cut = "time"
             raise Cancelled
+
+
+LOAD_WINDOW_S = 0.25
+
+
+class OtherLoad:
+    """The share of all CPUs other programs use while a measurement runs: psutil's CPU times (the
+    kernel's /proc/stat) less this process's own CPU time and its reaped children's."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.busy0, self.mine0 = cpu_busy()[0], own_cpu()
+
+    def end(self) -> tuple[float, float]:
+        """(seconds since it began, other programs' share of all CPUs meanwhile, 0..1).
+
+        /proc/stat counts in clock ticks (10 ms): over a run cut within milliseconds one tick read
+        500 % load. It first waits out a quarter of a second since it began, which keeps the error
+        under 2 % of a core.
+        """
+        time.sleep(max(0.0, LOAD_WINDOW_S - (time.perf_counter() - self.t0)))
+        wall = time.perf_counter() - self.t0
+        busy = (cpu_busy()[0] - self.busy0) - (own_cpu() - self.mine0)
+        return wall, min(1.0, max(0.0, busy) / ((os.cpu_count() or 1) * wall))
+
+
+class CostRun(Budget):
+    """All measurements, in order, checking ``stop`` and ``deadline`` between samples."""
+
+    def __init__(self, stop: threading.Event, budget_s: float) -> None:
+        super().__init__(stop, budget_s)
+        self.rows: list[dict[str, Any]] = []
+        self.discarded: list[str] = []  # why each implausible repetition was thrown away
+        self.tasks = 0
+        self.task_steps = 0
+        self.other = 0.0
+        self.steal = 0.0
+        self.reliable = False
 
     def repeat(self, n: int, fn: Callable[[], float]) -> list[float]:
         """Run ``fn`` n times (or until time is up) and collect what it returns."""
@@ -424,15 +455,11 @@ class CostRun:
         self.rows.extend(_cpu_rows(good, n))
 
 
-LOAD_WINDOW_S = 0.25
-
-
 def measure(stop: threading.Event, budget_s: float = 20.0) -> dict[str, Any]:
     """Run every measurement; returns rows, the machine's load and whether it was cut short."""
     run = CostRun(stop, budget_s)
-    t0 = time.perf_counter()
     # the machine's load over the whole run: the reason to give when the CPU runs were never reached
-    busy0, mine0 = cpu_busy()[0], own_cpu()
+    load = OtherLoad()
     try:
         run.creation()
         run.memory()
@@ -440,12 +467,7 @@ def measure(stop: threading.Event, budget_s: float = 20.0) -> dict[str, Any]:
         run.cpu(max(2, min(4, len(os.sched_getaffinity(0)))))
     except Cancelled:
         pass
-    # /proc/stat counts in clock ticks (10 ms): over a run cut within milliseconds one tick read
-    # 500 % load. A quarter of a second keeps the error under 2 % of a core.
-    time.sleep(max(0.0, LOAD_WINDOW_S - (time.perf_counter() - t0)))
-    wall = time.perf_counter() - t0
-    other = max(0.0, (cpu_busy()[0] - busy0) - (own_cpu() - mine0)) / ((os.cpu_count() or 1) * wall)
-    other_all = min(1.0, other)
+    wall, other_all = load.end()
     return {
         "rows": run.rows,
         "cancelled": run.cut == "cancelled",

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .costs import BUSY_SHARE, cpu_busy, own_cpu
+from .costs import BUSY_SHARE, OtherLoad
 
 MODES = ("alone", "one_thread", "gil_thread", "gil_free_thread", "process")
 CHUNK_S = 0.040  # one piece of work on the only thread: what an answer may have to wait for
@@ -152,17 +152,14 @@ def _row(mode: str, times: list[int]) -> dict[str, Any]:
 
 def measure(stop: threading.Event, pings: int = PINGS) -> dict[str, Any]:
     """Every mode in turn; the answers' round-trip times and how busy the machine was meanwhile."""
-    t0 = time.perf_counter()
-    busy0, mine0 = cpu_busy()[0], own_cpu()
+    # the pinger's and the workers' CPU is the measurement's own: only the rest counts as load
+    load = OtherLoad()
     rows = []
     for i, mode in enumerate(MODES):
         if stop.is_set():
             break
         rows.append(_row(mode, _one_mode(mode, stop, pings, seed=i)))
-    wall = max(time.perf_counter() - t0, 0.25)
-    # the pinger's and the workers' CPU is the measurement's own: only the rest counts as load
-    other = max(0.0, (cpu_busy()[0] - busy0) - (own_cpu() - mine0)) / ((os.cpu_count() or 1) * wall)
-    other = min(1.0, other)
+    wall, other = load.end()
     return {
         "rows": rows,
         "cancelled": stop.is_set(),

@@ -26,6 +26,9 @@ MODES = ("race", "lock", "deadlock", "ordered")
 # A step waits this long for its thread to reach the next gate; a thread that
 # has not arrived by then is blocked (on a lock).
 STEP_WAIT_S = 0.5
+# A step that outlasted STEP_WAIT_S (a busy machine) is waited for this long before the next one:
+# a thread still on its way to its gate is neither movable nor blocked.
+TRANSIT_S = 5.0
 # A thread left at a gate gives up after this long, so a forgotten scene does
 # not keep threads for the whole day (a blocked one ends with its process).
 GATE_MAX_S = 1800.0
@@ -150,12 +153,32 @@ class SteppedRun:
             if not slot.arrived.wait(timeout):
                 raise RuntimeError(f"stepped thread {slot.index} did not reach its first gate")
 
+    def _blocked(self, slot: Slot) -> bool:
+        """Whether ``slot`` waits for a lock another thread holds (not one it is just taking)."""
+        return slot.waiting is not None and self.owner.get(slot.waiting) not in (None, slot.index)
+
+    def _on_its_way(self, slot: Slot) -> bool:
+        """Whether ``slot`` was let through and has not reached its next gate yet, nor blocked."""
+        return not slot.at_gate and slot.next != "done" and not self._blocked(slot)
+
+    def _settle(self, slots: list[Slot]) -> None:
+        """Wait (TRANSIT_S at most) until none of ``slots`` is on its way between two gates."""
+        deadline = time.monotonic() + TRANSIT_S
+        while time.monotonic() < deadline:
+            moving = [s for s in slots if self._on_its_way(s)]
+            if not moving:
+                return
+            moving[0].arrived.wait(0.05)
+
     def pick(self, which: int | None) -> Slot:
         """The slot to step: ``which`` (1-based), or for auto the next one that can move."""
         if which is not None:
             if not 1 <= which <= len(self.slots):
                 raise ValueError(f"there is no thread {which}; this scene has {len(self.slots)}")
             slot = self.slots[which - 1]
+            self._settle([slot])
+            if self._on_its_way(slot):
+                raise RuntimeError(f"thread {which} has not reached its next step yet: try again")
             if slot.waiting:
                 holder = self.owner.get(slot.waiting)
                 raise RuntimeError(
@@ -165,6 +188,7 @@ class SteppedRun:
             if slot.next == "done":
                 raise RuntimeError(f"thread {which} has finished")
             return slot
+        self._settle(self.slots)
         n = len(self.slots)
         for k in range(1, n + 1):
             slot = self.slots[(self.turn + k - 1) % n]

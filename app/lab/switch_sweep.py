@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from app import procfs
-from app.lab.costs import BUSY_SHARE, LOAD_WINDOW_S, Cancelled, cpu_busy, die_with_parent, own_cpu
+from app.lab.costs import BUSY_SHARE, Budget, Cancelled, OtherLoad, die_with_parent
 
 TASKS = (2, 8)  # two tasks (the textbook's switch), and several (lat_ctx's 8p)
 REPS = 5  # timed samples per point and kind
@@ -237,23 +237,12 @@ def _rounds(per_hop: float, tasks: int) -> int:
     return max(MIN_ROUNDS, min(MAX_ROUNDS, int(SAMPLE_S / (per_hop * tasks))))
 
 
-class Sweep:
+class Sweep(Budget):
     """Every point of the sweep, checking ``stop`` and the deadline between samples."""
 
     def __init__(self, stop: threading.Event, budget_s: float) -> None:
-        self.stop = stop
-        self.deadline = time.monotonic() + budget_s
+        super().__init__(stop, budget_s)
         self.points: list[dict[str, Any]] = []
-        self.cut: str | None = None  # "cancelled" or "time"
-
-    def check(self) -> None:
-        """Give up between two samples if cancelled or out of time."""
-        if self.stop.is_set():
-            self.cut = "cancelled"
-            raise Cancelled
-        if time.monotonic() > self.deadline:
-            self.cut = "time"
-            raise Cancelled
 
     def point(self, tasks: int, n: int, cpu: int) -> None:
         """One working set with ``tasks`` tasks: the overhead alone, then threads and processes in turn."""
@@ -303,17 +292,14 @@ def measure(stop: threading.Event, budget_s: float = BUDGET_S) -> dict[str, Any]
     l3 = info["caches"]["L3"] or L3_UNKNOWN
     cpu = sorted(os.sched_getaffinity(0))[0]
     sweep = Sweep(stop, budget_s)
-    t0 = time.perf_counter()
-    busy0, mine0 = cpu_busy()[0], own_cpu()
+    load = OtherLoad()
     try:
         for tasks in TASKS:
             for n in sizes(tasks, l3):
                 sweep.point(tasks, n, cpu)
     except Cancelled:
         pass
-    time.sleep(max(0.0, LOAD_WINDOW_S - (time.perf_counter() - t0)))  # /proc/stat counts in 10 ms
-    wall = time.perf_counter() - t0
-    other = max(0.0, (cpu_busy()[0] - busy0) - (own_cpu() - mine0)) / ((os.cpu_count() or 1) * wall)
+    wall, other = load.end()
     return {
         **info,
         "points": sweep.points,
@@ -322,6 +308,6 @@ def measure(stop: threading.Event, budget_s: float = BUDGET_S) -> dict[str, Any]
         "budget": budget_s,
         "seconds": round(wall, 3),
         "cpus": os.cpu_count() or 1,
-        "other_load": round(min(1.0, other), 3),
+        "other_load": round(other, 3),
         "reliable": sweep.cut is None and other < BUSY_SHARE,
     }
