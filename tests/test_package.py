@@ -4,6 +4,7 @@ directory serves it (pip, pipx and uv tool install the same wheel)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -59,8 +60,9 @@ def test_an_installed_ptlab_serves_the_whole_page_from_any_directory(installed: 
     s = LabServer(env={"PYTHONPATH": str(installed)}, cwd=tmp_path).start()
     try:
         status, page = _get(s.url + "/")
-        assert status == 200 and b"/static/js/main.js" in page
-        for path in ("/static/js/main.js", "/static/css/base.css", "/static/fonts/ptlab-hangul-400.woff2"):
+        main = re.search(rb'<script type="module" src="(/static/v/\w+/js/main\.js)"', page)
+        assert status == 200 and main, page[-400:]
+        for path in (main[1].decode(), "/static/css/base.css", "/static/fonts/ptlab-hangul-400.woff2"):
             assert _get(s.url + path)[0] == 200, path
         # the built-in lesson and the offline export, both read from the package
         built_in = [scene.id for scene in load_lesson(None).scenes]

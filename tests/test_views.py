@@ -115,5 +115,5 @@ def test_every_stylesheet_is_loaded_by_the_page_and_the_offline_export() -> None
     assert {p.stem for p in css.glob("*.css")} == set(STYLESHEETS)
     env = create_app(load([])).state.web.templates.env
     page = env.get_template("index.html").render(presenter=True, token_error=False)
-    linked = re.findall(r'<link rel="stylesheet" href="/static/css/(\w+)\.css">', page)
+    linked = re.findall(r'<link rel="stylesheet" href="/static/v/\w+/css/(\w+)\.css">', page)
     assert tuple(linked) == STYLESHEETS

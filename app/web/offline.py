@@ -70,7 +70,10 @@ def _script_safe(text: str) -> str:
 
 def offline_html(env: Environment, recording: bytes) -> str:
     """The page, standing alone, replaying ``recording`` (a .ptlab file's bytes)."""
-    page = env.get_template("index.html").render(presenter=False, token_error=False, stylesheets=())
+    # the modules travel inside the file, under the plain /static/ the loader knows them by
+    page = env.get_template("index.html").render(
+        presenter=False, token_error=False, stylesheets=(), static="/static", modules=()
+    )
     style = f"<style>{_stylesheet()}</style>"
     page = page.replace("</head>", f"{style}\n</head>", 1)
     modules = _script_safe(json.dumps(_modules()))

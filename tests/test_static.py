@@ -1,0 +1,73 @@
+"""The page's files over the wire: compressed, cached for good under a versioned path, all modules
+announced at once (a real server, real HTTP)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from support import ROOT, LabServer
+
+from app.web.static import module_graph, static_version
+
+STATIC = ROOT / "static"
+
+
+def fetch(server: LabServer, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """One GET; the answer's headers by lower-case name."""
+    req = urllib.request.Request(server.url + path, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_kept(lab: LabServer) -> None:
+    lab.spawn()  # a state worth compressing
+    status, headers, body = fetch(lab, "/", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    page = gzip.decompress(body).decode()
+    prefix = re.search(r'<script type="module" src="(/static/v/\w+)/js/main\.js"', page)[1]
+    # every module the page will import is asked for at once, from the same versioned path
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    assert preloaded == [f"{prefix}/{m}" for m in module_graph(STATIC)]
+    assert {m for m in module_graph(STATIC) if m.startswith("js/")} == {
+        p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
+    }, "a module of static/js that main.js never imports, or a graph that misses one"
+    for path in (f"{prefix}/js/main.js", f"{prefix}/css/base.css", f"{prefix}/vendor/lit-html/lit-html.js"):
+        status, headers, body = fetch(lab, path, **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers.get("content-encoding") == "gzip", (path, headers)
+        assert headers["cache-control"] == "public, max-age=31536000, immutable", path
+        assert gzip.decompress(body) == (STATIC / path.removeprefix(prefix + "/")).read_bytes()
+    # a font is compressed already: sent as it is, and kept as long
+    font = f"{prefix}/fonts/ptlab-hangul-400.woff2"
+    status, headers, body = fetch(lab, font, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and "content-encoding" not in headers and "immutable" in headers["cache-control"]
+    # the state a joining page reads is compressed too; a client that does not ask gets it plain
+    status, headers, _ = fetch(lab, "/api/state", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    status, headers, body = fetch(lab, "/api/state")
+    assert status == 200 and "content-encoding" not in headers and body.startswith(b"{")
+
+
+def test_the_plain_static_path_is_revalidated_and_answers_304_when_unchanged(lab: LabServer) -> None:
+    status, headers, _ = fetch(lab, "/static/js/main.js")
+    assert status == 200 and headers["cache-control"] == "no-cache" and headers.get("etag")
+    status, _, body = fetch(lab, "/static/js/main.js", **{"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b""
+    # a path outside the versioned one that is not a file: 404, not the page
+    assert fetch(lab, "/static/v/0000/js/main.js")[0] == 404
+
+
+def test_the_version_changes_with_any_file_and_only_then(tmp_path: Path) -> None:
+    copy = tmp_path / "static"
+    shutil.copytree(STATIC, copy)
+    before = static_version(copy)
+    assert static_version(copy) == before == static_version(STATIC)
+    (copy / "js" / "format.js").write_text((copy / "js" / "format.js").read_text() + "\n")
+    assert static_version(copy) != before
