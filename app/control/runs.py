@@ -81,6 +81,9 @@ class Watcher(Protocol):
     def ended(self, run: RunView) -> None:
         """The run is over (all its output was given first)."""
 
+    def failed(self, message: str) -> None:
+        """The program could not be started at all."""
+
 
 @dataclass(frozen=True)
 class Script:

@@ -82,9 +82,16 @@ class Terminal:
 
     def ended(self, run: RunView) -> None:
         """Say how it ended, once."""
+        self._last(*ending(run))
+
+    def failed(self, message: str) -> None:
+        """Say it never started (status 1, as Python for a script it cannot run)."""
+        self._last(f"ptlab: {message}", 1)
+
+    def _last(self, line: str, status: int) -> None:
         if self.status is not None:
             return
-        line, self.status = ending(run)
+        self.status = status
         print(line, file=self.err, flush=True)
         if self.then is not None:
-            self.then(self.status)
+            self.then(status)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from .. import recording
 from ..control.commands import CommandService, Focus
+from ..control.errors import LabError
 from ..control.experiments import Experiments
 from ..control.lab import Lab, stop_being_dumpable
 from ..control.runs import Runs, Script, isolation
@@ -47,6 +48,10 @@ class LiveLab:
     runs: Runs
     lessons: LessonRunner
     replay: bool = False
+    # ``ptlab run``'s script: started once the server has said where it listens, so that its last
+    # line ("exited with code 1") comes after the URLs, not before them
+    script: Script | None = None
+    starting: asyncio.Task[None] | None = None
 
     @property
     def history(self) -> History:
@@ -120,7 +125,18 @@ class LiveLab:
         self.runs.listening_publicly = any(listener.public for listener in listeners)
         code = self.runs.code_allowed
         self.frames.server_info = self.frames.server_info.model_copy(update={"code": code})
+        if self.script is not None:
+            # a task: it runs once the caller has printed the URLs
+            script, self.script = self.script, None
+            self.starting = asyncio.get_running_loop().create_task(self._start(script))
         return code
+
+    async def _start(self, script: Script) -> None:
+        try:
+            await self.runs.start_script(script)
+        except LabError as exc:
+            if script.watcher is not None:
+                script.watcher.failed(f"{script.name} could not be started: {exc.message}")
 
 
 @asynccontextmanager
@@ -132,7 +148,7 @@ async def live_lab(
 ) -> AsyncIterator[LiveLab]:
     """Start the lab, its sampler and its command service; end and reap everything afterwards.
 
-    ``script``: ``ptlab run``'s, run at once.
+    ``script``: ``ptlab run``'s, run as soon as the server listens (``LiveLab.bound``).
     """
     stop_being_dumpable()
     lab = Lab(settings)
@@ -155,11 +171,12 @@ async def live_lab(
     # out of every collection; reference counting still frees everything else at once.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    live = LiveLab(lab, experiments, frames, commands, runs, lessons, script=script)
     try:
-        if script is not None:
-            await runs.start_script(script)
-        yield LiveLab(lab, experiments, frames, commands, runs, lessons)
+        yield live
     finally:
+        if live.starting is not None:
+            live.starting.cancel()
         await runs.shutdown()
         await frames.stop()
         broadcaster.close()
