@@ -722,6 +722,83 @@ def bench_page(quick: bool) -> list[dict[str, Any]]:
     return out
 
 
+# (name, download bytes/s, upload bytes/s, latency ms, goal s for the first card) — DevTools' network
+# emulation of a phone on classroom Wi-Fi: unthrottled, crowded (4 Mbps, 80 ms), poor (1.6 Mbps, 150 ms)
+JOIN_PROFILES = [
+    ("unthrottled", -1, -1, 0, 0.4),
+    ("4 Mbps / 80 ms", 4_000_000 / 8, 2_000_000 / 8, 80, 1.0),
+    ("1.6 Mbps / 150 ms", 1_600_000 / 8, 750_000 / 8, 150, 1.8),
+]
+FIRST_CARD = "document.querySelector('#diagram .card') ? performance.now() : null"
+
+
+def _join_once(browser: Any, url: str, profile: tuple[str, float, float, int, float]) -> dict[str, Any]:
+    """A phone (390×844) opens the student page: seconds to the first card, requests and bytes;
+    then the same phone comes back (its cache warm)."""
+    name, down, up, latency, _ = profile
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": latency, "downloadThroughput": down, "uploadThroughput": up},
+        )
+        seen: list[Any] = []
+        page.on("requestfinished", seen.append)
+        visits = []
+        for _ in range(2):
+            seen.clear()
+            page.goto(url, wait_until="commit")
+            first = page.wait_for_function(FIRST_CARD, polling="raf", timeout=30_000).json_value() / 1000
+            page.wait_for_load_state("load")
+            fetched = [
+                r
+                for r in seen
+                if not (r.sizes()["responseBodySize"] == 0 and r.sizes()["responseHeadersSize"] == 0)
+            ]
+            body = sum(r.sizes()["responseBodySize"] for r in fetched)
+            visits.append(
+                {"first_card_s": round(first, 3), "requests": len(fetched), "kib": round(body / 1024, 1)}
+            )
+        return {"profile": name, "first": visits[0], "again": visits[1]}
+    finally:
+        context.close()
+
+
+def bench_join(quick: bool) -> list[dict[str, Any]]:
+    """Issue 26's join: a phone on three networks opens the student page of an 8 × 4 lab."""
+    import playwright.sync_api as pw_api
+    from support import CHROME_ARGS, CHROMIUM
+
+    s = server(8, 4)
+    out = []
+    try:
+        populate(s, 8, 4, ("count", "idle"))
+        with pw_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            try:
+                for profile in JOIN_PROFILES:
+                    runs = [_join_once(browser, s.url + "/", profile) for _ in range(2 if quick else 5)]
+                    firsts = sorted(r["first"]["first_card_s"] for r in runs)
+                    row = {
+                        "profile": profile[0],
+                        "goal_s": profile[4],
+                        "first_card_median_s": round(statistics.median(firsts), 3),
+                        "first_card_max_s": firsts[-1],
+                        "first_visit": runs[0]["first"],
+                        "second_visit": runs[0]["again"],
+                    }
+                    out.append(row)
+                    print(f"  join {row}", flush=True)
+            finally:
+                browser.close()
+    finally:
+        s.stop()
+    return out
+
+
 # ---- 7. soak ------------------------------------------------------------------
 
 
@@ -1007,6 +1084,21 @@ def markdown(r: dict[str, Any]) -> str:
                 for x in r["page"]
             ],
         )
+    if "join" in r:
+        out += _table(
+            ["phone on", "first card (median / max), s", "goal, s", "first visit", "second visit"],
+            [
+                [
+                    x["profile"],
+                    f"{x['first_card_median_s']} / {x['first_card_max_s']}",
+                    x["goal_s"],
+                    f"{x['first_visit']['requests']} requests, {x['first_visit']['kib']} KiB",
+                    f"{x['second_visit']['requests']} requests, {x['second_visit']['kib']} KiB, "
+                    f"first card {x['second_visit']['first_card_s']} s",
+                ]
+                for x in r["join"]
+            ],
+        )
     if "soak" in r:
         s = r["soak"]
         out.append(
@@ -1035,6 +1127,7 @@ def main() -> None:
             "history",
             "replay",
             "page",
+            "join",
         ],
     )
     args = ap.parse_args()
@@ -1055,6 +1148,7 @@ def main() -> None:
             "history": bench_history,
             "replay": bench_replay,
             "page": bench_page,
+            "join": bench_join,
         }
         for name, fn in steps.items():
             if args.only in (None, name):

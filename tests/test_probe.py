@@ -34,3 +34,30 @@ def test_a_server_that_hangs_up_ends_the_probe_quietly() -> None:
         server.close()
         os.close(probe.wake_r)
         os.close(probe.wake_w)
+
+
+def test_a_probe_thread_is_found_by_its_name_before_it_says_hello() -> None:
+    # the thread cap counts a process's threads from /proc; before the probe's hello reaches the
+    # server, its thread is told from the program's by the name it gives itself
+    from app.control import run_tree
+    from app.lab.activities import PROBE_NAME
+    from app.lab.agent import set_thread_name
+
+    named, done = threading.Event(), threading.Event()
+
+    def probe_like() -> None:
+        set_thread_name(PROBE_NAME)
+        named.set()
+        done.wait(5)
+
+    t = threading.Thread(target=probe_like)
+    t.start()
+    try:
+        assert named.wait(5)
+        assert run_tree.named_threads(os.getpid(), PROBE_NAME) == 1
+        assert run_tree.named_threads(os.getpid(), "no-such-thread") == 0
+    finally:
+        done.set()
+        t.join()
+    assert run_tree.named_threads(os.getpid(), PROBE_NAME) == 0
+    assert run_tree.named_threads(2**22 + 1, PROBE_NAME) == 0  # no such process

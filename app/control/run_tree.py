@@ -46,6 +46,21 @@ def scan() -> dict[int, Member]:
     return out
 
 
+def named_threads(pid: int, name: str) -> int:
+    """How many of a process's threads carry ``name`` in /proc (its comm); 0 once it is gone."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    found = 0
+    for tid in tids:
+        try:
+            found += read_text(f"/proc/{pid}/task/{tid}/comm").strip() == name
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
 def descendants(procs: dict[int, Member], roots: Iterable[int]) -> list[Member]:
     """The processes below ``roots`` (and the roots themselves where present), zombies included."""
     children: dict[int, list[int]] = {}

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..lab.activities import PROBE_NAME
 from ..procfs import inner_ids, read_stat
 from ..protocol import Isolation, RunView
 from ..settings import Settings
@@ -472,8 +473,7 @@ class Runs:
         s = self.settings
         if len(run.members) > s.max_processes:
             return f"process cap reached: more than {s.max_processes} processes (PTLAB_MAX_PROCESSES)"
-        # the probe's own thread is ptlab's, not the program's
-        own = max((m.threads - self._probes(m.pid) for m in run.members), default=0)
+        own = max((self._own_threads(m) for m in run.members), default=0)
         if own > s.max_threads:
             return f"thread cap reached: a process had {own} threads (PTLAB_MAX_THREADS is {s.max_threads})"
         limit = s.run_memory_mib * MIB
@@ -488,6 +488,16 @@ class Runs:
         if time.monotonic() - run.t0 > s.run_seconds:
             return f"time limit reached: {s.run_seconds:g} s (PTLAB_RUN_SECONDS)"
         return None
+
+    def _own_threads(self, m: run_tree.Member) -> int:
+        """A member's threads that are the program's: its probe's is ptlab's. Known once the probe
+        said hello; before, it is found by its name, read only when the count passes the cap (a
+        busy server heard the hello after the program had started its 31 threads, and counted 33)."""
+        if self._probes(m.pid):
+            return m.threads - 1
+        if m.threads <= self.settings.max_threads:
+            return m.threads
+        return m.threads - run_tree.named_threads(m.pid, PROBE_NAME)
 
     def _probes(self, pid: int) -> int:
         proc = self.lab.procs.get(pid)

@@ -34,6 +34,9 @@ OTHER_ACTIVITIES = (
     "probe",
     "unknown",
 )
+# The OS name (/proc/PID/task/TID/comm) of the thread a run's probe adds to each Python process:
+# ptlab's, not the program's, so not counted against the program's thread cap.
+PROBE_NAME = "ptlab-probe"
 # Measurements that run on a thread of a fresh lab process and report once, as a job: the module
 # whose ``measure(stop)`` does it, by activity.
 MEASUREMENTS = {

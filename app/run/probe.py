@@ -18,10 +18,10 @@ import sys
 import threading
 from typing import Any
 
+from app.lab.activities import PROBE_NAME
 from app.lab.agent import current_stack, set_thread_name
 from app.lab.stacks import python_stack
 
-PROBE_NAME = "ptlab-probe"
 MAX_LINE = 64 * 1024
 
 
