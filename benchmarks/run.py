@@ -745,22 +745,33 @@ def _join_once(browser: Any, url: str, profile: tuple[str, float, float, int, fl
             "Network.emulateNetworkConditions",
             {"offline": False, "latency": latency, "downloadThroughput": down, "uploadThroughput": up},
         )
-        seen: list[Any] = []
-        page.on("requestfinished", seen.append)
+        # what came over the network, from DevTools: a response from the browser's cache is not counted
+        cached: set[str] = set()
+        wire: dict[str, float] = {}
+        cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+        cdp.on(
+            "Network.responseReceived",
+            lambda e: (
+                cached.add(e["requestId"])
+                if e["response"].get("fromDiskCache") or e["response"].get("fromPrefetchCache")
+                else None
+            ),
+        )
+        cdp.on("Network.loadingFinished", lambda e: wire.__setitem__(e["requestId"], e["encodedDataLength"]))
         visits = []
         for _ in range(2):
-            seen.clear()
+            cached.clear()
+            wire.clear()
             page.goto(url, wait_until="commit")
             first = page.wait_for_function(FIRST_CARD, polling="raf", timeout=30_000).json_value() / 1000
             page.wait_for_load_state("load")
-            fetched = [
-                r
-                for r in seen
-                if not (r.sizes()["responseBodySize"] == 0 and r.sizes()["responseHeadersSize"] == 0)
-            ]
-            body = sum(r.sizes()["responseBodySize"] for r in fetched)
+            fetched = {k: v for k, v in wire.items() if k not in cached}
             visits.append(
-                {"first_card_s": round(first, 3), "requests": len(fetched), "kib": round(body / 1024, 1)}
+                {
+                    "first_card_s": round(first, 3),
+                    "requests": len(fetched),
+                    "kib": round(sum(fetched.values()) / 1024, 1),
+                }
             )
         return {"profile": name, "first": visits[0], "again": visits[1]}
     finally:
