@@ -43,7 +43,7 @@ export function verdictLines(sweep) {
   return lines;
 }
 
-/** The chart alone (the lesson shows it under a revealed sweep): curves, caches, axes. */
+/** The chart alone (a revealed sweep in the lesson shows it in the narration's place): curves, caches, axes. */
 export function chartView(sweep, W = WIDE, H = HIGH) {
   const c = sweepChart(sweep, W, H);
   const { x0, x1, y0, y1 } = c.box;
