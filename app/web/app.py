@@ -31,7 +31,7 @@ from .offline import STYLESHEETS
 from .port import LabPort, Web
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
-from .static import IMMUTABLE, REVALIDATE, CachedStatic, module_graph, static_version
+from .static import IMMUTABLE, REVALIDATE, CachedStatic, PackedStatic, module_graph, static_version
 from .urls import announce
 from .ws import stream
 
@@ -105,7 +105,7 @@ def create_app(
     # nearly level 9's size at a third of its CPU, which the lab's own figures share.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     # the versioned mount first: "/static" would otherwise take its paths for its own
-    app.mount(versioned, CachedStatic(directory=str(STATIC), cache_control=IMMUTABLE), name="versioned")
+    app.mount(versioned, PackedStatic(directory=str(STATIC), cache_control=IMMUTABLE), name="versioned")
     app.mount("/static", CachedStatic(directory=str(STATIC), cache_control=REVALIDATE), name="static")
     app.include_router(api)
     app.include_router(pages)

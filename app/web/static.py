@@ -9,13 +9,17 @@ plain ``/static/`` stays, revalidated on each use (ETag), for links from outside
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import mimetypes
 import re
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 # A year, and never revalidated: the path changes whenever a file does.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -64,4 +68,44 @@ class CachedStatic(StaticFiles):
         """The file (or a 304), with this mount's Cache-Control."""
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = self.cache_control
+        return response
+
+
+# Worth compressing: text. Fonts and images are compressed already.
+_TEXT = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+class PackedStatic(CachedStatic):
+    """The versioned mount: every file read, and compressed once (gzip -9), when the server starts.
+
+    A joining phone asks for the page's 46 files at once; compressing each on every request, in the
+    loop that also samples the lab, made the modules take 0.45 s to arrive over loopback. The files
+    of one version never change, so they are kept in memory (about 600 KiB, 200 KiB of it packed).
+    """
+
+    def __init__(self, *, directory: str, cache_control: str) -> None:
+        super().__init__(directory=directory, cache_control=cache_control)
+        self.files: dict[str, tuple[str, bytes, bytes | None]] = {}
+        root = Path(directory)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if kind.startswith("text/"):
+                kind += "; charset=utf-8"
+            packed = gzip.compress(data, 9, mtime=0) if kind.startswith(_TEXT) and len(data) > 1000 else None
+            self.files[path.relative_to(root).as_posix()] = (kind, data, packed)
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """A kept file, packed for a client that accepts gzip; anything else as StaticFiles answers."""
+        entry = self.files.get(Path(path).as_posix())
+        if entry is None or scope["method"] not in ("GET", "HEAD"):
+            return await super().get_response(path, scope)
+        kind, data, packed = entry
+        accepts = "gzip" in Headers(scope=scope).get("accept-encoding", "")
+        body = packed if packed is not None and accepts else data
+        headers = {"Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        if body is packed:
+            headers["Content-Encoding"] = "gzip"
+        response = Response(b"" if scope["method"] == "HEAD" else body, media_type=kind, headers=headers)
+        response.headers["content-length"] = str(len(body))
         return response
