@@ -65,8 +65,6 @@ class Experiments:
         self.costs_result: CostsView | None = None
         self.response_result: ResponseView | None = None
         self.switch_sweep_result: SwitchSweepView | None = None
-        self.switch_sweep_version = 0
-        self.costs_version = 0
         self._measuring_pid: int | None = None  # the fresh process a measurement (costs, response) runs in
 
     async def _job(
@@ -261,7 +259,6 @@ class Experiments:
         if rep.costs is None:
             raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
         self.costs_result = CostsView(**rep.costs.model_dump(), pid=pid, ts=time.time())
-        self.costs_version += 1
         self.lab.events.add("costs_finished", pid=pid)
         return self.costs_result
 
@@ -279,7 +276,6 @@ class Experiments:
         if rep.switch_sweep is None:
             raise LabError("measurement_failed", f"the measurement failed: {rep.error}")
         self.switch_sweep_result = SwitchSweepView(**rep.switch_sweep.model_dump(), pid=pid, ts=time.time())
-        self.switch_sweep_version += 1
         self.lab.events.add("switch_sweep_finished", pid=pid)
         return self.switch_sweep_result
 

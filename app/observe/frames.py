@@ -83,8 +83,8 @@ class FrameBuilder:
         self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
         self._new_regions: set[int] = set()  # processes whose regions changed this tick
         self._last_event = 0
-        self._costs_sent = 0
-        self._sweep_sent = 0
+        # the measurement results last sent, by frame key: a new measurement is a new object
+        self._measured_sent: dict[str, object] = {}
         self._task: asyncio.Task[None] | None = None
         self._snapshot_text: tuple[tuple[int, Role] | None, str] = (None, "")
         # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
@@ -265,14 +265,12 @@ class FrameBuilder:
             run = self.runs.view(FRAME_CONSOLE)
             if run is not None:
                 frame["run"] = run.model_dump(mode="json")
-        costs = self.experiments.costs_result
-        if self.experiments.costs_version != self._costs_sent and costs is not None:
-            self._costs_sent = self.experiments.costs_version
-            frame["costs"] = costs.model_dump(mode="json")
-        sweep = self.experiments.switch_sweep_result
-        if self.experiments.switch_sweep_version != self._sweep_sent and sweep is not None:
-            self._sweep_sent = self.experiments.switch_sweep_version
-            frame["switch_sweep"] = sweep.model_dump(mode="json")
+        ex = self.experiments
+        measured = {"costs": ex.costs_result, "switch_sweep": ex.switch_sweep_result}
+        for key, result in measured.items():
+            if result is not None and result is not self._measured_sent.get(key):
+                self._measured_sent[key] = result
+                frame[key] = result.model_dump(mode="json")
         # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
         text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
         self.publish(text)
