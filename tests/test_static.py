@@ -12,7 +12,7 @@ from pathlib import Path
 
 from support import ROOT, LabServer
 
-from app.web.static import module_graph, static_version
+from app.web.static import module_graph, read_tree, static_version
 
 STATIC = ROOT / "static"
 
@@ -35,8 +35,9 @@ def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_
     prefix = re.search(r'<script type="module" src="(/static/v/\w+)/js/main\.js"', page)[1]
     # every module the page will import is asked for at once, from the same versioned path
     preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
-    assert preloaded == [f"{prefix}/{m}" for m in module_graph(STATIC)]
-    assert {m for m in module_graph(STATIC) if m.startswith("js/")} == {
+    graph = module_graph(read_tree(STATIC))
+    assert preloaded == [f"{prefix}/{m}" for m in graph]
+    assert {m for m in graph if m.startswith("js/")} == {
         p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
     }, "a module of static/js that main.js never imports, or a graph that misses one"
     for path in (f"{prefix}/js/main.js", f"{prefix}/css/base.css", f"{prefix}/vendor/lit-html/lit-html.js"):
@@ -67,7 +68,7 @@ def test_the_plain_static_path_is_revalidated_and_answers_304_when_unchanged(lab
 def test_the_version_changes_with_any_file_and_only_then(tmp_path: Path) -> None:
     copy = tmp_path / "static"
     shutil.copytree(STATIC, copy)
-    before = static_version(copy)
-    assert static_version(copy) == before == static_version(STATIC)
+    before = static_version(read_tree(copy))
+    assert static_version(read_tree(copy)) == before == static_version(read_tree(STATIC))
     (copy / "js" / "format.js").write_text((copy / "js" / "format.js").read_text() + "\n")
-    assert static_version(copy) != before
+    assert static_version(read_tree(copy)) != before

@@ -31,7 +31,7 @@ from .offline import STYLESHEETS
 from .port import LabPort, Web
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
-from .static import IMMUTABLE, REVALIDATE, CachedStatic, PackedStatic, module_graph, static_version
+from .static import IMMUTABLE, REVALIDATE, CachedStatic, PackedStatic, module_graph, read_tree, static_version
 from .urls import announce
 from .ws import stream
 
@@ -58,9 +58,10 @@ def create_app(
     templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
     templates.env.globals["stylesheets"] = STYLESHEETS
     # the page names its files under a path that changes with them, and all its modules at once
-    versioned = f"/static/v/{static_version(STATIC)}"
+    files = read_tree(STATIC)
+    versioned = f"/static/v/{static_version(files)}"
     templates.env.globals["static"] = versioned
-    templates.env.globals["modules"] = module_graph(STATIC)
+    templates.env.globals["modules"] = module_graph(files)
     web = Web(
         settings=settings,
         templates=templates,
@@ -105,7 +106,8 @@ def create_app(
     # nearly level 9's size at a third of its CPU, which the lab's own figures share.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     # the versioned mount first: "/static" would otherwise take its paths for its own
-    app.mount(versioned, PackedStatic(directory=str(STATIC), cache_control=IMMUTABLE), name="versioned")
+    packed = PackedStatic(directory=str(STATIC), files=files, cache_control=IMMUTABLE)
+    app.mount(versioned, packed, name="versioned")
     app.mount("/static", CachedStatic(directory=str(STATIC), cache_control=REVALIDATE), name="static")
     app.include_router(api)
     app.include_router(pages)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import posixpath
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +31,24 @@ REVALIDATE = "no-cache"
 _IMPORT = re.compile(r"""\b(?:import|export)\b(?:[\w*\s{},$]*?\bfrom)?\s*["'](\.{1,2}/[^"']+)["']""")
 
 
-def static_version(root: Path) -> str:
-    """A short hash of every file under ``root``, names and contents: it changes when any file does."""
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by its path there (``js/main.js``), read once at start: the version,
+    the module graph and the versioned mount are all made from it."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def static_version(files: Mapping[str, bytes]) -> str:
+    """A short hash of every file, names and contents: it changes when any file does."""
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(root)).encode())
+    for name in sorted(files):
+        h.update(name.encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        h.update(files[name])
     return h.hexdigest()[:12]
 
 
-def module_graph(root: Path, entry: str = "js/main.js") -> list[str]:
-    """Every ES module ``entry`` imports, directly or through others, as paths under ``root``:
+def module_graph(files: Mapping[str, bytes], entry: str = "js/main.js") -> list[str]:
+    """Every ES module ``entry`` imports, directly or through others, as paths among ``files``:
     entry first, then in the order they are found."""
     order: list[str] = []
     todo = [entry]
@@ -49,9 +57,8 @@ def module_graph(root: Path, entry: str = "js/main.js") -> list[str]:
         if rel in order:
             continue
         order.append(rel)
-        base = (root / rel).parent
-        for spec in _IMPORT.findall((root / rel).read_text(encoding="utf-8")):
-            target = (base / spec).resolve().relative_to(root.resolve()).as_posix()
+        for spec in _IMPORT.findall(files[rel].decode("utf-8")):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), spec))
             if target not in order:
                 todo.append(target)
     return order
@@ -83,17 +90,15 @@ class PackedStatic(CachedStatic):
     of one version never change, so they are kept in memory (about 600 KiB, 200 KiB of it packed).
     """
 
-    def __init__(self, *, directory: str, cache_control: str) -> None:
+    def __init__(self, *, directory: str, files: Mapping[str, bytes], cache_control: str) -> None:
         super().__init__(directory=directory, cache_control=cache_control)
         self.files: dict[str, tuple[str, bytes, bytes | None]] = {}
-        root = Path(directory)
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        for name, data in files.items():
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if kind.startswith("text/"):
                 kind += "; charset=utf-8"
             packed = gzip.compress(data, 9, mtime=0) if kind.startswith(_TEXT) and len(data) > 1000 else None
-            self.files[path.relative_to(root).as_posix()] = (kind, data, packed)
+            self.files[name] = (kind, data, packed)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         """A kept file, packed for a client that accepts gzip; anything else as StaticFiles answers."""
