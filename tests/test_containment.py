@@ -26,7 +26,7 @@ if os.fork() == 0:
             time.sleep(0.02)
         time.sleep(60)
     os._exit(0)
-time.sleep(0.3)
+time.sleep({main_s})
 print("main exits", flush=True)
 """
 
@@ -74,7 +74,7 @@ def test_isolation_is_said_in_health_and_in_the_snapshot(runner: LabServer) -> N
 
 
 def test_a_quiet_double_forked_setsid_daemon_ends_with_its_program(runner: LabServer) -> None:
-    run = _run(runner, DAEMON.format(children=0, threads=0))
+    run = _run(runner, DAEMON.format(children=0, threads=0, main_s=0.3))
     out = run["console"]
     assert "main exits" in out and "daemon" in out, out
     assert (
@@ -86,7 +86,9 @@ def test_a_quiet_double_forked_setsid_daemon_ends_with_its_program(runner: LabSe
 
 def test_a_daemon_that_grows_past_the_caps_is_caught_by_them(runner: LabServer) -> None:
     # 21 processes of 40 threads each once ran on, unseen, after their run said "exited"
-    run = _run(runner, DAEMON.format(children=21, threads=39))
+    # the program stays while its daemon grows: with 0.3 s, a loaded machine had forked fewer than
+    # the cap's 12 children when it ended, and the run ended them as the program's leftovers
+    run = _run(runner, DAEMON.format(children=21, threads=39, main_s=3))
     assert run["reason"] and "cap reached" in run["reason"], run
     assert runner.alive_below() == []
     assert _still_shown_running(runner) == []
