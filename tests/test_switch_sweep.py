@@ -16,15 +16,19 @@ from app.lab import switch_sweep
 from app.lab.switch_sweep import Stalled, ring, sizes
 
 
-def own_threads(expected: int | None = None) -> int:
-    """This process's threads; with ``expected``, once they are that many (a joined thread leaves
-    /proc/self/task a moment after Python's join returns), for a second at most."""
+def own_threads() -> set[int]:
+    """This process's Python threads (the ring's tasks and its timer are Python threads)."""
+    return {t.ident for t in threading.enumerate() if t.ident is not None}
+
+
+def new_threads(before: set[int]) -> set[int]:
+    """Threads started since ``before`` that are still alive, once they had a second to end (a
+    joined thread leaves a moment after Python's join returns). Threads of earlier tests that end
+    meanwhile do not count: only new ones do."""
     deadline = time.monotonic() + 1
-    while True:
-        n = len(os.listdir("/proc/self/task"))
-        if expected is None or n == expected or time.monotonic() > deadline:
-            return n
+    while (left := own_threads() - before) and time.monotonic() < deadline:
         time.sleep(0.01)
+    return left
 
 
 def own_children() -> set[int]:
@@ -64,7 +68,7 @@ def test_a_ring_passes_the_token_and_leaves_nothing_behind(processes: bool) -> N
     before, before_children = own_threads(), own_children()
     hop = ring(processes, 3, 4096, 20, sorted(os.sched_getaffinity(0))[0])
     assert 0 < hop < 0.01  # seconds per hop: a few µs, and never 10 ms on one CPU
-    assert own_threads(before) == before
+    assert new_threads(before) == set()
     assert own_children() == before_children  # every forked task was reaped
 
 
@@ -90,7 +94,7 @@ def test_a_task_that_dies_stalls_the_ring_which_says_so_and_ends(
     with pytest.raises(Stalled):
         ring(processes, 3, 4096, 50, sorted(os.sched_getaffinity(0))[0], limit_s=0.5)
     assert time.monotonic() - t0 < 5
-    assert own_threads(before) == before  # the timer and the tasks ended
+    assert new_threads(before) == set()  # the timer and the tasks ended
     assert own_children() == before_children
 
 
