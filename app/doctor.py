@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import __version__
+from .host import describe, this_host
 from .procfs import cpu_caches, cpu_model
 
 Verdict = Literal["ok", "limited", "missing", "info"]
@@ -211,7 +212,7 @@ def python_finding() -> Finding:
 
 
 def kernel_finding() -> Finding:
-    """Linux and /proc: the lab reads everything it draws from there."""
+    """Linux and /proc: the lab reads everything it draws from there, and says whose kernel it is."""
     if platform.system() != "Linux" or not Path("/proc/self/maps").exists():
         return Finding(
             topic="kernel", verdict="missing", says="this is not Linux with /proc: the lab cannot run here"
@@ -219,8 +220,7 @@ def kernel_finding() -> Finding:
     release = platform.release()
     m = re.match(r"(\d+)\.(\d+)", release)
     new = m is not None and (int(m.group(1)), int(m.group(2))) >= (4, 2)
-    wsl = "microsoft" in release.lower()
-    said = f"Linux {release}" + (" (WSL2)" if wsl else "") + ": /proc is there"
+    said = describe(this_host(), release) + "; /proc is there"
     if not new:
         return Finding(
             topic="kernel", verdict="limited", says=said + "; before 4.2 copy-on-write cannot be shown"

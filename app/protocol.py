@@ -337,6 +337,16 @@ class Isolation(BaseModel):
     why: str = Field("", description="what the kernel said when it refused (namespaces false)")
 
 
+class HostView(BaseModel):
+    """Whose kernel the figures belong to: this machine's own, WSL2's VM, or a container's host."""
+
+    kind: Literal["linux", "wsl", "container"] = Field(
+        "linux", description="linux: the machine's own kernel; wsl: WSL on Windows; container: the host's"
+    )
+    name: str = Field("", description="the container engine or WSL version when known (docker, WSL2)")
+    kernel: str = Field("", description="the running kernel's release (uname -r)")
+
+
 class ServerInfo(BaseModel):
     """Static facts about this server."""
 
@@ -352,6 +362,7 @@ class ServerInfo(BaseModel):
     replay: bool = Field(False, description="this server replays a recording: nothing live, nothing changes")
     code: bool = Field(False, description="the presenter may run Python code from the page (code panel)")
     isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
+    host: HostView = Field(default_factory=HostView, description="whose kernel every figure belongs to")
 
 
 class FocusView(BaseModel):

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Refresh constraints.txt: resolve pyproject.toml's ranges afresh in a clean venv and record every version.
-# Both README commands and the Dockerfile install with these pins; run this, then the test command, to move them.
+# Move the pins: resolve pyproject.toml's ranges afresh into uv.lock, then write constraints.txt (the
+# same pins, read by pip where uv is absent, and by the Dockerfile). Run the test command after it.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 py=$(find_python)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$py" -m venv "$tmp/venv"
-"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check ".[test]"
+uv=$(find_uv "$py")
+[ -n "$uv" ] || { echo "scripts/lock.sh needs uv (pip install uv)" >&2; exit 1; }
+"$uv" lock --upgrade --python "$py"
 {
-    echo "# The tested versions of every dependency (scripts/lock.sh writes this; do not edit by hand)."
-    "$tmp/venv/bin/python" -m pip freeze --disable-pip-version-check --exclude-editable | grep -iv '^ptlab[= @]'
+    echo "# The tested versions of every dependency, from uv.lock (scripts/lock.sh writes this; do not edit by hand)."
+    "$uv" export --frozen --all-extras --no-hashes --no-emit-project --no-header --no-annotate
 } >constraints.txt
-echo "wrote constraints.txt ($(grep -vc '^#' constraints.txt) pins)"
+echo "wrote uv.lock and constraints.txt ($(grep -vc '^#' constraints.txt) pins)"

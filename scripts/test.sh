@@ -2,7 +2,7 @@
 # Set up .venv with test tools, install Debian's chromium and nodejs if missing, lint, run every test.
 # Any arguments go to pytest (both passes), e.g. scripts/test.sh -k engine
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-make_venv ".[test]"
+make_venv test
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the browser tests
 command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the front end's layout tests (node --test)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from support import ROOT, LabServer, as_user
+
+from app.host import this_host
 
 USER = "nobody"
 
@@ -52,6 +55,9 @@ def test_the_server_and_its_lab_run_as_the_user_and_frames_are_withheld(plain: L
     assert _uid(pid) == uid
     state = plain.get("/api/state")
     assert state["server"]["pagemap"] is False  # what root alone adds
+    # whose kernel the figures are: read by the user too (the container checks need no root)
+    host = this_host()
+    assert state["server"]["host"] == {"kind": host.kind, "name": host.name, "kernel": platform.release()}
     counter = plain.process(pid)["counter"]
     assert counter["frame"] is None and counter["exclusive"] is True
 

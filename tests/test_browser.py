@@ -120,6 +120,32 @@ def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:
         shot(page, "viewer")
 
 
+def test_the_page_says_whose_kernel_the_figures_are(browser, lab: LabServer) -> None:
+    """Help names the server's kernel; inside a container a pill says so where the top bar has room."""
+    import platform
+
+    with opened(browser, lab, presenter=False) as page, opened(browser, lab, presenter=True) as teacher:
+        page.keyboard.press("?")
+        line = page.text_content("#help-host")
+        assert platform.release() in line
+        # this machine is no container (tests/test_host.py): no pill
+        assert page.is_hidden("#host") and teacher.is_hidden("#host")
+        fake = "h => { window.ptlab.state.server.host = h; window.dispatchEvent(new Event('resize')); }"
+        host = {"kind": "container", "name": "docker", "kernel": "6.8.0-45-generic"}
+        for p in (page, teacher):
+            p.evaluate(fake, host)
+        assert page.text_content("#host") == "in docker"
+        assert "host's Linux kernel 6.8.0-45-generic" in page.text_content("#help-host")
+        assert page.is_visible("#host")
+        # a presenter's tools fill the bar at 1280 px: the pill gives way (help still says it) ...
+        assert teacher.is_hidden("#host")
+        assert teacher.evaluate("document.querySelector('.topbar').scrollWidth") <= 1280
+        # ... and comes back in presentation mode, where the tools are hidden
+        teacher.keyboard.press("Shift+F")
+        teacher.wait_for_function("!document.getElementById('host').hidden", timeout=5000)
+        assert page.errors == [] and teacher.errors == []
+
+
 def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:
     with opened(browser, lab, presenter=True) as page:
         page.click("[data-action=spawn_process]")

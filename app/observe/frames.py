@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import os
+import platform
 import time
 from collections import deque
 from collections.abc import Callable
@@ -24,8 +25,9 @@ from ..control.experiments import Experiments
 from ..control.lab import Lab, LabProcess
 from ..control.messages import StackRange
 from ..control.runs import FRAME_CONSOLE, Runs
+from ..host import this_host
 from ..lesson.runner import LessonRunner
-from ..protocol import ProcessView, Role, ServerInfo, Snapshot, encode_regions
+from ..protocol import HostView, ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
 from .history import History
 from .lanes import LANE_SECONDS, Lanes
@@ -44,6 +46,12 @@ RECHECK_TICKS = 50
 # frame's ``load`` is the next point, and a viewer draws its own lanes.
 NO_HISTORY = {"threads": {"__all__": {"history", "history_cpus"}}}
 SNAPSHOT_EXCLUDE = {"processes": {"__all__": NO_HISTORY}}
+
+
+def host_view() -> HostView:
+    """Whose kernel this server's figures belong to."""
+    host = this_host()
+    return HostView(kind=host.kind, name=host.name, kernel=platform.release())
 
 
 class FrameBuilder:
@@ -99,6 +107,7 @@ class FrameBuilder:
             registers=registers_readable(),
             code=runs.code_allowed if runs else False,
             isolation=runs.isolation if runs else None,
+            host=host_view(),
         )
 
     # ---- loop -------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Every formatting helper of the page, in one place: numbers, sizes, durations, addresses, text fitting.
 
-import { getLang } from "./i18n.js";
+import { getLang, t } from "./i18n.js";
 
 /** An address as 0x… hex. */
 export function hex(n) {
@@ -51,4 +51,18 @@ export function fitWidth(text, fs) {
 /** A font size at most `max` (and at least `min`) at which `text` fits in `width`: an estimate, no layout pass. */
 export function fitFont(text, width, max, min = 9) {
   return Math.max(min, Math.min(max, width / Math.max(1, textUnits(text))));
+}
+
+/**
+ * Whose kernel the figures are (ServerInfo.host): a sentence always, and a short pill only inside
+ * WSL or a container, where the class might take the figures for the laptop's own system.
+ */
+export function hostWords(host) {
+  if (!host || !host.kernel) return { sentence: "", pill: "" };
+  const words = { kernel: host.kernel, name: host.name || "WSL" };
+  const pill = { linux: "", wsl: "host.wsl", container: host.name ? "host.container" : "host.container_unnamed" };
+  return {
+    sentence: t(`host.${host.kind}_long`, words),
+    pill: pill[host.kind] ? t(pill[host.kind], words) : "",
+  };
 }

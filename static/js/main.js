@@ -6,6 +6,7 @@ import { Controls, Toasts } from "./panels/controls.js";
 import { render, tipFor } from "./draw/diagram.js";
 import { ExperimentsPanel } from "./panels/experiments.js";
 import { fly } from "./draw/flight.js";
+import { hostWords } from "./format.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
 import { JoinOverlay } from "./panels/join.js";
 import { isShortcut } from "./keys.js";
@@ -112,6 +113,23 @@ function showStatus(status, retry) {
   connEl.textContent = badge || (status === "lost" ? t("conn.lost", { s: retry }) : t(`conn.${status}`));
 }
 
+/**
+ * Whose kernel the figures are: a sentence in help always, and inside WSL or a container a pill in
+ * the top bar where it has room (presentation mode, students, 1920 px; not beside a presenter's
+ * tools at 1280 px, which fill the bar).
+ */
+function showHost() {
+  const { sentence, pill } = hostWords(state.server && state.server.host);
+  const pillEl = document.getElementById("host");
+  document.getElementById("help-host").textContent = sentence;
+  pillEl.textContent = pill;
+  pillEl.title = sentence;
+  pillEl.hidden = !pill;
+  const bar = pillEl.parentElement;
+  if (pill && bar.scrollWidth > bar.clientWidth) pillEl.hidden = true;
+}
+window.addEventListener("resize", showHost);
+
 function showRole() {
   document.body.dataset.role = state.role;
   // a recording (ptlab replay, the offline export) can be watched and scrubbed, never changed
@@ -129,7 +147,10 @@ const conn = new Connection({
     book.record(state);
     if (tm.paused) showStatus(...connStatus); // "PAUSED −12 s" counts on
     if (msg.type === "snapshot" && state.server && state.server.replay && tm.source !== "replay") tm.replay();
-    if (msg.type === "snapshot") showRole();
+    if (msg.type === "snapshot") {
+      showRole();
+      showHost();
+    }
     // paused, the caption tells what happened at the paused moment (the time machine keeps it), not live
     if (!tm.paused && events.length && (msg.type === "frame" || !strip.last)) strip.show(events[events.length - 1]);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
@@ -297,6 +318,7 @@ svg.addEventListener("pointerleave", () => {
 onLangChange(() => {
   showFollow();
   showRole();
+  showHost();
   showStatus(...connStatus);
   showSelection(controls.selection);
   strip.render();
@@ -330,6 +352,7 @@ if (offline) {
   tm.openOffline(new Blob([bytes]))
     .then(() => {
       showRole();
+      showHost();
       showStatus("live");
     })
     .catch((err) => toasts.show(t("tm.bad_file", { name: "" }), "error", err.message));

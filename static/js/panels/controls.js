@@ -199,7 +199,10 @@ export class Controls {
     document.documentElement.classList.toggle("present", document.body.classList.contains("present"));
     if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
     else document.exitFullscreen?.();
-    setTimeout(() => this.redraw(), 100);
+    setTimeout(() => {
+      this.redraw();
+      window.dispatchEvent(new Event("resize")); // what fits in the top bar changed
+    }, 100);
   }
 
   help() {
