@@ -29,7 +29,7 @@ find_uv() {  # prints the uv to use, or nothing (then pip installs from constrai
     home="${XDG_CACHE_HOME:-$HOME/.cache}/ptlab/uv-$UV_VERSION"
     if [ ! -x "$home/bin/uv" ]; then
         echo "fetching uv $UV_VERSION into $home (once)" >&2
-        "$py" -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+        PIP_ROOT_USER_ACTION=ignore "$py" -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
             --target "$home" "uv==$UV_VERSION" >&2 || {
             echo "uv could not be fetched: installing with pip instead" >&2
             return 0
