@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 from app.run.probe import Probe
 
@@ -59,5 +60,9 @@ def test_a_probe_thread_is_found_by_its_name_before_it_says_hello() -> None:
     finally:
         done.set()
         t.join()
+    # join() returns once Python is done with the thread; the OS thread ends a moment later
+    deadline = time.monotonic() + 5
+    while run_tree.named_threads(os.getpid(), PROBE_NAME) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert run_tree.named_threads(os.getpid(), PROBE_NAME) == 0
     assert run_tree.named_threads(2**22 + 1, PROBE_NAME) == 0  # no such process
