@@ -70,3 +70,41 @@ def test_a_stuck_client_holds_at_most_one_frame_and_others_get_all() -> None:
     # what is held for it is the one message its socket has not taken
     assert held == len(stuck.sent[0])
     assert stalled_now == 1 and stalled_long == 0
+
+
+class Taker:
+    """A websocket that reads everything, text and bytes alike."""
+
+    def __init__(self) -> None:
+        self.sent: list[str | bytes] = []
+
+    async def send_text(self, data: str) -> None:
+        self.sent.append(data)
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.sent.append(data)
+
+
+def test_a_packed_joiner_gets_its_snapshot_gzipped_once_for_all_and_frames_as_text() -> None:
+    import gzip
+
+    picture = json.dumps({"type": "snapshot", "seq": 7, "processes": [{"pid": n} for n in range(500)]})
+
+    async def run() -> list[Taker]:
+        broadcaster = Broadcaster(lambda role: picture)
+        takers = [Taker(), Taker(), Taker()]
+        clients = [broadcaster.add(t, "viewer", packed=i < 2) for i, t in enumerate(takers)]
+        pumps = [asyncio.create_task(broadcaster.pump(c)) for c in clients]
+        await asyncio.sleep(0.01)
+        broadcaster.publish('{"type": "frame", "seq": 8}')
+        await asyncio.sleep(0.01)
+        for p in pumps:
+            p.cancel()
+        return takers
+
+    first, second, plain = asyncio.run(run())
+    assert isinstance(first.sent[0], bytes) and gzip.decompress(first.sent[0]).decode() == picture
+    assert len(first.sent[0]) < len(picture) / 5
+    assert second.sent[0] is first.sent[0]  # packed once, sent to both
+    assert plain.sent[0] == picture  # a page that did not ask gets text
+    assert [m for t in (first, second, plain) for m in t.sent[1:]] == ['{"type": "frame", "seq": 8}'] * 3

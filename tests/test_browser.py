@@ -146,6 +146,25 @@ def test_the_page_says_whose_kernel_the_figures_are(browser, lab: LabServer) -> 
         assert page.errors == [] and teacher.errors == []
 
 
+def test_the_page_takes_its_snapshot_packed_and_draws_it(browser, lab: LabServer) -> None:
+    pid = lab.spawn()
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        received: list[str | bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda m: received.append(m)))
+        page.goto(lab.url + "/")
+        page.wait_for_selector(f"#diagram .card[data-pid='{pid}']")
+        lab.thread(pid, "idle")  # a frame after the snapshot is applied to it
+        page.wait_for_function(
+            f"document.querySelectorAll(\"#diagram .card[data-pid='{pid}'] .thread\").length === 2"
+        )
+        assert isinstance(received[0], bytes) and received[0][:2] == b"\x1f\x8b"  # gzip
+        assert all(isinstance(m, str) for m in received[1:])
+    finally:
+        ctx.close()
+
+
 def test_language_switch_changes_captions_and_is_remembered(browser, lab: LabServer) -> None:
     with opened(browser, lab, presenter=True) as page:
         page.click("[data-action=spawn_process]")

@@ -72,3 +72,24 @@ def test_the_version_changes_with_any_file_and_only_then(tmp_path: Path) -> None
     assert static_version(read_tree(copy)) == before == static_version(read_tree(STATIC))
     (copy / "js" / "format.js").write_text((copy / "js" / "format.js").read_text() + "\n")
     assert static_version(read_tree(copy)) != before
+
+
+def test_a_joiner_that_asks_gets_its_snapshot_packed_then_frames_as_text(lab: LabServer) -> None:
+    import asyncio
+    import json
+
+    import websockets
+
+    lab.thread(lab.spawn(), "count")  # frames keep coming
+
+    async def first_two(url: str) -> list[str | bytes]:
+        async with websockets.connect(url) as ws:
+            return [await asyncio.wait_for(ws.recv(), 5) for _ in range(2)]
+
+    packed = asyncio.run(first_two(lab.ws_url + "?gz=1"))
+    plain = asyncio.run(first_two(lab.ws_url))
+    assert isinstance(packed[0], bytes) and isinstance(plain[0], str)
+    unpacked = json.loads(gzip.decompress(packed[0]))
+    assert unpacked["type"] == "snapshot" and unpacked.keys() == json.loads(plain[0]).keys()
+    assert len(packed[0]) * 4 < len(plain[0].encode())
+    assert isinstance(packed[1], str) and json.loads(packed[1])["type"] == "frame"

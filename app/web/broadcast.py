@@ -8,6 +8,7 @@ so a slow laptop never grows the server's memory or delays anyone else.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,9 +22,11 @@ MAX_OUTBOX = 64
 
 
 class Sender(Protocol):
-    """What the broadcaster needs of a websocket: sending text."""
+    """What the broadcaster needs of a websocket: sending text, and bytes (a packed snapshot)."""
 
     async def send_text(self, data: str) -> None: ...
+
+    async def send_bytes(self, data: bytes) -> None: ...
 
 
 @dataclass(eq=False)
@@ -32,6 +35,8 @@ class Client:
 
     ws: Sender
     role: Role
+    # its page unpacks gzip (?gz=1): snapshots go packed, as one binary message; frames stay text
+    packed: bool = False
     need_snapshot: bool = True
     behind: bool = False  # it missed a frame and is waiting for a snapshot to catch up
     frame: str | None = None
@@ -87,6 +92,7 @@ class Broadcaster:
         self.snapshot: Callable[[Role], str] = snapshot or _no_picture
         self.clients: set[Client] = set()
         self.dropped = 0  # by clients that have gone, too
+        self._packed: dict[Role, tuple[str, bytes]] = {}
 
     def publish(self, text: str) -> None:
         """Hand one serialised frame to every client."""
@@ -109,9 +115,9 @@ class Broadcaster:
                 c.frame = text
             c.wake.set()
 
-    def add(self, ws: Sender, role: Role) -> Client:
-        """Register a client; its first message will be a snapshot."""
-        c = Client(ws=ws, role=role)
+    def add(self, ws: Sender, role: Role, packed: bool = False) -> Client:
+        """Register a client; its first message will be a snapshot (gzip-packed if ``packed``)."""
+        c = Client(ws=ws, role=role, packed=packed)
         self.clients.add(c)
         c.wake.set()
         return c
@@ -140,6 +146,10 @@ class Broadcaster:
                 c.need_snapshot = c.behind = False
                 c.frame = None
                 text = self.snapshot(c.role)
+                if c.packed:
+                    await self._send(c, self.pack(c.role, text))
+                    c.sent += 1
+                    text = None
             elif c.frame is not None:
                 text, c.frame = c.frame, None
             if text is not None:
@@ -149,13 +159,24 @@ class Broadcaster:
                 await self._send(c, c.outbox.popleft())
             c.drained.set()
 
+    def pack(self, role: Role, text: str) -> bytes:
+        """A snapshot gzip-packed, once per picture and role however many clients join meanwhile
+        (the snapshot source hands out the same string until the picture changes)."""
+        done = self._packed.get(role)
+        if done is None or done[0] is not text:
+            done = self._packed[role] = (text, gzip.compress(text.encode(), compresslevel=6, mtime=0))
+        return done[1]
+
     @staticmethod
-    async def _send(c: Client, text: str) -> None:
+    async def _send(c: Client, data: str | bytes) -> None:
         # The send waits while the socket is full (uvicorn waits for its
         # transport to drain): meanwhile ``publish`` drops this client's frames.
-        c.sending, c.sending_since = len(text), time.monotonic()
+        c.sending, c.sending_since = len(data), time.monotonic()
         try:
-            await c.ws.send_text(text)
+            if isinstance(data, bytes):
+                await c.ws.send_bytes(data)
+            else:
+                await c.ws.send_text(data)
         finally:
             c.sending = 0
 

@@ -1,6 +1,12 @@
 // The websocket to /ws: reconnects by itself with backoff, matches replies to commands.
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+const PACKED = typeof DecompressionStream === "function";
+
+/** A gzip-packed message (an ArrayBuffer) as text. */
+function unpack(buffer) {
+  return new Response(new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+}
 const REPLY_TIMEOUT_MS = 15000;
 
 export class Connection {
@@ -19,33 +25,41 @@ export class Connection {
 
   url() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${proto}//${location.host}/ws`;
+    // where the browser can unpack gzip, the server sends snapshots packed (binary messages)
+    return `${proto}//${location.host}/ws${PACKED ? "?gz=1" : ""}`;
   }
 
   open() {
     this.onStatus("connecting");
     const ws = new WebSocket(this.url());
+    ws.binaryType = "arraybuffer";
     this.ws = ws;
+    // Messages are handled in the order they came: a packed snapshot is unpacked (asynchronously)
+    // before the frames after it are applied; text with nothing ahead of it is handled at once.
+    let queue = Promise.resolve();
+    let waiting = 0;
     ws.onopen = () => {
       this.attempt = 0;
       this.onStatus("live");
     };
     ws.onmessage = (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
+      if (typeof ev.data === "string" && waiting === 0) {
+        this.handle(ev.data);
         return;
       }
-      if ((msg.type === "ack" || msg.type === "error") && msg.id && this.pending.has(msg.id)) {
-        const { resolve, reject, timer } = this.pending.get(msg.id);
-        clearTimeout(timer);
-        this.pending.delete(msg.id);
-        if (msg.type === "ack") resolve(msg.result);
-        else reject(Object.assign(new Error(msg.message), { code: msg.error }));
-        return;
-      }
-      this.onMessage(msg);
+      const text = typeof ev.data === "string" ? ev.data : unpack(ev.data);
+      waiting += 1;
+      queue = queue
+        .then(() => text)
+        .then(
+          (t) => {
+            if (this.ws === ws) this.handle(t);
+          },
+          () => {}, // a message that cannot be unpacked is dropped, as one that cannot be parsed
+        )
+        .finally(() => {
+          waiting -= 1;
+        });
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
@@ -60,6 +74,25 @@ export class Connection {
       this.onStatus("lost", Math.round(delay / 100) / 10);
       this.timer = setTimeout(() => this.open(), delay);
     };
+  }
+
+  /** One message's text: a reply settles its command, anything else goes to onMessage. */
+  handle(text) {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if ((msg.type === "ack" || msg.type === "error") && msg.id && this.pending.has(msg.id)) {
+      const { resolve, reject, timer } = this.pending.get(msg.id);
+      clearTimeout(timer);
+      this.pending.delete(msg.id);
+      if (msg.type === "ack") resolve(msg.result);
+      else reject(Object.assign(new Error(msg.message), { code: msg.error }));
+      return;
+    }
+    this.onMessage(msg);
   }
 
   get connected() {
