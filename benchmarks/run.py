@@ -749,6 +749,11 @@ def _join_once(browser: Any, url: str, profile: tuple[str, float, float, int, fl
         cached: set[str] = set()
         wire: dict[str, float] = {}
         cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+        # the bundle's loader makes each module a blob: URL, read from memory: not the network
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: cached.add(e["requestId"]) if e["request"]["url"].startswith(("blob:", "data:")) else None,
+        )
         cdp.on(
             "Network.responseReceived",
             lambda e: (

@@ -133,7 +133,7 @@ def test_an_installed_ptlab_serves_the_whole_page_from_any_directory(installed: 
     s = LabServer(env={"PYTHONPATH": str(installed)}, cwd=tmp_path).start()
     try:
         status, page = _get(s.url + "/")
-        main = re.search(rb'<script type="module" src="(/static/v/\w+/js/main\.js)"', page)
+        main = re.search(rb'<script defer src="(/static/v/\w+/js/bundle\.js)"', page)
         assert status == 200 and main, page[-400:]
         for path in (main[1].decode(), "/static/css/base.css", "/static/fonts/ptlab-hangul-400.woff2"):
             assert _get(s.url + path)[0] == 200, path
@@ -223,7 +223,7 @@ def test_the_dockerfile_installs_the_wheel_and_runs_it_as_an_ordinary_user(
             except OSError:
                 assert time.monotonic() < deadline and server.poll() is None, server.stderr.read().decode()
                 time.sleep(0.1)
-        assert status == 200 and b"main.js" in page
+        assert status == 200 and b"bundle.js" in page
         assert _get(url + "/static/js/main.js")[0] == 200
     finally:
         server.terminate()

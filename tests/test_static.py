@@ -4,6 +4,7 @@ announced at once (a real server, real HTTP)."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import urllib.error
@@ -32,11 +33,20 @@ def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_
     status, headers, body = fetch(lab, "/", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     page = gzip.decompress(body).decode()
-    prefix = re.search(r'<script type="module" src="(/static/v/\w+)/js/main\.js"', page)[1]
-    # every module the page will import is asked for at once, from the same versioned path
-    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    prefix = re.search(r'<script defer src="(/static/v/\w+)/js/bundle\.js"', page)[1]
+    assert 'type="module"' not in page  # the bundle starts the page: one request, not one per module
+    # the bundle holds every module the page imports, each split at its imports' paths
+    status, headers, body = fetch(lab, f"{prefix}/js/bundle.js", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    sources = json.loads(re.search(rb"const sources = (\{.*\});\n", gzip.decompress(body))[1])
     graph = module_graph(read_tree(STATIC))
-    assert preloaded == [f"{prefix}/{m}" for m in graph]
+    assert list(sources) == [f"/static/{m}" for m in graph]
+    for path, parts in sources.items():
+        text = (STATIC / path.removeprefix("/static/")).read_text()
+        # its own text by turns with the modules it imports, each a module of the bundle
+        assert all(dep in sources for dep in parts[1::2]), path
+        assert "".join(parts[::2]) == re.sub(r"""(["'])\.{1,2}/[^"']+\.js\1""", r"\1\1", text), path
     assert {m for m in graph if m.startswith("js/")} == {
         p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
     }, "a module of static/js that main.js never imports, or a graph that misses one"

@@ -31,7 +31,17 @@ from .offline import STYLESHEETS
 from .port import LabPort, Web
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
-from .static import IMMUTABLE, REVALIDATE, CachedStatic, PackedStatic, module_graph, read_tree, static_version
+from .static import (
+    BUNDLE,
+    IMMUTABLE,
+    REVALIDATE,
+    CachedStatic,
+    PackedStatic,
+    bundle,
+    module_graph,
+    read_tree,
+    static_version,
+)
 from .urls import announce
 from .ws import stream
 
@@ -57,11 +67,12 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
     templates.env.globals["stylesheets"] = STYLESHEETS
-    # the page names its files under a path that changes with them, and all its modules at once
+    # the page names its files under a path that changes with them, and all its modules in one file
     files = read_tree(STATIC)
     versioned = f"/static/v/{static_version(files)}"
     templates.env.globals["static"] = versioned
-    templates.env.globals["modules"] = module_graph(files)
+    templates.env.globals["bundle"] = BUNDLE
+    served = {**files, BUNDLE: bundle(files, module_graph(files))}
     web = Web(
         settings=settings,
         templates=templates,
@@ -106,7 +117,7 @@ def create_app(
     # nearly level 9's size at a third of its CPU, which the lab's own figures share.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     # the versioned mount first: "/static" would otherwise take its paths for its own
-    packed = PackedStatic(directory=str(STATIC), files=files, cache_control=IMMUTABLE)
+    packed = PackedStatic(directory=str(STATIC), files=served, cache_control=IMMUTABLE)
     app.mount(versioned, packed, name="versioned")
     app.mount("/static", CachedStatic(directory=str(STATIC), cache_control=REVALIDATE), name="static")
     app.include_router(api)

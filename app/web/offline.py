@@ -17,27 +17,14 @@ import re
 from jinja2 import Environment
 
 from ..assets import STATIC
+from .static import MODULE_LOADER, module_graph, module_sources, read_tree
 
-# A classic script: builds blob: URLs for the modules, dependencies first, then imports main.js.
-LOADER = """
-(() => {
-  const sources = JSON.parse(document.getElementById("ptlab-modules").textContent);
-  const urls = new Map();
-  const resolve = (from, spec) => new URL(spec, "http://x" + from).pathname;
-  const load = (path, seen = new Set()) => {
-    if (urls.has(path)) return urls.get(path);
-    if (seen.has(path)) throw new Error("circular import at " + path);
-    seen.add(path);
-    // only import/export statements: "from" also appears in minified code (Python's keyword list)
-    const code = sources[path].replace(/\\b(import|export)([\\w*\\s{},$]+?)from\\s*(["'])([^"']+)\\3/g,
-      (all, kw, names, q, spec) => kw + names + "from " + q + load(resolve(path, spec), seen) + q);
-    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-    urls.set(path, url);
-    return url;
-  };
-  import(load("/static/js/main.js"));
-})();
-"""
+# A classic script: the modules, from the JSON inside the page, started by the loader.
+LOADER = (
+    '(() => {\n  const sources = JSON.parse(document.getElementById("ptlab-modules").textContent);\n'
+    + MODULE_LOADER
+    + "})();\n"
+)
 
 _FONT = re.compile(r'url\("\.\./fonts/([\w.-]+\.woff2)"\)')
 # The page's stylesheets, in the order they cascade: the page's frame first, then each panel's.
@@ -54,15 +41,6 @@ def _stylesheet() -> str:
     return _FONT.sub(inline, css)
 
 
-def _modules() -> dict[str, str]:
-    # a directory may end in .js too (static/vendor/highlight.js)
-    files = [
-        *sorted(p for p in (STATIC / "js").rglob("*.js") if p.is_file()),
-        *sorted(p for p in (STATIC / "vendor").rglob("*.js") if p.is_file()),
-    ]
-    return {"/static/" + str(f.relative_to(STATIC)): f.read_text() for f in files}
-
-
 def _script_safe(text: str) -> str:
     # inside <script>, "</script" would end it early; "<\\/" means the same to JSON and JavaScript
     return text.replace("</", "<\\/")
@@ -72,11 +50,12 @@ def offline_html(env: Environment, recording: bytes) -> str:
     """The page, standing alone, replaying ``recording`` (a .ptlab file's bytes)."""
     # the modules travel inside the file, under the plain /static/ the loader knows them by
     page = env.get_template("index.html").render(
-        presenter=False, token_error=False, stylesheets=(), static="/static", modules=()
+        presenter=False, token_error=False, stylesheets=(), static="/static", bundle=None
     )
     style = f"<style>{_stylesheet()}</style>"
     page = page.replace("</head>", f"{style}\n</head>", 1)
-    modules = _script_safe(json.dumps(_modules()))
+    files = read_tree(STATIC)
+    modules = _script_safe(json.dumps(module_sources(files, module_graph(files))))
     scripts = (
         f'<script id="ptlab-modules" type="application/json">{modules}</script>\n'
         f'<script id="ptlab-recording" type="application/octet-stream">'
