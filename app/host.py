@@ -106,7 +106,9 @@ def read_facts() -> HostTexts:
         dockerenv=os.path.exists("/.dockerenv"),
         containerenv=os.path.exists("/run/.containerenv"),
         systemd_container=_read("/run/systemd/container"),
-        container_env=os.environ.get("container", ""),  # noqa: SIM112 (systemd's name, lower case) or _environ_container("/proc/1/environ"),
+        # systemd-nspawn, LXC and podman name it in lower case, in their init's environment
+        container_env=os.environ.get("container", "")  # noqa: SIM112
+        or _environ_container("/proc/1/environ"),
     )
 
 

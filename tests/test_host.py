@@ -62,3 +62,15 @@ def test_the_words_say_whose_kernel() -> None:
     words = describe(Host("container", "docker"), "6.8.0")
     assert "(docker)" in words and "host's Linux 6.8.0 kernel" in words
     assert describe(Host("linux"), "6.18.44") == "Linux 6.18.44 on this machine's own kernel"
+
+
+def test_an_inits_environment_names_the_engine(tmp_path, monkeypatch) -> None:
+    from app import host
+
+    environ = tmp_path / "environ"
+    environ.write_bytes(b"PATH=/usr/bin\0container=systemd-nspawn\0HOME=/\0")
+    assert host._environ_container(str(environ)) == "systemd-nspawn"
+    assert host._environ_container(str(tmp_path / "unreadable")) == ""
+    # this process's own environment is read too (where PID 1's is root's)
+    monkeypatch.setenv("container", "lxc")
+    assert host.this_host() == Host("container", "lxc")
