@@ -42,12 +42,12 @@ make_venv() {  # $1: extras to install beside ptlab, e.g. "" or "test"
     local py uv
     py=$(find_python)
     uv=$(find_uv "$py")
-    if [ -n "$uv" ]; then
-        # --inexact: serve.sh keeps the test tools test.sh installed in the same .venv
-        UV_PROJECT_ENVIRONMENT=.venv "$uv" sync --quiet --locked --inexact --python "$py" \
-            ${1:+--extra "$1"}
+    # --inexact: serve.sh keeps the test tools test.sh installed in the same .venv
+    if [ -n "$uv" ] && UV_PROJECT_ENVIRONMENT=.venv "$uv" sync --quiet --locked --inexact \
+        --python "$py" ${1:+--extra "$1"}; then
         return 0
     fi
+    [ -z "$uv" ] || echo "uv sync failed (an old uv?): installing with pip instead" >&2
     [ -x .venv/bin/python ] || "$py" -m venv .venv
     # constraints.txt holds the same pins as uv.lock (scripts/lock.sh writes both)
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".${1:+[$1]}"
