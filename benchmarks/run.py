@@ -752,7 +752,9 @@ def _join_once(browser: Any, url: str, profile: tuple[str, float, float, int, fl
         # the bundle's loader makes each module a blob: URL, read from memory: not the network
         cdp.on(
             "Network.requestWillBeSent",
-            lambda e: cached.add(e["requestId"]) if e["request"]["url"].startswith(("blob:", "data:")) else None,
+            lambda e: (
+                cached.add(e["requestId"]) if e["request"]["url"].startswith(("blob:", "data:")) else None
+            ),
         )
         cdp.on(
             "Network.responseReceived",
