@@ -108,3 +108,47 @@ def test_a_packed_joiner_gets_its_snapshot_gzipped_once_for_all_and_frames_as_te
     assert second.sent[0] is first.sent[0]  # packed once, sent to both
     assert plain.sent[0] == picture  # a page that did not ask gets text
     assert [m for t in (first, second, plain) for m in t.sent[1:]] == ['{"type": "frame", "seq": 8}'] * 3
+
+
+def test_a_snapshot_joins_each_still_process_kept_text_and_says_what_a_full_dump_says(server) -> None:
+    import httpx
+
+    from app.observe.frames import NO_HISTORY
+    from app.protocol import ProcessView
+
+    pid = server.spawn()
+    server.thread(pid, "count")
+    server.spawn(parent=pid)
+    state = httpx.get(f"{server.url}/api/state").json()
+    views = [ProcessView.model_validate(p) for p in state["processes"]]
+    assert len(views) >= 2
+
+    async def run() -> None:
+        settings = Settings(token="x" * 12)
+        lab = Lab(settings)
+        frames = FrameBuilder(lab, Experiments(lab), settings, lambda text: None)
+        try:
+            frames.views = {v.pid: v for v in views}
+            dump = frames.snapshot().model_dump_json(exclude={"processes": {"__all__": NO_HISTORY}})
+            whole = json.loads(dump)
+            joined = json.loads(frames.snapshot_json("viewer"))
+            assert joined.pop("ts") and whole.pop("ts")
+            assert joined == whole and len(joined["processes"]) == len(views)
+            kept = {p: t for p, (_, t) in frames._view_text.items()}
+            # the next tick: one process's view is new, the other's text is kept as it was
+            frames.seq += 1
+            changed = views[0].model_copy(update={"rss": views[0].rss + 4096})
+            frames.views = {changed.pid: changed, **{v.pid: v for v in views[1:]}}
+            again = json.loads(frames.snapshot_json("viewer"))
+            assert again["processes"][0]["rss"] == changed.rss
+            assert frames._view_text[views[1].pid][1] is kept[views[1].pid]
+            assert frames._view_text[changed.pid][1] is not kept[changed.pid]
+            # a process gone is forgotten
+            frames.seq += 1
+            frames.views = {changed.pid: changed}
+            assert len(json.loads(frames.snapshot_json("viewer"))["processes"]) == 1
+            assert set(frames._view_text) == {changed.pid}
+        finally:
+            frames.sampler.close()
+
+    asyncio.run(run())

@@ -45,7 +45,6 @@ RECHECK_TICKS = 50
 # A thread's lane history goes out in GET /api/state only: streamed, each
 # frame's ``load`` is the next point, and a viewer draws its own lanes.
 NO_HISTORY = {"threads": {"__all__": {"history", "history_cpus"}}}
-SNAPSHOT_EXCLUDE = {"processes": {"__all__": NO_HISTORY}}
 
 
 def host_view() -> HostView:
@@ -95,6 +94,7 @@ class FrameBuilder:
         self._measured_sent: dict[str, object] = {}
         self._task: asyncio.Task[None] | None = None
         self._snapshot_text: tuple[tuple[int, Role] | None, str] = (None, "")
+        self._view_text: dict[int, tuple[ProcessView, str]] = {}  # each process's part of a snapshot
         # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
         self.tick_seconds: deque[float] = deque(maxlen=50)
         self.server_info = ServerInfo(
@@ -291,10 +291,24 @@ class FrameBuilder:
         return frame
 
     def snapshot_json(self, role: Role = "viewer") -> str:
-        """The snapshot as sent on a websocket, serialised once per tick and role however many ask."""
+        """The snapshot as sent on a websocket, serialised once per tick and role however many ask.
+
+        Each process's part is kept while its view is the same object (a still process keeps its
+        view from tick to tick): a snapshot of 32 still processes, for a joiner or the history's
+        keyframe, joins kept text instead of serialising every region again.
+        """
         key = (self.seq, role)
         if self._snapshot_text[0] != key:
-            self._snapshot_text = (key, self.snapshot(role).model_dump_json(exclude=SNAPSHOT_EXCLUDE))
+            shell = self.snapshot(role).model_dump_json(exclude={"processes"})
+            parts = []
+            for pid, view in self.views.items():
+                kept = self._view_text.get(pid)
+                if kept is None or kept[0] is not view:
+                    kept = self._view_text[pid] = (view, view.model_dump_json(exclude=NO_HISTORY))
+                parts.append(kept[1])
+            for pid in [p for p in self._view_text if p not in self.views]:
+                del self._view_text[pid]
+            self._snapshot_text = (key, f'{shell[:-1]},"processes":[{",".join(parts)}]}}')
         return self._snapshot_text[1]
 
     def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:
