@@ -1,13 +1,13 @@
 // The websocket to /ws: reconnects by itself with backoff, matches replies to commands.
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+const REPLY_TIMEOUT_MS = 15000;
 const PACKED = typeof DecompressionStream === "function";
 
 /** A gzip-packed message (an ArrayBuffer) as text. */
 function unpack(buffer) {
   return new Response(new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
 }
-const REPLY_TIMEOUT_MS = 15000;
 
 export class Connection {
   /**
