@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import ROOT, TOKEN, LabServer, free_port
+from support import ROOT, TOKEN, LabServer, free_port, pid_alive
 
 from app.lesson.loader import load_lesson
 
@@ -180,10 +180,11 @@ def test_the_installed_ptlab_command_speaks(installed: Path, tmp_path: Path) -> 
 
 
 def test_the_dockerfile_installs_the_wheel_and_runs_it_as_an_ordinary_user(
-    wheel: Path, tmp_path: Path
+    browser, wheel: Path, tmp_path: Path
 ) -> None:
-    """The image's steps, followed here: the wheel (not a checkout) installed with the tested pins,
-    an ordinary user, tini as PID 1, and a server that refuses the network without a token."""
+    """The image's steps, followed here: the wheel (not a checkout) installed with the tested pins
+    in a fresh venv, an ordinary user, tini as PID 1, a server that refuses the network without a
+    token, and with one a page that Chromium draws."""
     final = STAGES[-1]
     steps = dict(final)
     runs = [args for op, args in final if op == "RUN"]
@@ -212,6 +213,8 @@ def test_the_dockerfile_installs_the_wheel_and_runs_it_as_an_ordinary_user(
     assert refused.returncode != 0 and "PTLAB_TOKEN" in refused.stderr, refused.stderr
     # with a token it serves; here on loopback, since tests bind nothing else
     env |= {"PTLAB_TOKEN": TOKEN, "PTLAB_HOST": "127.0.0.1", "PTLAB_PORT": str(free_port())}
+    env["TMPDIR"] = str(tmp_path)  # its lab's private files, where this test can see them go
+    pid = None
     server = subprocess.Popen([str(ptlab)], cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{env['PTLAB_PORT']}"
@@ -225,6 +228,26 @@ def test_the_dockerfile_installs_the_wheel_and_runs_it_as_an_ordinary_user(
                 time.sleep(0.1)
         assert status == 200 and b"bundle.js" in page
         assert _get(url + "/static/js/main.js")[0] == 200
+        # the page itself, in Chromium: the installed wheel's bundle starts it and it draws a
+        # lab process the installed server started
+        request = urllib.request.Request(
+            url + "/api/processes", method="POST", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            pid = json.loads(resp.read())["pid"]
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        try:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/")
+            page.wait_for_selector(f"#diagram .card[data-pid='{pid}']", timeout=15_000)
+            assert errors == []
+        finally:
+            context.close()
     finally:
         server.terminate()
         server.communicate(timeout=30)
+    # the lab process it started ended with it, and took its files along
+    assert pid is None or not pid_alive(pid)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("ptlab-")]
