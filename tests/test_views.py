@@ -113,7 +113,13 @@ def test_every_stylesheet_is_loaded_by_the_page_and_the_offline_export() -> None
 
     css = Path(__file__).resolve().parent.parent / "static" / "css"
     assert {p.stem for p in css.glob("*.css")} == set(STYLESHEETS)
+    from app.web.static import STYLE_BUNDLE, read_tree, stylesheet
+
     env = create_app(load([])).state.web.templates.env
     page = env.get_template("index.html").render(presenter=True, token_error=False)
-    linked = re.findall(r'<link rel="stylesheet" href="/static/v/\w+/css/(\w+)\.css">', page)
-    assert tuple(linked) == STYLESHEETS
+    # the page links one file: every stylesheet in it, in the order they cascade
+    linked = re.findall(r'<link rel="stylesheet" href="/static/v/\w+/(css/\w+\.css)">', page)
+    assert linked == [STYLE_BUNDLE]
+    joined = stylesheet(read_tree(css.parent), STYLESHEETS).decode()
+    at = [joined.index((css / f"{name}.css").read_text()) for name in STYLESHEETS]
+    assert at == sorted(at)

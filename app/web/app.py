@@ -35,12 +35,14 @@ from .static import (
     BUNDLE,
     IMMUTABLE,
     REVALIDATE,
+    STYLE_BUNDLE,
     CachedStatic,
     PackedStatic,
     bundle,
     module_graph,
     read_tree,
     static_version,
+    stylesheet,
 )
 from .urls import announce
 from .ws import stream
@@ -72,7 +74,12 @@ def create_app(
     versioned = f"/static/v/{static_version(files)}"
     templates.env.globals["static"] = versioned
     templates.env.globals["bundle"] = BUNDLE
-    served = {**files, BUNDLE: bundle(files, module_graph(files))}
+    templates.env.globals["style_bundle"] = STYLE_BUNDLE
+    served = {
+        **files,
+        BUNDLE: bundle(files, module_graph(files)),
+        STYLE_BUNDLE: stylesheet(files, STYLESHEETS),
+    }
     web = Web(
         settings=settings,
         templates=templates,

@@ -50,7 +50,7 @@ def offline_html(env: Environment, recording: bytes) -> str:
     """The page, standing alone, replaying ``recording`` (a .ptlab file's bytes)."""
     # the modules travel inside the file, under the plain /static/ the loader knows them by
     page = env.get_template("index.html").render(
-        presenter=False, token_error=False, stylesheets=(), static="/static", bundle=None
+        presenter=False, token_error=False, stylesheets=(), static="/static", bundle=None, style_bundle=None
     )
     style = f"<style>{_stylesheet()}</style>"
     page = page.replace("</head>", f"{style}\n</head>", 1)

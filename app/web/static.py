@@ -73,6 +73,15 @@ def bundle(files: Mapping[str, bytes], graph: list[str]) -> bytes:
     return f"(() => {{\n  const sources = {text};\n{MODULE_LOADER}}})();\n".encode()
 
 
+STYLE_BUNDLE = "css/page.css"
+
+
+def stylesheet(files: Mapping[str, bytes], names: tuple[str, ...]) -> bytes:
+    """The page's stylesheets (``css/NAME.css``) as one, in the order they cascade: one request
+    instead of nine. It lives beside them in css/, so their relative font URLs hold."""
+    return b"\n".join(b"/* %s.css */\n" % name.encode() + files[f"css/{name}.css"] for name in names)
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` by its path there (``js/main.js``), read once at start: the version,
     the module graph and the versioned mount are all made from it."""
