@@ -17,7 +17,7 @@ import re
 from jinja2 import Environment
 
 from ..assets import STATIC
-from .static import MODULE_LOADER, module_graph, module_sources, read_tree
+from .static import MODULE_LOADER, module_graph, module_sources, read_tree, stylesheet
 
 # A classic script: the modules, from the JSON inside the page, started by the loader.
 LOADER = (
@@ -31,14 +31,14 @@ _FONT = re.compile(r'url\("\.\./fonts/([\w.-]+\.woff2)"\)')
 STYLESHEETS = ("base", "diagram", "overlays", "narrow", "join", "lanes", "timeline", "lesson", "code")
 
 
-def _stylesheet() -> str:
-    css = "\n".join((STATIC / "css" / f"{name}.css").read_text() for name in STYLESHEETS)
+def _stylesheet(files: dict[str, bytes]) -> str:
+    """The page's one stylesheet, as the server serves it, with its fonts inlined."""
 
     def inline(m: re.Match[str]) -> str:
-        data = base64.b64encode((STATIC / "fonts" / m.group(1)).read_bytes()).decode()
+        data = base64.b64encode(files[f"fonts/{m.group(1)}"]).decode()
         return f'url("data:font/woff2;base64,{data}")'
 
-    return _FONT.sub(inline, css)
+    return _FONT.sub(inline, stylesheet(files, STYLESHEETS).decode())
 
 
 def _script_safe(text: str) -> str:
@@ -52,9 +52,9 @@ def offline_html(env: Environment, recording: bytes) -> str:
     page = env.get_template("index.html").render(
         presenter=False, token_error=False, stylesheets=(), static="/static", bundle=None, style_bundle=None
     )
-    style = f"<style>{_stylesheet()}</style>"
-    page = page.replace("</head>", f"{style}\n</head>", 1)
     files = read_tree(STATIC)
+    style = f"<style>{_stylesheet(files)}</style>"
+    page = page.replace("</head>", f"{style}\n</head>", 1)
     modules = _script_safe(json.dumps(module_sources(files, module_graph(files))))
     scripts = (
         f'<script id="ptlab-modules" type="application/json">{modules}</script>\n'
