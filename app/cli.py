@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -77,10 +78,10 @@ def given(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in Settings.model_fields and v is not None}
 
 
-def settings_of(ctx: click.Context, params: dict[str, Any]) -> Settings:
+def settings_of(ctx: click.Context, params: dict[str, Any], quiet_token: bool = False) -> Settings:
     """The settings: variables, then flags before the command, then flags after it; exit 2 if bad."""
     flags = {**(ctx.obj or {}), **given(params)}
-    if "token" in flags:
+    if "token" in flags and not quiet_token:
         click.echo(
             "ptlab: warning: a token on the command line can be read by every user of this machine "
             "(ps, /proc/PID/cmdline): set PTLAB_TOKEN or use --token-file instead",
@@ -186,6 +187,41 @@ def replay(ctx: click.Context, file: Path, **params: Any) -> None:
         click.echo(f"ptlab: {file}: {exc}", err=True)
         raise SystemExit(2) from exc
     raise SystemExit(start(settings, recording=recording))
+
+
+@ptlab.command(context_settings=CONTEXT, short_help="Serve a lab server's picture to viewers, through Redis.")
+@click.option(
+    "--redis",
+    "redis",
+    metavar="URL",
+    default=None,
+    help="The Redis the lab server publishes to (its PTLAB_REDIS_URL), e.g. redis://10.0.0.5:6379/0.",
+)
+@settings_flags
+@click.pass_context
+def relay(ctx: click.Context, redis: str | None, **params: Any) -> None:
+    """Serve the page and the stream to viewers, read-only, from a lab server started with
+    PTLAB_REDIS_URL: as many relays as needed, on other machines, behind any load balancer.
+
+    Viewers see the same pictures as the lab server's own; their votes are counted there. No
+    command and no token is accepted on a relay.
+    """
+    from .serve import serve as start
+
+    if redis is not None:
+        params["redis_url"] = redis
+    before = ctx.obj or {}
+    if any(params.get(k) is not None or k in before for k in ("token", "token_file")):
+        click.echo("ptlab: a relay takes no token: nobody can control the lab from one", err=True)
+        raise SystemExit(2)
+    # A token nobody knows: the settings' rule against a guessable one is kept, and no one is a
+    # presenter here (the relay refuses commands before it looks at any token anyway).
+    ctx.obj = {**(ctx.obj or {}), "token": secrets.token_urlsafe(24), "token_file": ""}
+    settings = settings_of(ctx, params, quiet_token=True)
+    if not settings.redis_url:
+        click.echo("ptlab: a relay needs the lab server's Redis: --redis URL (or PTLAB_REDIS_URL)", err=True)
+        raise SystemExit(2)
+    raise SystemExit(start(settings, relay=True))
 
 
 @ptlab.command(context_settings=CONTEXT, short_help="What this machine lets the lab show.")

@@ -756,6 +756,11 @@ class Health(BaseModel):
     held_bytes: int = Field(description="bytes ptlab holds that clients' sockets have not taken yet")
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
     isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
+    relay: bool = Field(False, description="this is a relay (`ptlab relay`): it shows a lab server's picture")
+    waiting: str | None = Field(
+        None,
+        description="a relay that cannot serve viewers now (no Redis, no picture yet): why; `ok` is false",
+    )
 
 
 class PyFrameView(BaseModel):

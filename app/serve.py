@@ -36,6 +36,7 @@ def serve(
     recording: Recording | None = None,
     script: Script | None = None,
     exit_after: bool = False,
+    relay: bool = False,
 ) -> int:
     """Serve until stopped (Ctrl-C, SIGTERM, or with ``exit_after`` the script's end).
 
@@ -57,7 +58,7 @@ def serve(
     if script is not None:
         script = dataclasses.replace(script, watcher=terminal)
     try:
-        app = create_app(settings, recording, script)
+        app = create_app(settings, recording, script, relay)
     except LessonError as exc:
         print(f"ptlab: {exc}", file=sys.stderr)
         return 2

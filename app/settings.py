@@ -138,6 +138,15 @@ class Settings(BaseSettings):
         description="the URL students open, where this server's own addresses are not it (Docker, a proxy)",
     )
 
+    # Relays (ptlab relay) serve the class from other machines through this Redis; it must be
+    # reachable only by the lab server and its relays (a password in the URL, a private network).
+    redis_url: str = Field(
+        "",
+        max_length=512,
+        pattern=r"^((redis|rediss|unix)://[^\s]+)?$",
+        description="publish the picture to this Redis for relays, e.g. redis://host:6379/0",
+    )
+
     _token_generated: bool = PrivateAttr(False)
 
     @field_validator("allowed_origins", "allowed_hosts", mode="before")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import json
 import os
 import random
@@ -23,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
@@ -461,3 +463,85 @@ def opened(
         yield page
     finally:
         ctx.close()
+
+
+def replies(ws: Any, n: int) -> list[dict[str, Any]]:
+    """The next ``n`` acks or errors on a websocket (frames in between are skipped)."""
+    out: list[dict[str, Any]] = []
+    while len(out) < n:
+        msg = json.loads(ws.recv(timeout=10))
+        if msg["type"] in ("ack", "error"):
+            out.append(msg)
+    return out
+
+
+def page_cookie(port: int, source: str = "127.0.0.1") -> str:
+    """Load the page from ``source`` (a loopback address of its own) and keep its voter cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        resp.read()
+        cookie = SimpleCookie(resp.getheader("set-cookie", ""))
+        return cookie["ptlab_voter"].value
+    finally:
+        conn.close()
+
+
+def vote(
+    port: int, source: str, cookie: str, choice: str, question: str = "fork-counter", times: int = 1
+) -> dict[str, Any]:
+    """``times`` votes over a websocket of its own from ``source``; the last reply."""
+    from websockets.sync.client import connect as ws_connect
+
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.connect(("127.0.0.1", port))
+    headers = {"Cookie": f"ptlab_voter={cookie}"}
+    with ws_connect(f"ws://127.0.0.1:{port}/ws", sock=sock, additional_headers=headers, max_size=None) as ws:
+        ws.recv()
+        for i in range(times):
+            ws.send(json.dumps({"type": "vote", "id": f"v{i}", "question": question, "choice": choice}))
+        return replies(ws, times)[-1]
+
+
+@dataclass
+class RedisServer:
+    """Debian's redis-server on a free loopback port, nothing saved to disk; stopped and started again
+    on the same port (a restart, as a relay sees it)."""
+
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """What PTLAB_REDIS_URL and ``ptlab relay --redis`` are given."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        """Start it and wait until it answers PING."""
+        self.port = self.port or free_port()
+        # nothing written to disk: a restart starts empty, as a crashed Redis without persistence
+        ephemeral = ["--save", "", "--appendonly", "no"]
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", *ephemeral],
+            cwd=tempfile.gettempdir(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        """Kill it (as a crash would) and reap it."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None

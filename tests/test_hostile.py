@@ -7,7 +7,6 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
-import http.client
 import json
 import os
 import select
@@ -19,23 +18,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
 import websockets
-from support import ROOT, TOKEN, LabServer, burst, free_port, rss
+from support import ROOT, TOKEN, LabServer, burst, free_port, page_cookie, replies, rss, vote
 from websockets.sync.client import connect as ws_connect
-
-
-def _replies(ws: Any, n: int) -> list[dict[str, Any]]:
-    """The next ``n`` acks or errors (frames in between are skipped)."""
-    out: list[dict[str, Any]] = []
-    while len(out) < n:
-        msg = json.loads(ws.recv(timeout=10))
-        if msg["type"] in ("ack", "error"):
-            out.append(msg)
-    return out
 
 
 def test_every_malformed_websocket_message_gets_an_answer(lab: LabServer) -> None:
@@ -45,13 +33,13 @@ def test_every_malformed_websocket_message_gets_an_answer(lab: LabServer) -> Non
         ws.recv()
         ws.send(nested)
         ws.send(surrogate)
-        first = _replies(ws, 2)
+        first = replies(ws, 2)
         # in a burst the nested one once dropped the connection's handler without a close frame
         for _ in range(20):
             ws.send(nested)
-        burst = _replies(ws, 20)
+        burst = replies(ws, 20)
         ws.send(json.dumps({"type": "command", "id": "after", "command": {"op": "focus"}}))
-        (after,) = _replies(ws, 1)
+        (after,) = replies(ws, 1)
     assert [m["error"] for m in first] == ["bad_json", "invalid_request"]
     assert "nests deeper" in first[0]["message"] and first[1]["id"] is None
     assert {m["error"] for m in burst} <= {"bad_json", "busy"} and any(
@@ -142,43 +130,18 @@ def test_the_rate_limit_comes_before_the_body_is_parsed(lab: LabServer) -> None:
     assert lab.state()["processes"] == []
 
 
-def _page_cookie(port: int, source: str) -> str:
-    """Load the page from ``source`` (a loopback address of its own) and keep its voter cookie."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    try:
-        conn.request("GET", "/")
-        resp = conn.getresponse()
-        resp.read()
-        cookie = SimpleCookie(resp.getheader("set-cookie", ""))
-        return cookie["ptlab_voter"].value
-    finally:
-        conn.close()
-
-
-def _vote(port: int, source: str, cookie: str, choice: str) -> dict[str, Any]:
-    """One vote over a websocket of its own from ``source``; the reply."""
-    sock = socket.socket()
-    sock.bind((source, 0))
-    sock.connect(("127.0.0.1", port))
-    headers = {"Cookie": f"ptlab_voter={cookie}"}
-    with ws_connect(f"ws://127.0.0.1:{port}/ws", sock=sock, additional_headers=headers, max_size=None) as ws:
-        ws.recv()
-        ws.send(json.dumps({"type": "vote", "id": "v", "question": "fork-counter", "choice": choice}))
-        return _replies(ws, 1)[0]
-
-
 def test_one_address_cannot_take_over_a_vote_and_a_class_of_200_all_count(lab: LabServer) -> None:
     lab.control("POST", "/api/lesson/scenes/1", expect=200)  # the fork scene and its question
     try:
         port, attacker = lab.port, "127.0.0.9"
-        forged = [_vote(port, attacker, f"forged{i:02d}-{'x' * 20}", "follows") for i in range(50)]
+        forged = [vote(port, attacker, f"forged{i:02d}-{'x' * 20}", "follows") for i in range(50)]
         # real ids cost a page load each, and one address adds at most 10 voters to a question
-        minted = [_vote(port, attacker, _page_cookie(port, attacker), "follows") for _ in range(50)]
+        minted = [vote(port, attacker, page_cookie(port, attacker), "follows") for _ in range(50)]
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
 
             def student(i: int) -> dict[str, Any]:
                 source = f"127.0.{1 + i // 200}.{1 + i % 200}"
-                return _vote(port, source, _page_cookie(port, source), "stays")
+                return vote(port, source, page_cookie(port, source), "stays")
 
             class_votes = list(pool.map(student, range(200)))
         question = lab.get("/api/lesson")["lesson"]["scene"]["question"]

@@ -22,6 +22,7 @@ ErrorCode = Literal[
     "measurement_failed",
     "ipc_failed",
     "not_finished",
+    "no_lab",
 ]
 ERROR_CODES: tuple[str, ...] = get_args(ErrorCode)
 

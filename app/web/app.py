@@ -20,6 +20,7 @@ from ..control.runs import Script
 from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
 from ..recording import Recording
+from ..relay.feed import feeding
 from ..settings import Settings
 from . import binding, errors
 from .auth import Lockout, RateLimits
@@ -29,6 +30,7 @@ from .hosts import HostGuard, allowed_hosts
 from .live import live_lab
 from .offline import STYLESHEETS
 from .port import LabPort, Web
+from .relayed import relay_lab
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
 from .static import (
@@ -58,10 +60,12 @@ def create_app(
     settings: Settings,
     recording: Recording | None = None,
     script: Script | None = None,
+    relay: bool = False,
 ) -> FastAPI:
     """Build the app for these settings; lab processes start only when asked.
 
     With a ``recording``, the app replays it instead: no lab, nothing live, every command refused.
+    With ``relay``, it shows the lab a server publishes to ``settings.redis_url``, read-only.
     A lesson file that does not load raises LessonError here: the server does not start with it.
     ``script`` is run as soon as the server is up (``ptlab run``).
     """
@@ -90,14 +94,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        behind: AbstractAsyncContextManager[LabPort] = (
-            replay_lab(recording, web.broadcaster)
-            if recording is not None
-            else live_lab(settings, lesson, web.broadcaster, script)
-        )
+        behind: AbstractAsyncContextManager[LabPort]
+        if recording is not None:
+            behind = replay_lab(recording, web.broadcaster)
+        elif relay:
+            behind = relay_lab(settings, web.broadcaster, web.voter_ids)
+        else:
+            behind = live_lab(settings, lesson, web.broadcaster, script)
         async with behind as lab:
             web.lab = lab
-            async with serving(web, lab):
+            async with feeding_relays(web, lab), serving(web, lab):
                 yield
 
     app = FastAPI(
@@ -135,6 +141,20 @@ def create_app(
 
 
 @asynccontextmanager
+async def feeding_relays(web: Web, lab: LabPort) -> AsyncIterator[None]:
+    """With PTLAB_REDIS_URL, the live lab's frames also go to Redis for relays; else nothing."""
+    if not web.settings.redis_url or lab.replay or lab.relay:
+        yield
+        return
+    async with feeding(web.settings.redis_url, lab, web.voter_ids.key) as feed:
+        web.broadcaster.taps.append(feed.frame)
+        try:
+            yield
+        finally:
+            web.broadcaster.taps.remove(feed.frame)
+
+
+@asynccontextmanager
 async def serving(web: Web, lab: LabPort) -> AsyncIterator[None]:
     """While the server runs: say where it listens once it does, and apply the rules that depend on it."""
     settings = web.settings
@@ -142,7 +162,7 @@ async def serving(web: Web, lab: LabPort) -> AsyncIterator[None]:
 
     def bound(found: list[Listener]) -> None:
         web.listening = (found[0].ip, found[0].port)
-        announce(settings, *web.listening, lab.bound(found), replay=lab.replay)
+        announce(settings, *web.listening, lab.bound(found), replay=lab.replay, relay=lab.relay)
 
     refused: list[str] = []
     checking = asyncio.create_task(binding.watch(settings, bound, refused))

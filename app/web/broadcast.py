@@ -11,7 +11,7 @@ import asyncio
 import gzip
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,14 +19,18 @@ from ..protocol import Role
 
 # Unsent replies (acks, errors) a client may have before its reader is paused.
 MAX_OUTBOX = 64
+# closes under way (hang_up): kept so they are not collected before they are done
+_closing: set[asyncio.Task[None]] = set()
 
 
 class Sender(Protocol):
-    """What the broadcaster needs of a websocket: sending text, and bytes (a packed snapshot)."""
+    """What the broadcaster needs of a websocket: sending text, and bytes (a packed snapshot); closing."""
 
     async def send_text(self, data: str) -> None: ...
 
     async def send_bytes(self, data: bytes) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
 @dataclass(eq=False)
@@ -84,18 +88,30 @@ def _no_picture(role: Role) -> str:
     raise RuntimeError("the broadcaster has no snapshot source yet")
 
 
+def _nothing_after(role: Role) -> Sequence[str]:
+    return ()
+
+
 class Broadcaster:
     """Every connected client, and the one frame (or snapshot) each is due next."""
 
-    def __init__(self, snapshot: Callable[[Role], str] | None = None) -> None:
-        # what a joining client gets first: set when the lab behind it is (app/web/live.py, replay.py)
-        self.snapshot: Callable[[Role], str] = snapshot or _no_picture
+    def __init__(self, snapshot: Callable[[Role], str | None] | None = None) -> None:
+        # What a joining client gets first: set when the lab behind it is (app/web/live.py, replay.py,
+        # relayed.py). None: no picture yet (a relay that lost its place); the client waits for one.
+        self.snapshot: Callable[[Role], str | None] = snapshot or _no_picture
+        # the frames that follow that snapshot, sent right after it (a relay's keyframe is a few
+        # ticks old; the lab's own snapshot is the latest, with nothing after it)
+        self.after: Callable[[Role], Sequence[str]] = _nothing_after
+        # Also handed every frame (the feed to Redis for relays): each must return at once.
+        self.taps: list[Callable[[str], None]] = []
         self.clients: set[Client] = set()
         self.dropped = 0  # by clients that have gone, too
         self._packed: dict[Role, tuple[str, bytes]] = {}
 
     def publish(self, text: str) -> None:
         """Hand one serialised frame to every client."""
+        for tap in self.taps:
+            tap(text)
         for c in self.clients:
             if c.need_snapshot:
                 # The snapshot it is about to get already holds this; for a
@@ -134,6 +150,21 @@ class Broadcaster:
             c.closed = True
             c.wake.set()
 
+    def resync(self) -> None:
+        """Every client starts again from a snapshot (the frames it has may not lead on to the next)."""
+        for c in self.clients:
+            c.frame = None
+            c.need_snapshot = True
+            c.wake.set()
+
+    def hang_up(self, code: int, reason: str) -> None:
+        """Close every client's websocket (their pages show "reconnecting" and come back by themselves)."""
+        for c in list(self.clients):
+            c.need_snapshot, c.frame = False, None
+            task = asyncio.get_running_loop().create_task(c.ws.close(code=code, reason=reason))
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
+
     async def pump(self, c: Client) -> None:
         """Send a client's replies, snapshots and frames until it is closed."""
         while not c.closed:
@@ -143,12 +174,9 @@ class Broadcaster:
             # ahead of the frame showing what it did.
             text = None
             if c.need_snapshot:
-                c.need_snapshot = c.behind = False
-                c.frame = None
                 text = self.snapshot(c.role)
-                if c.packed:
-                    await self._send(c, self.pack(c.role, text))
-                    c.sent += 1
+                if text is not None:
+                    await self._send_snapshot(c, text)
                     text = None
             elif c.frame is not None:
                 text, c.frame = c.frame, None
@@ -158,6 +186,17 @@ class Broadcaster:
             while c.outbox and not c.closed:
                 await self._send(c, c.outbox.popleft())
             c.drained.set()
+
+    async def _send_snapshot(self, c: Client, text: str) -> None:
+        # taken together, before any await: a frame published while these go is the one after them
+        after = list(self.after(c.role))
+        c.need_snapshot = c.behind = False
+        c.frame = None
+        await self._send(c, self.pack(c.role, text) if c.packed else text)
+        c.sent += 1
+        for frame in after:
+            await self._send(c, frame)
+            c.sent += 1
 
     def pack(self, role: Role, text: str) -> bytes:
         """A snapshot gzip-packed, once per picture and role however many clients join meanwhile

@@ -22,6 +22,7 @@ STATUS: dict[str, int] = {
     "busy": 409,
     "queue_full": 503,
     "read_only": 409,
+    "no_lab": 503,
     "closed": 409,
     "syntax_error": 422,
     "full": 409,

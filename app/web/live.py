@@ -48,6 +48,7 @@ class LiveLab:
     runs: Runs
     lessons: LessonRunner
     replay: bool = False
+    relay: bool = False
     # ``ptlab run``'s script: started once the server has said where it listens, so that its last
     # line ("exited with code 1") comes after the URLs, not before them
     script: Script | None = None
@@ -75,6 +76,10 @@ class LiveLab:
     def snapshot_json(self, role: Role = "viewer") -> str:
         """The picture as a joining client gets it."""
         return self.frames.snapshot_json(role)
+
+    def unready(self) -> str | None:
+        """The live lab always has a picture."""
+        return None
 
     def running(self) -> int:
         """Lab processes running now."""
@@ -116,7 +121,9 @@ class LiveLab:
         """Carry out a presenter's command."""
         return await self.commands.run(cmd)
 
-    def vote(self, voter: str, question: str, choice: str | None, number: float | None, address: str) -> int:
+    async def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str
+    ) -> int:
         """Count a viewer's vote on the open question."""
         return self.lessons.vote(voter, question, choice, number, address)
 

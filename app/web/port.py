@@ -74,6 +74,7 @@ class LabPort(Protocol):
     """What the web layer asks of whatever stands behind it."""
 
     replay: bool
+    relay: bool
 
     @property
     def history(self) -> Past: ...
@@ -88,6 +89,10 @@ class LabPort(Protocol):
 
     def snapshot_json(self, role: Role = "viewer") -> str:
         """The picture as the stream sends it to a joining client."""
+        ...
+
+    def unready(self) -> str | None:
+        """Why no viewer can be served now (a relay without Redis or a picture); None when one can."""
         ...
 
     def running(self) -> int:
@@ -130,7 +135,9 @@ class LabPort(Protocol):
         """Carry out a presenter's command."""
         ...
 
-    def vote(self, voter: str, question: str, choice: str | None, number: float | None, address: str) -> int:
+    async def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str
+    ) -> int:
         """Count a viewer's vote; how many have voted."""
         ...
 

@@ -109,6 +109,7 @@ class ReplayLab:
 
     recording: Recording
     replay: bool = True
+    relay: bool = False
 
     def __post_init__(self) -> None:
         self.history = PackedHistory(self.recording)
@@ -132,6 +133,10 @@ class ReplayLab:
     def snapshot_json(self, role: Role = "viewer") -> str:
         """The first picture, as the stream sends it."""
         return self.snapshot(role).model_dump_json()
+
+    def unready(self) -> str | None:
+        """A recording always has its first picture."""
+        return None
 
     def running(self) -> int:
         """No lab process runs in a replay."""
@@ -173,7 +178,9 @@ class ReplayLab:
         """Refuse, saying why."""
         raise LabError("read_only", READ_ONLY)
 
-    def vote(self, voter: str, question: str, choice: str | None, number: float | None, address: str) -> int:
+    async def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str
+    ) -> int:
         """Nobody votes on a recording."""
         raise LabError("read_only", READ_ONLY)
 

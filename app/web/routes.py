@@ -69,6 +69,7 @@ from .errors import WebError
 from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
 from .port import LabPort, Web, get_lab, get_web, web_of
+from .relayed import READ_ONLY as RELAY_READ_ONLY
 from .urls import join_info
 from .voters import VOTER_COOKIE
 
@@ -134,6 +135,8 @@ pages = APIRouter()
 def check_control(scope: Scope, headers: Mapping[str, str], cookies: Mapping[str, str]) -> None:
     """A control request needs the presenter token, at a bounded rate per client address."""
     web = web_of(scope)
+    if web.lab is not None and web.lab.relay:
+        raise WebError("read_only", RELAY_READ_ONLY)
     client = client_host(scope)
     check_presenter(headers, cookies, web.settings, web.lockout, client)
     if not web.rest_limits.allow(client):
@@ -161,18 +164,21 @@ async def get_state(lab: TheLab, q: Q) -> Snapshot:
 
 @api.get("/health", response_model=Health)
 async def health(web: TheWeb, q: Q) -> Health:
-    """Liveness: the server answers and its sampler ticks."""
+    """Liveness: the server answers and its sampler ticks (a relay: it has the lab's picture)."""
     lab, broadcaster = web.port(), web.broadcaster
+    waiting = lab.unready()
     return Health(
-        ok=True,
-        processes=lab.running(),
+        ok=waiting is None,
+        waiting=waiting,
+        relay=lab.relay,
+        processes=0 if waiting else lab.running(),
         clients=len(broadcaster.clients),
         seq=lab.seq,
         dropped=broadcaster.dropped,
         stalled=broadcaster.stalled(),
         held_bytes=broadcaster.held_bytes(),
         tick_ms=round(lab.tick_ms(), 3),
-        isolation=lab.server_info.isolation,
+        isolation=None if waiting else lab.server_info.isolation,
     )
 
 

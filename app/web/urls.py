@@ -10,6 +10,7 @@ import psutil
 import segno
 
 from ..protocol import JoinInfo
+from ..relay.feed import safe_url
 from ..settings import Settings, is_loopback, presenter_url
 
 
@@ -53,14 +54,24 @@ def join_info(settings: Settings, host: str, port: int) -> JoinInfo:
     return JoinInfo(urls=urls, qr_svg=qr, loopback=is_loopback(host))
 
 
-def announce(settings: Settings, host: str, port: int, code_allowed: bool, replay: bool = False) -> None:
+def announce(
+    settings: Settings, host: str, port: int, code_allowed: bool, replay: bool = False, relay: bool = False
+) -> None:
     """Print, once the server listens on ``host``:``port``, the URLs to open and whether code may run.
 
     To stderr, as all of ptlab's own words: stdout is ``ptlab run``'s script's."""
+    redis = safe_url(settings.redis_url)
+    if relay:  # no presenter here: the viewers' URLs, and where the picture comes from
+        print(f"ptlab relay: viewers open {_url(host, port)} (the lab through {redis})", file=sys.stderr)
+        for url in student_urls(host, port):
+            print(f"ptlab student URL: {url}", file=sys.stderr, flush=True)
+        return
     # The Jupyter habit: the one URL that makes you the presenter.
     print(f"ptlab presenter URL: {presenter_url(host, port, settings.token)}", file=sys.stderr, flush=True)
     for url in student_urls(host, port):
         print(f"ptlab student URL: {url}", file=sys.stderr, flush=True)
+    if settings.redis_url and not replay:
+        print(f"ptlab: the picture goes to {redis} for relays (ptlab relay)", file=sys.stderr, flush=True)
     if replay:
         print("ptlab: replaying a recording: nothing in it can be changed", file=sys.stderr, flush=True)
     elif code_allowed:

@@ -31,6 +31,15 @@ class VoterIds:
     def __init__(self, key: bytes | None = None) -> None:
         self._key = key or secrets.token_bytes(32)
 
+    @property
+    def key(self) -> bytes:
+        """The signing key: a lab server hands it to its relays (through Redis), so they issue its ids."""
+        return self._key
+
+    def rekey(self, key: bytes) -> None:
+        """Issue and check ids under ``key`` from now on (a relay, with its lab server's key)."""
+        self._key = key
+
     def _mac(self, value: str) -> str:
         return _b64(hmac.new(self._key, value.encode(), hashlib.sha256).digest()[:_MAC_BYTES])
 

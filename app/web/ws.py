@@ -19,6 +19,7 @@ from .auth import AuthError, RateLimit, check_presenter, client_host, origin_all
 from .broadcast import Client
 from .errors import describe_validation
 from .port import LabPort, Web, web_of
+from .relayed import READ_ONLY as RELAY_READ_ONLY
 from .voters import VOTER_COOKIE, VoterIds
 
 # A client whose unread replies do not drain in this long has stopped reading.
@@ -28,6 +29,8 @@ VOTE_BURST = 5
 MAX_DEPTH = 8
 # RFC 6455: "a message that is too big for it to process".
 CLOSE_TOO_LARGE = 1009
+# RFC 6455 1013, "try again later": a relay with no picture of the lab yet
+TRY_AGAIN = 1013
 log = logging.getLogger("ptlab.ws")
 stream = APIRouter()
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -80,7 +83,7 @@ def message_id(text: str) -> str | None:
     return None
 
 
-def cast_vote(msg: VoteMessage, voter: Voter | None, lab: LabPort) -> str:
+async def cast_vote(msg: VoteMessage, voter: Voter | None, lab: LabPort) -> str:
     """Count one vote on the lesson's open question; the tally goes out with the next frame."""
     if voter is None:
         return error_text(msg.id, "read_only", "there is nothing to vote on here")
@@ -95,7 +98,7 @@ def cast_vote(msg: VoteMessage, voter: Voter | None, lab: LabPort) -> str:
             "this browser has no voter id from this server: reload the page, which hands one out",
         )
     try:
-        votes = lab.vote(voter.id, msg.question, msg.choice, msg.number, voter.address)
+        votes = await lab.vote(voter.id, msg.question, msg.choice, msg.number, voter.address)
     except LabError as exc:
         return error_text(msg.id, exc.code, exc.message)
     return Ack(id=msg.id, result={"question": msg.question, "votes": votes}).model_dump_json()
@@ -122,7 +125,9 @@ async def handle_text(
     except ValidationError as exc:
         return error_text(rid, "invalid_request", describe_validation(list(exc.errors())))
     if isinstance(msg, VoteMessage):
-        return cast_vote(msg, voter, lab)
+        return await cast_vote(msg, voter, lab)
+    if lab.relay:
+        return error_text(msg.id, "read_only", RELAY_READ_ONLY)
     if role != "presenter":
         return error_text(
             msg.id, "forbidden", "only the presenter may control the lab; open the page with ?token="
@@ -137,7 +142,12 @@ async def handle_text(
 
 
 def role_of(websocket: WebSocket, web: Web) -> Role | None:
-    """``presenter`` with the token from this server's own page, else ``viewer``; None if refused."""
+    """``presenter`` with the token from this server's own page, else ``viewer``; None if refused.
+
+    On a relay everyone is a viewer: no token is accepted there.
+    """
+    if web.port().relay:
+        return "viewer"
     same_origin = origin_allowed(websocket.headers, web.settings, web.hosts)
     if not same_origin:
         return "viewer" if web.settings.viewers else None
@@ -155,6 +165,11 @@ async def ws_stream(websocket: WebSocket) -> None:
     role = role_of(websocket, web)
     if role is None:
         await websocket.close(code=1008, reason="origin not allowed")
+        return
+    unready = web.port().unready()
+    if unready is not None:
+        # refused before the handshake: the page counts it as a failed attempt and backs off
+        await websocket.close(code=TRY_AGAIN, reason=unready[:120])
         return
     await websocket.accept()
     if "token" in websocket.query_params:

@@ -1,0 +1,246 @@
+"""A relay's side of relaying: the lab's picture followed through Redis, and viewers' votes handed on.
+
+The relay holds the latest keyframe and the frames since, in order (``seq`` without a gap). A joining
+viewer gets that keyframe and those frames, then every frame as it comes: the same messages, with
+the same ``seq``, as a viewer of the lab server itself. Whenever the order breaks (a frame missed,
+the lab server restarted) the relay asks for a keyframe and its viewers wait for it; when Redis or
+the lab server goes quiet, it hangs up on its viewers, whose pages say "reconnecting" and come back
+by themselves once the relay has a picture again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from ..control.errors import LabError
+from ..observe.history import History
+from ..web.broadcast import Broadcaster
+from .channels import (
+    FEED,
+    UP,
+    UP_MAXLEN,
+    VOTER_KEY,
+    Down,
+    VoteAnswer,
+    VoteUp,
+    decode_key,
+    reply_channel,
+    unpack_down,
+)
+from .feed import RETRY_S, connect, safe_url
+
+log = logging.getLogger("ptlab.relay")
+# The lab server sends a frame every tick (10 Hz): this long without one, it or Redis is gone.
+SILENT_S = 3.0
+# A relay waiting for a keyframe asks again this often (its first request may have gone unseen).
+ASK_AGAIN_S = 1.0
+# Frames kept after the keyframe. A keyframe comes every 5 s (50 frames at 10 Hz); past this many
+# the relay asks for one rather than send a joiner a long catch-up (and past twice as many, waits).
+MAX_AFTER = 120
+VOTE_WAIT_S = 5.0
+# RFC 6455 1013, "try again later": the page reconnects by itself
+TRY_AGAIN = 1013
+NO_PICTURE = "this relay has no picture of the lab yet: it waits for the lab server through Redis"
+
+
+class Follower:
+    """The lab's picture as this relay has it, kept up from Redis."""
+
+    def __init__(
+        self, url: str, broadcaster: Broadcaster, history: History, on_key: Callable[[bytes], None]
+    ) -> None:
+        self.url = url
+        self.broadcaster = broadcaster
+        self.history = history
+        self.on_key = on_key
+        self.id = secrets.token_hex(8)  # this relay's reply channel
+        self.keyframe: str | None = None
+        self.after: list[str] = []
+        self.seq = 0
+        self.connected = False
+        self.last_message = 0.0
+        self.asked = 0.0
+        self.keyframes = 0  # taken since the start: each means the relay had a place in the stream
+        self.client: aioredis.Redis | None = None
+        self.answers: dict[str, asyncio.Future[VoteAnswer]] = {}
+
+    # ---- what the broadcaster serves -------------------------------------------------------
+    def picture(self, role: object = "viewer") -> str | None:
+        """The latest keyframe (None while there is none)."""
+        return self.keyframe
+
+    def since(self, role: object = "viewer") -> list[str]:
+        """The frames after the keyframe, oldest first."""
+        return list(self.after)
+
+    def unready(self) -> str | None:
+        """Why a viewer cannot be served now; None when it can."""
+        if not self.connected:
+            return f"this relay cannot reach Redis at {safe_url(self.url)}; it keeps trying"
+        return NO_PICTURE if self.keyframe is None else None
+
+    # ---- following --------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Subscribe, follow, and after any failure start again: until cancelled."""
+        failures = 0
+        while True:
+            client = connect(self.url)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(FEED, reply_channel(self.id))
+                self.client, self.connected = client, True
+                if failures:
+                    log.warning("ptlab relay: Redis at %s is back", safe_url(self.url))
+                failures = 0
+                await self._follow(client, pubsub)
+            except (RedisError, OSError) as exc:
+                if failures == 0:
+                    log.warning("ptlab relay: Redis at %s: %s; retrying", safe_url(self.url), exc)
+            except Exception:  # a bug: said, and the relay starts again rather than stop serving
+                log.exception("ptlab relay: following the lab failed")
+            finally:
+                self.client, self.connected = None, False
+                self._lose("the relay lost Redis")
+                for waiting in self.answers.values():
+                    if not waiting.done():
+                        waiting.set_exception(
+                            LabError("no_lab", "the relay lost Redis before the answer came")
+                        )
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
+            failures += 1
+
+    async def _follow(self, client: aioredis.Redis, pubsub: aioredis.client.PubSub) -> None:
+        replies = reply_channel(self.id).encode()
+        self.last_message = time.monotonic()
+        while True:
+            now = time.monotonic()
+            overdue = self.keyframe is None or len(self.after) >= MAX_AFTER
+            if overdue and now - self.asked >= ASK_AGAIN_S:
+                self.asked = now
+                await client.xadd(UP, {"kind": "keyframe"}, maxlen=UP_MAXLEN, approximate=True)
+            msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+            if msg is None:
+                if self.keyframe is not None and time.monotonic() - self.last_message > SILENT_S:
+                    self._lose("the lab server has gone quiet")
+                continue
+            if msg["channel"] == replies:
+                self._answer(msg["data"])
+                continue
+            self.last_message = time.monotonic()
+            down = unpack_down(msg["data"])
+            if down is not None and self.take(down):
+                self.on_key_text(await client.get(VOTER_KEY))
+
+    def on_key_text(self, stored: bytes | None) -> None:
+        """The lab server's voter-id key, as read with a keyframe (it changes when the server restarts)."""
+        key = decode_key(stored)
+        if key is not None:
+            self.on_key(key)
+
+    def take(self, down: Down) -> bool:
+        """Follow one message of the feed; True when it was a keyframe (the relay has a place now)."""
+        if down.kind == "k":
+            if self.keyframe is not None and down.seq == self.seq:
+                self.keyframe, self.after = down.text, []  # the same picture, later: nothing to resend
+            else:
+                self.keyframe, self.after, self.seq = down.text, [], down.seq
+                self.broadcaster.resync()  # viewers waiting for a picture get this one
+            self.keyframes += 1
+            self._keep(True, down)
+            return True
+        if self.keyframe is None:
+            return False  # waiting for a keyframe: frames before it lead nowhere
+        if down.seq != self.seq + 1:
+            # a frame missed (Redis dropped this relay's backlog, the feed lost frames) or a new
+            # lab server: the viewers' pictures cannot be carried on from here
+            log.info("ptlab relay: frame %d after %d: asking for a keyframe", down.seq, self.seq)
+            self.keyframe, self.after = None, []
+            self.broadcaster.resync()
+            return False
+        self.seq = down.seq
+        self.after.append(down.text)
+        if len(self.after) > 2 * MAX_AFTER:  # the keyframes asked for did not come: start again
+            self.keyframe, self.after = None, []
+            self.broadcaster.resync()
+            return False
+        self.broadcaster.publish(down.text)
+        self._keep(False, down)
+        return False
+
+    def _keep(self, keyframe: bool, down: Down) -> None:
+        # The relay's own history, for its viewers' pause (the page asks its own server for it):
+        # a keyframe where one is due, and always the first after a gap, so every stretch replays.
+        if self.history.seconds <= 0:
+            return
+        try:
+            msg = json.loads(down.text)
+        except ValueError:
+            return
+        ts = float(msg.get("ts") or time.time())
+        if not keyframe:
+            self.history.add(False, down.seq, ts, down.text, msg.get("events") or [])
+        elif self.history.due(ts) or not self.history.entries or self.history.entries[-1].seq != down.seq:
+            self.history.add(True, down.seq, ts, down.text)
+
+    def _lose(self, why: str) -> None:
+        """No picture: hang up on the viewers (their pages reconnect) until a keyframe comes."""
+        if self.keyframe is not None:
+            log.warning("ptlab relay: %s; viewers are told to reconnect", why)
+        self.keyframe, self.after = None, []
+        self.broadcaster.hang_up(TRY_AGAIN, why[:120])
+
+    def _answer(self, data: bytes) -> None:
+        try:
+            answer = VoteAnswer.model_validate_json(data)
+        except ValueError:
+            return
+        waiting = self.answers.get(answer.id)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(answer)
+
+    # ---- votes ------------------------------------------------------------------------------
+    async def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str
+    ) -> int:
+        """Hand a viewer's vote to the lab server and wait for its count (or its refusal)."""
+        client = self.client
+        if client is None or self.keyframe is None:
+            raise LabError("no_lab", f"the vote did not reach the lab: {self.unready() or NO_PICTURE}")
+        vote = VoteUp(
+            relay=self.id,
+            id=secrets.token_hex(8),
+            voter=voter,
+            question=question,
+            choice=choice or "",
+            number="" if number is None else repr(number),
+            address=address[:100],
+        )
+        waiting: asyncio.Future[VoteAnswer] = asyncio.get_running_loop().create_future()
+        self.answers[vote.id] = waiting
+        try:
+            await client.xadd(UP, vote.model_dump(), maxlen=UP_MAXLEN, approximate=True)
+            answer = await asyncio.wait_for(waiting, VOTE_WAIT_S)
+        except TimeoutError:
+            raise LabError(
+                "no_lab", f"the lab server did not answer the vote within {VOTE_WAIT_S:g} s"
+            ) from None
+        except (RedisError, OSError) as exc:
+            raise LabError("no_lab", f"the vote did not reach Redis: {exc}") from None
+        finally:
+            self.answers.pop(vote.id, None)
+        if answer.error is not None:
+            raise LabError(answer.error, answer.message or answer.error)  # type: ignore[arg-type]
+        return answer.votes or 0

@@ -1,0 +1,167 @@
+"""A relay behind the web layer's door: ``ptlab relay --redis URL``.
+
+The page, the stream and the history routes work as on the lab server, from what the lab server
+publishes to Redis (app/relay/): viewers get the same snapshot and frames, votes reach the lab
+server and are counted there. Nothing here controls the lab: every command is refused (read_only),
+and no presenter token exists on a relay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from ..control.errors import LabError
+from ..observe.history import History
+from ..protocol import (
+    Command,
+    CostsView,
+    LessonView,
+    PyStackView,
+    Role,
+    RunView,
+    ServerInfo,
+    Snapshot,
+    SwitchSweepView,
+)
+from ..recording import HostFacts
+from ..relay.follower import NO_PICTURE, Follower
+from ..settings import Settings
+from .binding import Listener
+from .broadcast import Broadcaster
+from .voters import VoterIds
+
+READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands go to the lab server"
+
+
+@dataclass
+class RelayLab:
+    """The lab as a relay sees it (a ``LabPort``): its latest keyframe, the frames since, and no lab."""
+
+    follower: Follower
+    replay: bool = False
+    relay: bool = True
+    _parsed: tuple[str, Snapshot] | None = field(default=None, init=False)
+
+    @property
+    def history(self) -> History:
+        """What this relay has kept of the feed: its viewers' pause reads it."""
+        return self.follower.history
+
+    def _latest(self) -> Snapshot:
+        text = self.follower.picture()
+        if text is None:
+            raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
+        if self._parsed is None or self._parsed[0] is not text:
+            try:
+                self._parsed = (text, Snapshot.model_validate_json(text))
+            except ValidationError as exc:  # a lab server of another version
+                raise LabError(
+                    "no_lab", f"the lab server's picture is not one this relay reads: {exc}"
+                ) from None
+        return self._parsed[1]
+
+    @property
+    def server_info(self) -> ServerInfo:
+        """The lab server's facts, from its latest keyframe."""
+        return self._latest().server
+
+    @property
+    def seq(self) -> int:
+        """The last frame's sequence number: the lab server's."""
+        return self.follower.seq
+
+    def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:
+        """The latest keyframe (a few seconds old at most; its ``seq`` and ``ts`` say when)."""
+        return self._latest()
+
+    def snapshot_json(self, role: Role = "viewer") -> str:
+        """The latest keyframe, as the stream sends it."""
+        text = self.follower.picture()
+        if text is None:
+            raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
+        return text
+
+    def unready(self) -> str | None:
+        """Why a viewer cannot be served now (no Redis, no keyframe yet); None when it can."""
+        return self.follower.unready()
+
+    def running(self) -> int:
+        """Lab processes running at the latest keyframe."""
+        return sum(1 for p in self._latest().processes if p.status == "running") if self.picture else 0
+
+    @property
+    def picture(self) -> bool:
+        """Whether the relay has a picture to serve."""
+        return self.follower.picture() is not None
+
+    def tick_ms(self) -> float:
+        """A relay samples nothing."""
+        return 0.0
+
+    def costs(self) -> CostsView | None:
+        """The costs the latest keyframe shows."""
+        return self._latest().costs
+
+    def switch_sweep(self) -> SwitchSweepView | None:
+        """The switch sweep the latest keyframe shows."""
+        return self._latest().switch_sweep
+
+    def run_view(self) -> RunView | None:
+        """The run the latest keyframe shows."""
+        return self._latest().run
+
+    def run_code(self) -> str | None:
+        """The source stays on the lab server."""
+        return None
+
+    def lesson(self) -> LessonView | None:
+        """Where the class is, as of the latest keyframe."""
+        return self._latest().lesson
+
+    def host_facts(self) -> HostFacts:
+        """The lab server's machine, as its keyframe names it (not the relay's own)."""
+        info = self.server_info
+        return HostFacts(cpus=info.cpus, kernel=info.host.kernel, python="", hz=info.hz, pagemap=info.pagemap)
+
+    async def python_stack(self, pid: int, tid: int) -> PyStackView:
+        """A relay has no process to ask."""
+        raise LabError("read_only", f"{READ_ONLY}; ask the lab server for thread {tid}'s stack")
+
+    async def run(self, cmd: Command) -> BaseModel:
+        """Refuse, saying why."""
+        raise LabError("read_only", READ_ONLY)
+
+    async def vote(
+        self, voter: str, question: str, choice: str | None, number: float | None, address: str
+    ) -> int:
+        """Hand the vote to the lab server through Redis; its count, or its refusal."""
+        return await self.follower.vote(voter, question, choice, number, address)
+
+    def bound(self, listeners: list[Listener]) -> bool:
+        """A relay runs no code."""
+        return False
+
+
+@asynccontextmanager
+async def relay_lab(
+    settings: Settings, broadcaster: Broadcaster, voters: VoterIds
+) -> AsyncIterator[RelayLab]:
+    """Follow the lab through ``settings.redis_url`` for as long as the relay serves."""
+    history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
+    follower = Follower(settings.redis_url, broadcaster, history, voters.rekey)
+    broadcaster.snapshot = follower.picture
+    broadcaster.after = follower.since
+    task = asyncio.create_task(follower.run())
+    try:
+        yield RelayLab(follower)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        broadcaster.close()

@@ -1,0 +1,211 @@
+"""Relays: viewers served by ``ptlab relay`` through a real Redis, as a lecture hall would be."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from support import LabServer, RedisServer, opened, page_cookie, replies, vote
+from websockets.sync.client import connect as ws_connect
+
+from app.observe.history import History
+from app.relay.channels import Down, pack_down, unpack_down, up_entry
+from app.relay.follower import Follower
+
+# ---- the feed's messages and a relay's place in it (no Redis needed) ------------------------
+
+
+def test_feed_messages_unpack_as_they_were_packed_and_anything_else_is_refused() -> None:
+    text = '{"type":"frame","seq":42}'
+    assert unpack_down(pack_down("f", 42, text)) == Down("f", 42, text)
+    assert unpack_down(pack_down("k", 7, "{}")) == Down("k", 7, "{}")
+    too_long = b"f " + b"9" * 30 + b"\n{}"
+    for bad in (b"", b"f 1", b"x 1\n{}", b"f -1\n{}", b"f 1e3\n{}", b"f 1\n\xff", too_long):
+        assert unpack_down(bad) is None, bad
+    assert up_entry({b"kind": b"keyframe"}) == "keyframe"
+    not_hex = {b"kind": b"vote", b"relay": b"not hex", b"id": b"1", b"voter": b"v", b"question": b"q"}
+    assert up_entry(not_hex) is None
+    assert up_entry({b"kind": b"\xff"}) is None
+
+
+class Screens:
+    """What a relay's broadcaster is told: frames published, and when viewers must start again."""
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+        self.resyncs = 0
+        self.hung_up = 0
+
+    def publish(self, text: str) -> None:
+        self.published.append(text)
+
+    def resync(self) -> None:
+        self.resyncs += 1
+
+    def hang_up(self, code: int, reason: str) -> None:
+        self.hung_up += 1
+
+
+def _frame(seq: int) -> Down:
+    return Down("f", seq, json.dumps({"type": "frame", "seq": seq, "ts": 1000.0 + seq / 10, "events": []}))
+
+
+def test_a_relay_serves_the_keyframe_and_the_frames_after_it_and_waits_again_after_a_gap() -> None:
+    screens = Screens()
+    history = History(seconds=60, max_bytes=1 << 20)
+    f = Follower("redis://127.0.0.1:1/0", screens, history, lambda key: None)  # type: ignore[arg-type]
+    f.connected = True
+    assert f.take(_frame(4)) is False and f.picture() is None  # before any keyframe: leads nowhere
+    assert f.take(Down("k", 4, '{"type":"snapshot","seq":4,"ts":1000.4}')) is True
+    assert f.picture() == '{"type":"snapshot","seq":4,"ts":1000.4}' and f.unready() is None
+    f.take(_frame(5))
+    f.take(_frame(6))
+    assert [json.loads(t)["seq"] for t in f.since()] == [5, 6]
+    assert [json.loads(t)["seq"] for t in screens.published] == [5, 6]
+    resyncs = screens.resyncs
+    f.take(Down("k", 6, '{"type":"snapshot","seq":6,"ts":1000.6}'))  # the keyframe of the frame just sent
+    assert f.since() == [] and screens.resyncs == resyncs  # nobody starts again for it
+    f.take(_frame(8))  # 7 never came
+    assert f.picture() is None and screens.resyncs == resyncs + 1 and len(screens.published) == 2
+    f.take(_frame(9))
+    assert len(screens.published) == 2  # still waiting
+    f.take(Down("k", 9, '{"type":"snapshot","seq":9,"ts":1000.9}'))
+    f.take(_frame(10))
+    assert f.picture() is not None and [json.loads(t)["seq"] for t in f.since()] == [10]
+    # its own history replays every stretch: a keyframe starts the one after the gap
+    kept = [(e.keyframe, e.seq) for e in history.entries]
+    assert kept == [(True, 4), (False, 5), (False, 6), (True, 9), (False, 10)], kept
+
+
+# ---- a lab server, Redis and a relay, all real ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis() -> Iterator[RedisServer]:
+    r = RedisServer().start()
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+@pytest.fixture(scope="module")
+def hall(redis: RedisServer) -> Iterator[tuple[LabServer, LabServer]]:
+    """The lab server publishing to Redis, and a relay following it."""
+    lab = LabServer(env={"PTLAB_REDIS_URL": redis.url, "PTLAB_MAX_PROCESSES": "6"}).start()
+    relay = LabServer(args=["relay", "--redis", redis.url])
+    try:
+        relay.start()
+        _until_ready(relay)
+        yield lab, relay
+    finally:
+        relay.stop()
+        lab.stop()
+        left = lab.leftovers()
+        assert not left, f"lab processes outlived the server: {left}"
+
+
+def _until_ready(relay: LabServer, timeout: float = 15.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        health = relay.get("/api/health")
+        if health["ok"] or time.monotonic() > deadline:
+            assert health["ok"] and health["relay"], health
+            return health
+        time.sleep(0.1)
+
+
+def _until_pid(ws: Any, pid: int, timeout: float) -> tuple[int, list[int]]:
+    """Read frames until one shows ``pid``: that frame's seq, and every seq read."""
+    seqs: list[int] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg = json.loads(ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+        if msg["type"] != "frame":
+            continue
+        seqs.append(msg["seq"])
+        if any(c.get("pid") == pid for c in msg["changed"]):
+            return msg["seq"], seqs
+    raise AssertionError(f"no frame showed {pid} within {timeout} s (read {seqs[-5:]})")
+
+
+def test_a_viewer_on_a_relay_sees_a_spawn_as_soon_as_a_direct_one_with_the_same_seq(hall) -> None:
+    lab, relay = hall
+    with ws_connect(relay.ws_url, max_size=None) as far, ws_connect(lab.ws_url, max_size=None) as near:
+        first = json.loads(far.recv(timeout=10))
+        assert first["type"] == "snapshot" and first["role"] == "viewer"
+        assert first["server"]["pid"] == lab.proc.pid
+        json.loads(near.recv(timeout=10))
+        pid = lab.spawn()
+        spawned = time.monotonic()
+        far_seq, far_seqs = _until_pid(far, pid, 3.0)
+        seen_after = time.monotonic() - spawned
+        near_seq, _ = _until_pid(near, pid, 3.0)
+    # the relay's viewer starts from a keyframe, then every frame after it, in order, none missed
+    assert far_seqs[0] > first["seq"] and far_seqs == list(range(far_seqs[0], far_seqs[0] + len(far_seqs)))
+    assert far_seq == near_seq and seen_after < 3.0, (far_seq, near_seq, seen_after)
+    lab.reset()
+
+
+def test_a_relay_refuses_every_command_and_every_token(hall) -> None:
+    lab, relay = hall
+    before = lab.state()["processes"]
+    with ws_connect(relay.ws_url, additional_headers=lab.auth, max_size=None) as ws:
+        ws.recv(timeout=10)
+        ws.send(json.dumps({"type": "command", "id": "c1", "command": {"op": "spawn_process"}}))
+        (refusal,) = replies(ws, 1)
+    assert refusal["error"] == "read_only" and "lab server" in refusal["message"]
+    status, body = relay.request("POST", "/api/processes", {}, headers=lab.auth)
+    assert status == 409 and body["error"] == "read_only"
+    with pytest.raises(urllib.error.HTTPError) as page:
+        urllib.request.urlopen(f"{relay.url}/?token={lab.token}", timeout=10)
+    page.value.close()
+    assert page.value.code == 403  # the lab server's token means nothing here
+    assert lab.state()["processes"] == before
+
+
+def test_votes_through_a_relay_are_counted_once_by_the_lab_server(hall) -> None:
+    lab, relay = hall
+    lab.control("POST", "/api/lesson/scenes/1", expect=200)  # the fork scene and its question
+    try:
+        cookie = page_cookie(relay.port)  # handed out by the relay, signed with the lab server's key
+        twice = vote(relay.port, "127.0.0.1", cookie, "stays", times=2)
+        forged = vote(relay.port, "127.0.0.1", "forged-" + "x" * 22, "stays")
+        # the same browser on the lab server itself is the same voter, changing its mind
+        direct = vote(lab.port, "127.0.0.1", cookie, "follows")
+        question = lab.get("/api/lesson")["lesson"]["scene"]["question"]
+    finally:
+        lab.control("DELETE", "/api/lesson", expect=200)
+    assert twice["type"] == "ack" and twice["result"]["votes"] == 1, twice
+    assert forged["error"] == "no_voter", forged
+    assert direct["type"] == "ack" and direct["result"]["votes"] == 1, direct
+    tally = {o["id"]: o["votes"] for o in question["options"]}
+    assert question["votes"] == 1 and tally == {"follows": 1, "stays": 0}, question
+
+
+def test_redis_restarting_is_survived_by_the_lab_and_the_relays_viewers_without_a_reload(
+    browser, hall, redis: RedisServer
+) -> None:
+    lab, relay = hall
+    with opened(browser, relay, False, (1280, 720)) as page, ws_connect(lab.ws_url, max_size=None) as near:
+        page.wait_for_function("document.querySelector('#conn').dataset.status === 'live'", timeout=10_000)
+        page.evaluate("window.sameDocument = true")
+        redis.stop()
+        page.wait_for_function("document.querySelector('#conn').dataset.status === 'lost'", timeout=10_000)
+        assert relay.get("/api/health")["waiting"].startswith("this relay cannot reach Redis")
+        # the lab server serves its own viewers meanwhile, and still takes commands
+        pid = lab.spawn()
+        _until_pid(near, pid, 3.0)
+        redis.start()
+        page.wait_for_selector(f"#diagram .card[data-pid='{pid}']", timeout=20_000)
+        assert page.evaluate("window.sameDocument") is True
+        assert page.evaluate("document.querySelector('#conn').dataset.status") == "live"
+        assert page.errors == []
+    with contextlib.suppress(Exception):
+        lab.reset()
