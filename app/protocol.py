@@ -744,6 +744,17 @@ class ResetResult(BaseModel):
     stopped: int
 
 
+class RelayView(BaseModel):
+    """How a relay follows the lab server through Redis."""
+
+    redis: bool = Field(description="connected to Redis")
+    keyframes: int = Field(description="keyframes taken since it started")
+    drifted: int = Field(
+        description="keyframes that showed something other than the picture it had carried forward by the "
+        "frames (each put right at once, its viewers sent the keyframe): 0 when it follows faithfully"
+    )
+
+
 class Health(BaseModel):
     """Liveness and a few counts."""
 
@@ -756,7 +767,7 @@ class Health(BaseModel):
     held_bytes: int = Field(description="bytes ptlab holds that clients' sockets have not taken yet")
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
     isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
-    relay: bool = Field(False, description="this is a relay (`ptlab relay`): it shows a lab server's picture")
+    relay: RelayView | None = Field(None, description="on a relay (`ptlab relay`): how it follows the lab")
     waiting: str | None = Field(
         None,
         description="a relay that cannot serve viewers now (no Redis, no picture yet): why; `ok` is false",

@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 import websockets  # noqa: E402
-from support import LabServer, burst, free_port, rss  # noqa: E402
+from support import LabServer, RedisServer, burst, free_port, rss  # noqa: E402
 
 from app.observe.sampling import Sampler  # noqa: E402
 from app.procfs import cpu_model  # noqa: E402
@@ -262,6 +262,75 @@ def bench_fanout(quick: bool) -> list[dict[str, Any]]:
     finally:
         s.stop()
     return out
+
+
+# ---- 3b. relays through Redis (issue 25) ------------------------------------------
+
+
+def _cores(pids: dict[str, int], seconds: float) -> dict[str, float]:
+    """Each process's CPU over the next ``seconds``, in % of one core."""
+    c0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    wall = time.monotonic() - t0
+    return {k: round(100 * (cpu_seconds(p) - c0[k]) / wall, 1) for k, p in pids.items()}
+
+
+def bench_relay(quick: bool) -> dict[str, Any]:
+    """2 000 viewers over 2 relays: their delivery lag, and what they cost the lab server (nothing, ideally).
+
+    The lab server publishes to a real redis-server; each relay's 1 000 viewers run in a process of
+    their own. The lab server's CPU is measured with the relays following and no viewer, then with
+    the 2 000: the goal is within 10 %.
+    """
+    seconds = 10.0 if quick else 30.0
+    per_relay, n_relays = 1000, 2
+    redis = RedisServer().start()
+    env = {"PTLAB_MAX_PROCESSES": "8", "PTLAB_REDIS_URL": redis.url}
+    s = LabServer(env=env, token="bench-token-1234").start()
+    relays = [LabServer(args=["relay", "--redis", redis.url]) for _ in range(n_relays)]
+    try:
+        for r in relays:
+            r.start()
+        populate(s, 4, 4, ("count", "idle"))  # a frame changes every tick; no busy loop takes a core
+        deadline = time.monotonic() + 15
+        while not all(r.get("/api/health")["ok"] for r in relays) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pids = {"server": s.proc.pid, "redis": redis.proc.pid} | {
+            f"relay {i + 1}": r.proc.pid for i, r in enumerate(relays)
+        }
+        time.sleep(2)
+        idle = _cores(pids, seconds)
+        print(f"  relays, no viewer: {idle}", flush=True)
+        viewers = [
+            subprocess.Popen(
+                [*viewer_client(per_relay), r.ws_url, str(per_relay), str(seconds), "2"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for r in relays
+        ]
+        time.sleep(3)  # all joined (they join in batches of 50 every 20 ms)
+        loaded = _cores(pids, seconds - 4)
+        stats = [
+            json.loads(v.communicate(timeout=seconds + 120)[0].strip().splitlines()[-1]) for v in viewers
+        ]
+        print(f"  {n_relays} × {per_relay} viewers: {loaded} {stats}", flush=True)
+    finally:
+        for r in relays:
+            r.stop()
+        s.stop()
+        redis.stop()
+    return {
+        "relays": n_relays,
+        "viewers_per_relay": per_relay,
+        "seconds": seconds,
+        "idle_core_pct": idle,
+        "loaded_core_pct": loaded,
+        "per_relay": stats,
+        "lag_p99_ms": max(x["lag_p99_ms"] for x in stats),
+        "server_ratio": round(loaded["server"] / idle["server"], 2) if idle["server"] else None,
+    }
 
 
 # ---- 4. a flood of spawns -------------------------------------------------------
@@ -883,6 +952,10 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     return [*("| " + " | ".join(str(c) for c in line) + " |" for line in lines), ""]
 
 
+def _lags(v: dict[str, Any]) -> str:
+    return f"{v['lag_p50_ms']:.1f} / {v['lag_p99_ms']:.1f}, {v['min_frames']}"
+
+
 def markdown(r: dict[str, Any]) -> str:
     """The results as the tables in benchmarks/README.md."""
     out = []
@@ -947,6 +1020,25 @@ def markdown(r: dict[str, Any]) -> str:
                     x.get("client", "python"),
                 ]
                 for x in r["fanout"]
+            ],
+        )
+    if "relay" in r:
+        x = r["relay"]
+        out += _table(
+            ["2 000 viewers on 2 relays", "figure", "goal"],
+            [
+                ["lag p99 (ms), the worse relay", f"{x['lag_p99_ms']:.1f}", "≤ 150"],
+                *[
+                    [f"relay {i + 1}: lag p50 / p99 (ms), fewest frames", _lags(v), ""]
+                    for i, v in enumerate(x["per_relay"])
+                ],
+                ["lab server CPU, no viewer (% of a core)", x["idle_core_pct"]["server"], ""],
+                ["lab server CPU, 2 000 relayed viewers", x["loaded_core_pct"]["server"], "within 10 %"],
+                *[
+                    [f"{k} CPU, no viewer → 2 000 viewers", f"{x['idle_core_pct'][k]} → {v}", ""]
+                    for k, v in x["loaded_core_pct"].items()
+                    if k != "server"
+                ],
             ],
         )
     if "frames" in r:
@@ -1137,6 +1229,7 @@ def main() -> None:
             "sampler",
             "click",
             "fanout",
+            "relay",
             "frames",
             "flood",
             "forkbomb",
@@ -1158,6 +1251,7 @@ def main() -> None:
             "sampler": bench_sampler,
             "click": bench_click,
             "fanout": bench_fanout,
+            "relay": bench_relay,
             "frames": bench_frames,
             "flood": bench_flood,
             "forkbomb": bench_forkbomb,

@@ -1,8 +1,11 @@
 // N websocket viewers in one Node process (lighter than Python's for 1 000 of them): count frames and
 // measure delivery lag. Run by benchmarks/run.py as `node --experimental-websocket viewers.mjs URL N SECONDS`
 // (Node >= 20.10; its built-in WebSocket). Prints one JSON line, as viewers.py does.
+// SETTLE (optional, seconds): frames a viewer gets this soon after it opened are counted but not timed
+// (a relay's joiner gets its keyframe's few seconds of frames at once: a catch-up, not a delivery lag).
 
 const [url, n, seconds] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const settle = Number(process.argv[5] || 0);
 const TS = /"ts":([0-9.]+)/;
 const lags = [];
 const counts = [];
@@ -13,6 +16,7 @@ function viewer() {
     let frames = 0;
     let done = false;
     const ws = new WebSocket(url);
+    let opened = Infinity;
     const finish = (err) => {
       if (done) return;
       done = true;
@@ -23,12 +27,15 @@ function viewer() {
       } catch {}
       resolve();
     };
-    ws.onopen = () => setTimeout(() => finish(), seconds * 1000);
+    ws.onopen = () => {
+      opened = Date.now() / 1000;
+      setTimeout(() => finish(), seconds * 1000);
+    };
     ws.onmessage = (ev) => {
       const now = Date.now() / 1000;
       const head = ev.data.slice(0, 120);
       const m = TS.exec(head);
-      if (m && head.startsWith('{"type":"frame"')) lags.push(now - Number(m[1]));
+      if (m && head.startsWith('{"type":"frame"') && now - opened >= settle) lags.push(now - Number(m[1]));
       frames += 1;
     };
     ws.onerror = (e) => finish(e.message || "error");

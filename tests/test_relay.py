@@ -17,6 +17,7 @@ from websockets.sync.client import connect as ws_connect
 from app.observe.history import History
 from app.relay.channels import Down, pack_down, unpack_down, up_entry
 from app.relay.follower import Follower
+from app.relay.picture import Picture
 
 # ---- the feed's messages and a relay's place in it (no Redis needed) ------------------------
 
@@ -52,35 +53,95 @@ class Screens:
         self.hung_up += 1
 
 
-def _frame(seq: int) -> Down:
-    return Down("f", seq, json.dumps({"type": "frame", "seq": seq, "ts": 1000.0 + seq / 10, "events": []}))
+def _thread(tid: int, state: str = "S") -> dict[str, Any]:
+    return {"tid": tid, "name": "lab-idle", "state": state, "cpu": 0, "load": 0.0}
 
 
-def test_a_relay_serves_the_keyframe_and_the_frames_after_it_and_waits_again_after_a_gap() -> None:
+def _process(pid: int, tids: list[int]) -> dict[str, Any]:
+    return {"pid": pid, "name": "ptlab-worker", "state": "S", "rss": 1, "threads": [_thread(t) for t in tids]}
+
+
+def _snapshot(seq: int, processes: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+    shell = {"type": "snapshot", "seq": seq, "ts": 1000.0 + seq / 10, "role": "viewer", "server": {"pid": 1}}
+    return {**shell, "processes": processes, "events": [], "focus": {"pid": None}, "lesson": None, **rest}
+
+
+def _frame(seq: int, changed: list[dict[str, Any]] | None = None, **rest: Any) -> dict[str, Any]:
+    shell = {"type": "frame", "seq": seq, "ts": 1000.0 + seq / 10}
+    return {**shell, "changed": changed or [], "removed": [], "events": [], **rest}
+
+
+def test_a_relays_picture_is_carried_forward_by_frames_as_a_page_carries_its_own() -> None:
+    picture = Picture(_snapshot(4, [_process(10, [10, 11])], events=[{"id": i} for i in range(19)]))
+    born = {"pid": 10, "patch": True, "rss": 2, "threads": [{"tid": 11, "state": "R"}, _thread(12)]}
+    frames = [
+        # a thread changes state, one is born (whole, with the new order), the process's RSS grows
+        _frame(5, [{**born, "tids": [10, 11, 12]}], events=[{"id": 19}, {"id": 20}]),
+        # a new process whole; a thread ends (the order without it); the lesson opens
+        _frame(6, [_process(20, [20]), {"pid": 10, "patch": True, "tids": [10, 12]}], lesson={"scene": 1}),
+        _frame(7, removed=[20], lesson_off=True, focus={"pid": 10}),
+        _frame(8, [{"pid": 10, "patch": True, "tids": []}]),  # an empty order is an order (none left)
+    ]
+    seen = []
+    for f in frames:
+        picture.apply(f)
+        seen.append(json.loads(picture.text()))
+    assert seen[0]["seq"] == 5 and seen[0]["ts"] == frames[0]["ts"]
+    p = seen[0]["processes"][0]
+    assert p["rss"] == 2 and [(t["tid"], t["state"]) for t in p["threads"]] == [
+        (10, "S"),
+        (11, "R"),
+        (12, "S"),
+    ]
+    assert [e["id"] for e in seen[0]["events"]] == list(range(1, 21))  # the newest 20, as a snapshot's
+    assert [q["pid"] for q in seen[1]["processes"]] == [10, 20] and seen[1]["lesson"] == {"scene": 1}
+    assert [t["tid"] for t in seen[1]["processes"][0]["threads"]] == [10, 12]
+    assert [q["pid"] for q in seen[2]["processes"]] == [10] and seen[2]["lesson"] is None
+    assert seen[2]["focus"] == {"pid": 10} and seen[3]["processes"][0]["threads"] == []
+    # a keyframe of the same seq showing the same is the same; one field apart, it is not
+    same = {**seen[3], "ts": 0.0}
+    assert picture.same_as(same)
+    assert not picture.same_as({**same, "processes": [{**same["processes"][0], "rss": 3}]})
+    assert not picture.same_as({**same, "focus": {"pid": None}})
+
+
+def _down(kind: str, msg: dict[str, Any]) -> Down:
+    return Down(kind, msg["seq"], json.dumps(msg))  # type: ignore[arg-type]
+
+
+def test_a_relay_takes_a_keyframe_follows_frames_in_order_and_waits_again_after_a_gap() -> None:
     screens = Screens()
     history = History(seconds=60, max_bytes=1 << 20)
     f = Follower("redis://127.0.0.1:1/0", screens, history, lambda key: None)  # type: ignore[arg-type]
     f.connected = True
-    assert f.take(_frame(4)) is False and f.picture() is None  # before any keyframe: leads nowhere
-    assert f.take(Down("k", 4, '{"type":"snapshot","seq":4,"ts":1000.4}')) is True
-    assert f.picture() == '{"type":"snapshot","seq":4,"ts":1000.4}' and f.unready() is None
-    f.take(_frame(5))
-    f.take(_frame(6))
-    assert [json.loads(t)["seq"] for t in f.since()] == [5, 6]
+    one = [_process(10, [10])]
+    assert f.take(_down("f", _frame(4))) is False and f.picture() is None  # before any keyframe
+    assert f.take(Down("k", 4, '{"type": "snapshot"}')) is False and f.picture() is None  # not a picture
+    assert f.take(_down("k", _snapshot(4, one))) is True and f.unready() is None
+    f.take(_down("f", _frame(5, [{"pid": 10, "patch": True, "rss": 5}])))
+    f.take(_down("f", _frame(6)))
     assert [json.loads(t)["seq"] for t in screens.published] == [5, 6]
+    now = json.loads(f.picture() or "")
+    assert now["seq"] == 6 and now["processes"][0]["rss"] == 5  # a joiner gets now, not the keyframe
     resyncs = screens.resyncs
-    f.take(Down("k", 6, '{"type":"snapshot","seq":6,"ts":1000.6}'))  # the keyframe of the frame just sent
-    assert f.since() == [] and screens.resyncs == resyncs  # nobody starts again for it
-    f.take(_frame(8))  # 7 never came
-    assert f.picture() is None and screens.resyncs == resyncs + 1 and len(screens.published) == 2
-    f.take(_frame(9))
-    assert len(screens.published) == 2  # still waiting
-    f.take(Down("k", 9, '{"type":"snapshot","seq":9,"ts":1000.9}'))
-    f.take(_frame(10))
-    assert f.picture() is not None and [json.loads(t)["seq"] for t in f.since()] == [10]
+    # the keyframe of the frame just sent, showing the same: nobody starts again for it
+    f.take(_down("k", _snapshot(6, [{**one[0], "rss": 5}])))
+    assert screens.resyncs == resyncs and f.drifted == 0
+    # one showing something else: the relay takes it, and its viewers start again from it
+    f.take(_down("f", _frame(7)))
+    f.take(_down("k", _snapshot(7, [{**one[0], "rss": 9}])))
+    assert f.drifted == 1 and screens.resyncs == resyncs + 1
+    assert json.loads(f.picture() or "")["processes"][0]["rss"] == 9
+    f.take(_down("f", _frame(9)))  # 8 never came
+    assert f.picture() is None and screens.resyncs == resyncs + 2 and len(screens.published) == 3
+    f.take(_down("f", _frame(10)))
+    assert len(screens.published) == 3  # still waiting
+    f.take(_down("k", _snapshot(10, one)))
+    f.take(_down("f", _frame(11)))
+    assert json.loads(f.picture() or "")["seq"] == 11
     # its own history replays every stretch: a keyframe starts the one after the gap
     kept = [(e.keyframe, e.seq) for e in history.entries]
-    assert kept == [(True, 4), (False, 5), (False, 6), (True, 9), (False, 10)], kept
+    assert kept == [(True, 4), (False, 5), (False, 6), (False, 7), (True, 7), (True, 10), (False, 11)], kept
 
 
 # ---- a lab server, Redis and a relay, all real ------------------------------------------------
@@ -148,8 +209,19 @@ def test_a_viewer_on_a_relay_sees_a_spawn_as_soon_as_a_direct_one_with_the_same_
         seen_after = time.monotonic() - spawned
         near_seq, _ = _until_pid(near, pid, 3.0)
     # the relay's viewer starts from a keyframe, then every frame after it, in order, none missed
-    assert far_seqs[0] > first["seq"] and far_seqs == list(range(far_seqs[0], far_seqs[0] + len(far_seqs)))
+    assert far_seqs[0] == first["seq"] + 1 and far_seqs == list(
+        range(far_seqs[0], far_seqs[0] + len(far_seqs))
+    )
     assert far_seq == near_seq and seen_after < 3.0, (far_seq, near_seq, seen_after)
+    # the relay's picture, carried forward by the frames (a counting thread changes every tick),
+    # is what the lab server's next keyframe shows
+    lab.thread(pid, "count")
+    taken = relay.get("/api/health")["relay"]["keyframes"]
+    deadline = time.monotonic() + 12
+    while relay.get("/api/health")["relay"]["keyframes"] < taken + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    following = relay.get("/api/health")["relay"]
+    assert following["keyframes"] >= taken + 1 and following["drifted"] == 0, following
     lab.reset()
 
 

@@ -1,11 +1,11 @@
 """A relay's side of relaying: the lab's picture followed through Redis, and viewers' votes handed on.
 
-The relay holds the latest keyframe and the frames since, in order (``seq`` without a gap). A joining
-viewer gets that keyframe and those frames, then every frame as it comes: the same messages, with
-the same ``seq``, as a viewer of the lab server itself. Whenever the order breaks (a frame missed,
-the lab server restarted) the relay asks for a keyframe and its viewers wait for it; when Redis or
-the lab server goes quiet, it hangs up on its viewers, whose pages say "reconnecting" and come back
-by themselves once the relay has a picture again.
+The relay starts from a keyframe and carries it forward by every frame, in order (``seq`` without a
+gap), as a page does (app/relay/picture.py). A joining viewer gets that picture of now, then every
+frame as it comes: the same messages, with the same ``seq``, as a viewer of the lab server itself.
+Whenever the order breaks (a frame missed, the lab server restarted) the relay asks for a keyframe
+and its viewers wait for it; when Redis or the lab server goes quiet, it hangs up on its viewers,
+whose pages say "reconnecting" and come back by themselves once the relay has a picture again.
 """
 
 from __future__ import annotations
@@ -37,15 +37,13 @@ from .channels import (
     unpack_down,
 )
 from .feed import RETRY_S, connect, safe_url
+from .picture import Picture
 
 log = logging.getLogger("ptlab.relay")
 # The lab server sends a frame every tick (10 Hz): this long without one, it or Redis is gone.
 SILENT_S = 3.0
 # A relay waiting for a keyframe asks again this often (its first request may have gone unseen).
 ASK_AGAIN_S = 1.0
-# Frames kept after the keyframe. A keyframe comes every 5 s (50 frames at 10 Hz); past this many
-# the relay asks for one rather than send a joiner a long catch-up (and past twice as many, waits).
-MAX_AFTER = 120
 VOTE_WAIT_S = 5.0
 # RFC 6455 1013, "try again later": the page reconnects by itself
 TRY_AGAIN = 1013
@@ -63,30 +61,26 @@ class Follower:
         self.history = history
         self.on_key = on_key
         self.id = secrets.token_hex(8)  # this relay's reply channel
-        self.keyframe: str | None = None
-        self.after: list[str] = []
+        self.current: Picture | None = None
         self.seq = 0
+        self.drifted = 0  # keyframes that showed something else than the relay's own picture
         self.connected = False
         self.last_message = 0.0
         self.asked = 0.0
-        self.keyframes = 0  # taken since the start: each means the relay had a place in the stream
+        self.keyframes = 0  # taken since the start
         self.client: aioredis.Redis | None = None
         self.answers: dict[str, asyncio.Future[VoteAnswer]] = {}
 
     # ---- what the broadcaster serves -------------------------------------------------------
     def picture(self, role: object = "viewer") -> str | None:
-        """The latest keyframe (None while there is none)."""
-        return self.keyframe
-
-    def since(self, role: object = "viewer") -> list[str]:
-        """The frames after the keyframe, oldest first."""
-        return list(self.after)
+        """The lab's snapshot as of the last frame (None while the relay has no place in the stream)."""
+        return self.current.text() if self.current is not None else None
 
     def unready(self) -> str | None:
         """Why a viewer cannot be served now; None when it can."""
         if not self.connected:
             return f"this relay cannot reach Redis at {safe_url(self.url)}; it keeps trying"
-        return NO_PICTURE if self.keyframe is None else None
+        return NO_PICTURE if self.current is None else None
 
     # ---- following --------------------------------------------------------------------------
     async def run(self) -> None:
@@ -127,13 +121,12 @@ class Follower:
         self.last_message = time.monotonic()
         while True:
             now = time.monotonic()
-            overdue = self.keyframe is None or len(self.after) >= MAX_AFTER
-            if overdue and now - self.asked >= ASK_AGAIN_S:
+            if self.current is None and now - self.asked >= ASK_AGAIN_S:
                 self.asked = now
                 await client.xadd(UP, {"kind": "keyframe"}, maxlen=UP_MAXLEN, approximate=True)
             msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
             if msg is None:
-                if self.keyframe is not None and time.monotonic() - self.last_message > SILENT_S:
+                if self.current is not None and time.monotonic() - self.last_message > SILENT_S:
                     self._lose("the lab server has gone quiet")
                 continue
             if msg["channel"] == replies:
@@ -152,54 +145,58 @@ class Follower:
 
     def take(self, down: Down) -> bool:
         """Follow one message of the feed; True when it was a keyframe (the relay has a place now)."""
+        try:
+            msg = json.loads(down.text)
+        except ValueError:
+            return False
+        if not isinstance(msg, dict) or not isinstance(
+            msg.get("processes" if down.kind == "k" else "changed"), list
+        ):
+            return False
         if down.kind == "k":
-            if self.keyframe is not None and down.seq == self.seq:
-                self.keyframe, self.after = down.text, []  # the same picture, later: nothing to resend
-            else:
-                self.keyframe, self.after, self.seq = down.text, [], down.seq
-                self.broadcaster.resync()  # viewers waiting for a picture get this one
             self.keyframes += 1
-            self._keep(True, down)
+            if self.current is not None and down.seq == self.seq:
+                if self.current.same_as(msg):
+                    self._keep(True, down, msg)
+                    return True
+                # the relay's picture drifted from the lab server's: its viewers' did too
+                self.drifted += 1
+                log.warning("ptlab relay: the keyframe at %d differs from the relay's picture", down.seq)
+            self.current, self.seq = Picture(msg), down.seq
+            self.broadcaster.resync()  # viewers waiting for a picture get this one
+            self._keep(True, down, msg, first=True)
             return True
-        if self.keyframe is None:
+        if self.current is None:
             return False  # waiting for a keyframe: frames before it lead nowhere
         if down.seq != self.seq + 1:
             # a frame missed (Redis dropped this relay's backlog, the feed lost frames) or a new
             # lab server: the viewers' pictures cannot be carried on from here
             log.info("ptlab relay: frame %d after %d: asking for a keyframe", down.seq, self.seq)
-            self.keyframe, self.after = None, []
+            self.current = None
             self.broadcaster.resync()
             return False
+        self.current.apply(msg)
         self.seq = down.seq
-        self.after.append(down.text)
-        if len(self.after) > 2 * MAX_AFTER:  # the keyframes asked for did not come: start again
-            self.keyframe, self.after = None, []
-            self.broadcaster.resync()
-            return False
         self.broadcaster.publish(down.text)
-        self._keep(False, down)
+        self._keep(False, down, msg)
         return False
 
-    def _keep(self, keyframe: bool, down: Down) -> None:
+    def _keep(self, keyframe: bool, down: Down, msg: dict, first: bool = False) -> None:
         # The relay's own history, for its viewers' pause (the page asks its own server for it):
         # a keyframe where one is due, and always the first after a gap, so every stretch replays.
         if self.history.seconds <= 0:
             return
-        try:
-            msg = json.loads(down.text)
-        except ValueError:
-            return
         ts = float(msg.get("ts") or time.time())
         if not keyframe:
             self.history.add(False, down.seq, ts, down.text, msg.get("events") or [])
-        elif self.history.due(ts) or not self.history.entries or self.history.entries[-1].seq != down.seq:
+        elif first or self.history.due(ts):
             self.history.add(True, down.seq, ts, down.text)
 
     def _lose(self, why: str) -> None:
         """No picture: hang up on the viewers (their pages reconnect) until a keyframe comes."""
-        if self.keyframe is not None:
+        if self.current is not None:
             log.warning("ptlab relay: %s; viewers are told to reconnect", why)
-        self.keyframe, self.after = None, []
+        self.current = None
         self.broadcaster.hang_up(TRY_AGAIN, why[:120])
 
     def _answer(self, data: bytes) -> None:
@@ -217,7 +214,7 @@ class Follower:
     ) -> int:
         """Hand a viewer's vote to the lab server and wait for its count (or its refusal)."""
         client = self.client
-        if client is None or self.keyframe is None:
+        if client is None or self.current is None:
             raise LabError("no_lab", f"the vote did not reach the lab: {self.unready() or NO_PICTURE}")
         vote = VoteUp(
             relay=self.id,

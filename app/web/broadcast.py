@@ -8,10 +8,11 @@ so a slow laptop never grows the server's memory or delays anyone else.
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,6 +22,18 @@ from ..protocol import Role
 MAX_OUTBOX = 64
 # closes under way (hang_up): kept so they are not collected before they are done
 _closing: set[asyncio.Task[None]] = set()
+
+
+def spare_the_fan_out() -> None:
+    """Keep the garbage collector's pauses out of the fan-out's tail of delivery lag.
+
+    The fan-out allocates for every viewer on every frame, and the collector's default thresholds
+    then pause the loop often enough to show in the tail (1 000 viewers, benchmarks/: p99 95 -> 80
+    ms). What is alive at start is frozen out of every collection; reference counting still frees
+    everything else at once. Called once the server is set up (the lab's, or a relay's).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 class Sender(Protocol):
@@ -88,10 +101,6 @@ def _no_picture(role: Role) -> str:
     raise RuntimeError("the broadcaster has no snapshot source yet")
 
 
-def _nothing_after(role: Role) -> Sequence[str]:
-    return ()
-
-
 class Broadcaster:
     """Every connected client, and the one frame (or snapshot) each is due next."""
 
@@ -99,9 +108,6 @@ class Broadcaster:
         # What a joining client gets first: set when the lab behind it is (app/web/live.py, replay.py,
         # relayed.py). None: no picture yet (a relay that lost its place); the client waits for one.
         self.snapshot: Callable[[Role], str | None] = snapshot or _no_picture
-        # the frames that follow that snapshot, sent right after it (a relay's keyframe is a few
-        # ticks old; the lab's own snapshot is the latest, with nothing after it)
-        self.after: Callable[[Role], Sequence[str]] = _nothing_after
         # Also handed every frame (the feed to Redis for relays): each must return at once.
         self.taps: list[Callable[[str], None]] = []
         self.clients: set[Client] = set()
@@ -176,8 +182,12 @@ class Broadcaster:
             if c.need_snapshot:
                 text = self.snapshot(c.role)
                 if text is not None:
-                    await self._send_snapshot(c, text)
-                    text = None
+                    c.need_snapshot = c.behind = False
+                    c.frame = None
+                    if c.packed:
+                        await self._send(c, self.pack(c.role, text))
+                        c.sent += 1
+                        text = None
             elif c.frame is not None:
                 text, c.frame = c.frame, None
             if text is not None:
@@ -186,17 +196,6 @@ class Broadcaster:
             while c.outbox and not c.closed:
                 await self._send(c, c.outbox.popleft())
             c.drained.set()
-
-    async def _send_snapshot(self, c: Client, text: str) -> None:
-        # taken together, before any await: a frame published while these go is the one after them
-        after = list(self.after(c.role))
-        c.need_snapshot = c.behind = False
-        c.frame = None
-        await self._send(c, self.pack(c.role, text) if c.packed else text)
-        c.sent += 1
-        for frame in after:
-            await self._send(c, frame)
-            c.sent += 1
 
     def pack(self, role: Role, text: str) -> bytes:
         """A snapshot gzip-packed, once per picture and role however many clients join meanwhile

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ..protocol import (
     Isolation,
     LessonView,
     PyStackView,
+    RelayView,
     Role,
     RunView,
     ServerInfo,
@@ -34,7 +34,7 @@ from ..protocol import (
 )
 from ..settings import Settings
 from .binding import Listener
-from .broadcast import Broadcaster
+from .broadcast import Broadcaster, spare_the_fan_out
 
 
 @dataclass
@@ -79,6 +79,10 @@ class LiveLab:
 
     def unready(self) -> str | None:
         """The live lab always has a picture."""
+        return None
+
+    def relay_view(self) -> RelayView | None:
+        """Not a relay."""
         return None
 
     def running(self) -> int:
@@ -172,12 +176,7 @@ async def live_lab(
     lessons.published = frames.tick_now
     commands = CommandService(lab, experiments, focus, published=frames.tick, lesson=lessons, runs=runs)
     frames.start()
-    # The fan-out allocates for every viewer on every frame, and the collector's default
-    # thresholds then pause the loop often enough to show in the tail of delivery lag
-    # (1 000 viewers, benchmarks/: p99 95 -> 80 ms). What is alive at start is frozen
-    # out of every collection; reference counting still frees everything else at once.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    spare_the_fan_out()
     live = LiveLab(lab, experiments, frames, commands, runs, lessons, script=script)
     try:
         yield live

@@ -24,6 +24,7 @@ from ..protocol import (
     CostsView,
     LessonView,
     PyStackView,
+    RelayView,
     Role,
     RunView,
     ServerInfo,
@@ -93,6 +94,10 @@ class LabPort(Protocol):
 
     def unready(self) -> str | None:
         """Why no viewer can be served now (a relay without Redis or a picture); None when one can."""
+        ...
+
+    def relay_view(self) -> RelayView | None:
+        """How a relay follows its lab server (None: this is not a relay)."""
         ...
 
     def running(self) -> int:

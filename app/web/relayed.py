@@ -23,6 +23,7 @@ from ..protocol import (
     CostsView,
     LessonView,
     PyStackView,
+    RelayView,
     Role,
     RunView,
     ServerInfo,
@@ -33,7 +34,7 @@ from ..recording import HostFacts
 from ..relay.follower import NO_PICTURE, Follower
 from ..settings import Settings
 from .binding import Listener
-from .broadcast import Broadcaster
+from .broadcast import Broadcaster, spare_the_fan_out
 from .voters import VoterIds
 
 READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands go to the lab server"
@@ -41,7 +42,7 @@ READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands
 
 @dataclass
 class RelayLab:
-    """The lab as a relay sees it (a ``LabPort``): its latest keyframe, the frames since, and no lab."""
+    """The lab as a relay sees it (a ``LabPort``): its picture, carried by the feed, and no lab."""
 
     follower: Follower
     replay: bool = False
@@ -77,11 +78,11 @@ class RelayLab:
         return self.follower.seq
 
     def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:
-        """The latest keyframe (a few seconds old at most; its ``seq`` and ``ts`` say when)."""
+        """The lab as of the last frame (without the lanes' history: that stays on the lab server)."""
         return self._latest()
 
     def snapshot_json(self, role: Role = "viewer") -> str:
-        """The latest keyframe, as the stream sends it."""
+        """The lab as of the last frame, as the stream sends it."""
         text = self.follower.picture()
         if text is None:
             raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
@@ -90,6 +91,11 @@ class RelayLab:
     def unready(self) -> str | None:
         """Why a viewer cannot be served now (no Redis, no keyframe yet); None when it can."""
         return self.follower.unready()
+
+    def relay_view(self) -> RelayView:
+        """How this relay follows the lab server."""
+        f = self.follower
+        return RelayView(redis=f.connected, keyframes=f.keyframes, drifted=f.drifted)
 
     def running(self) -> int:
         """Lab processes running at the latest keyframe."""
@@ -156,8 +162,8 @@ async def relay_lab(
     history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
     follower = Follower(settings.redis_url, broadcaster, history, voters.rekey)
     broadcaster.snapshot = follower.picture
-    broadcaster.after = follower.since
     task = asyncio.create_task(follower.run())
+    spare_the_fan_out()
     try:
         yield RelayLab(follower)
     finally:

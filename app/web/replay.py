@@ -23,6 +23,7 @@ from ..protocol import (
     CostsView,
     LessonView,
     PyStackView,
+    RelayView,
     Role,
     RunView,
     ServerInfo,
@@ -136,6 +137,10 @@ class ReplayLab:
 
     def unready(self) -> str | None:
         """A recording always has its first picture."""
+        return None
+
+    def relay_view(self) -> RelayView | None:
+        """Not a relay."""
         return None
 
     def running(self) -> int:

@@ -170,7 +170,7 @@ async def health(web: TheWeb, q: Q) -> Health:
     return Health(
         ok=waiting is None,
         waiting=waiting,
-        relay=lab.relay,
+        relay=lab.relay_view(),
         processes=0 if waiting else lab.running(),
         clients=len(broadcaster.clients),
         seq=lab.seq,
