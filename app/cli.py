@@ -1,4 +1,4 @@
-"""The ``ptlab`` command line: ``serve`` (the default), ``run``, ``replay`` and ``doctor``.
+"""The ``ptlab`` command line: ``serve`` (the default), ``run``, ``replay``, ``relay`` and ``doctor``.
 
 Click parses the words; the settings themselves stay in the one pydantic-settings model
 (app/settings.py): every field is a flag of the same name on every command that starts a

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Set up .venv with test tools, install Debian's chromium and nodejs if missing, lint, run every test.
+# Set up .venv with test tools, install Debian's chromium, nodejs and redis-server if missing, lint,
+# run every test.
 # Any arguments go to pytest (both passes), e.g. scripts/test.sh -k engine
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 make_venv test
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the browser tests
 command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the front end's layout tests (node --test)
+# relays' tests start their own redis-server on a free loopback port (Debian's package may also
+# start a system one on 6379: the tests never use it)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing Debian's ${missing[*]}" >&2
     sudo_cmd=""

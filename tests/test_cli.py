@@ -14,7 +14,7 @@ from support import CHROMIUM, ROOT, TOKEN, LabServer, free_port
 from app import __version__
 from app.settings import Settings
 
-COMMANDS = ["serve", "run", "replay", "doctor"]
+COMMANDS = ["serve", "run", "replay", "relay", "doctor"]
 
 
 def ptlab(*args: str, cwd: Path = ROOT, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
@@ -42,7 +42,7 @@ def test_every_command_has_help_in_plain_words_and_exits_0() -> None:
         # no Python type names, no default said twice
         assert "tuple[" not in shown.stdout and "{bool" not in shown.stdout and "null" not in shown.stdout
         assert "(default:" not in shown.stdout and shown.stdout.count("[default:") >= 1
-        if command in ("", "serve", "run", "replay"):
+        if command in ("", "serve", "run", "replay", "relay"):
             for name in Settings.model_fields:  # each setting is a flag of each command that serves
                 assert "--" + name.replace("_", "-") in shown.stdout, (command, name)
     assert "SCRIPT [ARGS]" in ptlab("run", "--help").stdout
@@ -65,6 +65,16 @@ def test_settings_flags_count_before_or_after_the_command(argv: list[str], tmp_p
     (tmp_path / "x.py").write_text("print(1)\n")
     out = ptlab(*argv, cwd=tmp_path)
     assert out.returncode == 2 and "PTLAB_PORT must be 1..65535, got 0" in out.stderr, out.stderr
+
+
+def test_a_relay_needs_redis_and_takes_no_token() -> None:
+    alone = ptlab("relay", "--port", "1")
+    assert alone.returncode == 2 and "--redis URL (or PTLAB_REDIS_URL)" in alone.stderr, alone.stderr
+    for argv in (["relay", "--token", "x" * 16], ["--token-file", "/dev/null", "relay"]):
+        out = ptlab(*argv, "--redis", "redis://127.0.0.1:1/0")
+        assert out.returncode == 2 and "a relay takes no token" in out.stderr, (argv, out.stderr)
+    bad = ptlab("relay", "--redis", "http://127.0.0.1:6379")
+    assert bad.returncode == 2 and "PTLAB_REDIS_URL" in bad.stderr, bad.stderr
 
 
 def test_a_syntax_error_is_one_short_message_and_no_server_starts(tmp_path: Path) -> None:

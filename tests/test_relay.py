@@ -112,7 +112,7 @@ def _down(kind: str, msg: dict[str, Any]) -> Down:
 def test_a_relay_takes_a_keyframe_follows_frames_in_order_and_waits_again_after_a_gap() -> None:
     screens = Screens()
     history = History(seconds=60, max_bytes=1 << 20)
-    f = Follower("redis://127.0.0.1:1/0", screens, history, lambda key: None)  # type: ignore[arg-type]
+    f = Follower("redis://127.0.0.1:1/0", screens, history, lambda key: None)
     f.connected = True
     one = [_process(10, [10])]
     assert f.take(_down("f", _frame(4))) is False and f.picture() is None  # before any keyframe

@@ -17,13 +17,13 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from ..control.errors import LabError
 from ..observe.history import History
-from ..web.broadcast import Broadcaster
 from .channels import (
     FEED,
     UP,
@@ -50,11 +50,27 @@ TRY_AGAIN = 1013
 NO_PICTURE = "this relay has no picture of the lab yet: it waits for the lab server through Redis"
 
 
+class Viewers(Protocol):
+    """What the follower needs of the relay's fan-out (app/web/broadcast.py's Broadcaster)."""
+
+    def publish(self, text: str) -> None:
+        """Hand one frame to every viewer."""
+        ...
+
+    def resync(self) -> None:
+        """Every viewer starts again from a snapshot (sent once there is one)."""
+        ...
+
+    def hang_up(self, code: int, reason: str) -> None:
+        """Close every viewer's websocket."""
+        ...
+
+
 class Follower:
     """The lab's picture as this relay has it, kept up from Redis."""
 
     def __init__(
-        self, url: str, broadcaster: Broadcaster, history: History, on_key: Callable[[bytes], None]
+        self, url: str, broadcaster: Viewers, history: History, on_key: Callable[[bytes], None]
     ) -> None:
         self.url = url
         self.broadcaster = broadcaster
