@@ -17,6 +17,8 @@ from app.web.ws import handle_text
 class FakeCommands:
     """Stands in for the command service: records what it was asked, answers or refuses."""
 
+    relay = False
+
     def __init__(self, fail: LabError | None = None) -> None:
         self.ran: list[Command] = []
         self.fail = fail

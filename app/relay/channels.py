@@ -28,6 +28,18 @@ VOTER_KEY = "ptlab:voter-key"
 UP_MAXLEN = 10_000
 
 
+# what a relay answers a command with, and says while it has no picture to serve
+RELAY_READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands go to the lab server"
+NO_PICTURE = "this relay has no picture of the lab yet: it waits for the lab server through Redis"
+
+
+def safe_url(url: str) -> str:
+    """A Redis URL with any password hidden, to be printed."""
+    scheme, sep, rest = url.partition("://")
+    auth, at, where = rest.rpartition("@")
+    return f"{scheme}{sep}***@{where}" if at and auth else url
+
+
 def reply_channel(relay: str) -> str:
     """Where the lab server answers one relay's votes."""
     return f"ptlab:reply:{relay}"

@@ -30,6 +30,7 @@ from .channels import (
     encode_key,
     pack_down,
     reply_channel,
+    safe_url,
     up_entry,
 )
 
@@ -40,7 +41,7 @@ KEYFRAME_S = 5.0
 # Frames waiting for the sender: at 10 Hz, three seconds. Past it the oldest are dropped (and a
 # keyframe follows), so an absent Redis never grows the server's memory.
 QUEUE = 32
-RETRY_S = (0.5, 1.0, 2.0, 4.0)
+RETRY_S = (0.25, 0.5, 1.0, 2.0)
 # relays' requests taken per read of the up stream
 UP_BATCH = 200
 
@@ -61,13 +62,6 @@ class Source(Protocol):
 def connect(url: str) -> aioredis.Redis:
     """A Redis client that fails fast rather than hanging: the feed and the relays retry on their own."""
     return aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=10, health_check_interval=15)
-
-
-def safe_url(url: str) -> str:
-    """``url`` with any password hidden, to be printed."""
-    scheme, sep, rest = url.partition("://")
-    auth, at, where = rest.rpartition("@")
-    return f"{scheme}{sep}***@{where}" if at and auth else url
 
 
 class Feed:

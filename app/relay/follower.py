@@ -26,6 +26,7 @@ from ..control.errors import LabError
 from ..observe.history import History
 from .channels import (
     FEED,
+    NO_PICTURE,
     UP,
     UP_MAXLEN,
     VOTER_KEY,
@@ -34,9 +35,10 @@ from .channels import (
     VoteUp,
     decode_key,
     reply_channel,
+    safe_url,
     unpack_down,
 )
-from .feed import RETRY_S, connect, safe_url
+from .feed import RETRY_S, connect
 from .picture import Picture
 
 log = logging.getLogger("ptlab.relay")
@@ -47,7 +49,6 @@ ASK_AGAIN_S = 1.0
 VOTE_WAIT_S = 5.0
 # RFC 6455 1013, "try again later": the page reconnects by itself
 TRY_AGAIN = 1013
-NO_PICTURE = "this relay has no picture of the lab yet: it waits for the lab server through Redis"
 
 
 class Viewers(Protocol):

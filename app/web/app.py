@@ -20,7 +20,6 @@ from ..control.runs import Script
 from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
 from ..recording import Recording
-from ..relay.feed import feeding
 from ..settings import Settings
 from . import binding, errors
 from .auth import Lockout, RateLimits
@@ -146,6 +145,8 @@ async def feeding_relays(web: Web, lab: LabPort) -> AsyncIterator[None]:
     if not web.settings.redis_url or lab.replay or lab.relay:
         yield
         return
+    from ..relay.feed import feeding  # the Redis client is loaded only where it is used
+
     async with feeding(web.settings.redis_url, lab, web.voter_ids.key) as feed:
         web.broadcaster.taps.append(feed.frame)
         try:

@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ValidationError
 
@@ -31,13 +32,14 @@ from ..protocol import (
     SwitchSweepView,
 )
 from ..recording import HostFacts
-from ..relay.follower import NO_PICTURE, Follower
+from ..relay.channels import NO_PICTURE, RELAY_READ_ONLY
 from ..settings import Settings
 from .binding import Listener
 from .broadcast import Broadcaster, spare_the_fan_out
 from .voters import VoterIds
 
-READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands go to the lab server"
+if TYPE_CHECKING:
+    from ..relay.follower import Follower
 
 
 @dataclass
@@ -137,11 +139,11 @@ class RelayLab:
 
     async def python_stack(self, pid: int, tid: int) -> PyStackView:
         """A relay has no process to ask."""
-        raise LabError("read_only", f"{READ_ONLY}; ask the lab server for thread {tid}'s stack")
+        raise LabError("read_only", f"{RELAY_READ_ONLY}; ask the lab server for thread {tid}'s stack")
 
     async def run(self, cmd: Command) -> BaseModel:
         """Refuse, saying why."""
-        raise LabError("read_only", READ_ONLY)
+        raise LabError("read_only", RELAY_READ_ONLY)
 
     async def vote(
         self, voter: str, question: str, choice: str | None, number: float | None, address: str
@@ -159,6 +161,9 @@ async def relay_lab(
     settings: Settings, broadcaster: Broadcaster, voters: VoterIds
 ) -> AsyncIterator[RelayLab]:
     """Follow the lab through ``settings.redis_url`` for as long as the relay serves."""
+    # imported here: the Redis client is loaded only by a relay, and by a lab server given a Redis
+    from ..relay.follower import Follower
+
     history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
     follower = Follower(settings.redis_url, broadcaster, history, voters.rekey)
     broadcaster.snapshot = follower.picture

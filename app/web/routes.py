@@ -64,12 +64,12 @@ from ..protocol import (
     SwitchSweepView,
     TidResult,
 )
+from ..relay.channels import RELAY_READ_ONLY
 from .auth import COOKIE, AuthError, check_presenter, client_host, token_matches
 from .errors import WebError
 from .gate import MAX_BODY, PRESENTER_CHECKED
 from .offline import offline_html
 from .port import LabPort, Web, get_lab, get_web, web_of
-from .relayed import READ_ONLY as RELAY_READ_ONLY
 from .urls import join_info
 from .voters import VOTER_COOKIE
 

@@ -10,7 +10,7 @@ import psutil
 import segno
 
 from ..protocol import JoinInfo
-from ..relay.feed import safe_url
+from ..relay.channels import safe_url
 from ..settings import Settings, is_loopback, presenter_url
 
 

@@ -14,12 +14,12 @@ from pydantic import TypeAdapter, ValidationError
 from .. import untrusted_json
 from ..control.errors import LabError
 from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
+from ..relay.channels import RELAY_READ_ONLY
 from ..untrusted_json import JsonError
 from .auth import AuthError, RateLimit, check_presenter, client_host, origin_allowed
 from .broadcast import Client
 from .errors import describe_validation
 from .port import LabPort, Web, web_of
-from .relayed import READ_ONLY as RELAY_READ_ONLY
 from .voters import VOTER_COOKIE, VoterIds
 
 # A client whose unread replies do not drain in this long has stopped reading.
