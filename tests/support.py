@@ -539,6 +539,12 @@ class RedisServer:
         self.stop()
         raise RuntimeError(f"redis-server did not answer on port {self.port}")
 
+    def command(self, *words: str) -> bytes:
+        """One command (inline, words without spaces), and the first line of its reply."""
+        with socket.create_connection(("127.0.0.1", self.port), 5) as s:
+            s.sendall(" ".join(words).encode() + b"\r\n")
+            return s.recv(4096).split(b"\r\n")[0]
+
     def stop(self) -> None:
         """Kill it (as a crash would) and reap it."""
         if self.proc is not None and self.proc.poll() is None:

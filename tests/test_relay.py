@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -172,11 +174,12 @@ def hall(redis: RedisServer) -> Iterator[tuple[LabServer, LabServer]]:
         assert not left, f"lab processes outlived the server: {left}"
 
 
-def _until_ready(relay: LabServer, timeout: float = 15.0) -> dict[str, Any]:
+def _until_ready(relay: LabServer, timeout: float = 15.0, at_least: int = 0) -> dict[str, Any]:
+    """The relay's health once it serves a picture (of frame ``at_least`` or later)."""
     deadline = time.monotonic() + timeout
     while True:
         health = relay.get("/api/health")
-        if health["ok"] or time.monotonic() > deadline:
+        if (health["ok"] and health["seq"] >= at_least) or time.monotonic() > deadline:
             assert health["ok"] and health["relay"], health
             return health
         time.sleep(0.1)
@@ -259,6 +262,39 @@ def test_votes_through_a_relay_are_counted_once_by_the_lab_server(hall) -> None:
     assert direct["type"] == "ack" and direct["result"]["votes"] == 1, direct
     tally = {o["id"]: o["votes"] for o in question["options"]}
     assert question["votes"] == 1 and tally == {"follows": 1, "stays": 0}, question
+
+
+def test_a_stalled_relay_never_holds_the_lab_back_and_takes_its_place_again_when_dropped(
+    hall, redis: RedisServer
+) -> None:
+    lab, relay = hall
+    with ws_connect(lab.ws_url, max_size=None) as near:
+        near.recv(timeout=10)
+        os.kill(relay.proc.pid, signal.SIGSTOP)  # a relay that reads nothing
+        try:
+            pids = [lab.spawn() for _ in range(2)]
+            for pid in pids:
+                lab.thread(pid, "count")
+            # the lab server's own viewer gets every frame, in order, at the sampling rate
+            seqs: list[int] = []
+            end = time.monotonic() + 2.0
+            while time.monotonic() < end:
+                msg = json.loads(near.recv(timeout=2))
+                if msg["type"] == "frame":
+                    seqs.append(msg["seq"])
+            # Redis drops it, as it drops a subscriber past its output-buffer limit
+            assert redis.command("CLIENT", "KILL", "TYPE", "pubsub") != b":0"
+        finally:
+            os.kill(relay.proc.pid, signal.SIGCONT)
+    assert len(seqs) >= 15 and seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+    # the relay finds itself dropped, subscribes again, asks for a keyframe and serves the lab of now:
+    # frames from after it was dropped (what it had read before is no proof)
+    _until_ready(relay, at_least=lab.get("/api/health")["seq"] + 3)
+    with ws_connect(relay.ws_url, max_size=None) as far:
+        first = json.loads(far.recv(timeout=10))
+    shown = {p["pid"] for p in first["processes"]}
+    assert set(pids) <= shown and first["seq"] >= seqs[-1], (pids, shown, first["seq"], seqs[-1])
+    lab.reset()
 
 
 def test_redis_restarting_is_survived_by_the_lab_and_the_relays_viewers_without_a_reload(

@@ -113,7 +113,7 @@ class Feed:
                     tasks.create_task(self._read_up(client))
             except* (RedisError, OSError) as group:
                 if failures == 0:
-                    why = group.exceptions[0]
+                    why = str(group.exceptions[0]).rstrip(".")
                     log.warning("ptlab: Redis at %s: %s; relays wait, retrying", safe_url(self.url), why)
             except* Exception:  # a bug: said, and the feed goes on rather than ending unseen
                 log.exception("ptlab: the feed to Redis failed")

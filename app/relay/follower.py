@@ -115,12 +115,14 @@ class Follower:
                 await self._follow(client, pubsub)
             except (RedisError, OSError) as exc:
                 if failures == 0:
-                    log.warning("ptlab relay: Redis at %s: %s; retrying", safe_url(self.url), exc)
+                    why = str(exc).rstrip(".")
+                    log.warning("ptlab relay: Redis at %s: %s; retrying", safe_url(self.url), why)
+                self._lose("the relay lost Redis")
             except Exception:  # a bug: said, and the relay starts again rather than stop serving
                 log.exception("ptlab relay: following the lab failed")
+                self._lose("the relay failed")
             finally:
                 self.client, self.connected = None, False
-                self._lose("the relay lost Redis")
                 for waiting in self.answers.values():
                     if not waiting.done():
                         waiting.set_exception(
