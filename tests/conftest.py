@@ -27,7 +27,7 @@ if WORKER:
     os.environ["TMPDIR"] = tempfile.tempdir = _own
 
 
-# The longest modules first (their first pass's seconds, measured): with a few workers, a long
+# The longest modules first (their seconds in the first pass, measured): with two workers, a long
 # one started last is the run's tail.
 LONGEST_FIRST = [
     "test_legibility.py",  # 88
