@@ -155,6 +155,10 @@ class Follower:
             down = unpack_down(msg["data"])
             if down is not None and self.take(down):
                 self.on_key_text(await client.get(VOTER_KEY))
+            # Frames come in bursts when the relay was held up (Redis delivers what waited at once):
+            # let every viewer's pump take this frame before the next replaces it, or latest-frame-
+            # wins would resync them all with a whole snapshot each.
+            await asyncio.sleep(0)
 
     def on_key_text(self, stored: bytes | None) -> None:
         """The lab server's voter-id key, as read with a keyframe (it changes when the server restarts)."""
