@@ -28,6 +28,9 @@ VOTER_KEY = "ptlab:voter-key"
 UP_MAXLEN = 10_000
 
 
+# RFC 6455 1013, "try again later": a relay without a picture closes (or refuses) websockets with it,
+# and the page reconnects by itself
+TRY_AGAIN = 1013
 # what a relay answers a command with, and says while it has no picture to serve
 RELAY_READ_ONLY = "this is a relay: it shows the lab, it does not control it; commands go to the lab server"
 NO_PICTURE = "this relay has no picture of the lab yet: it waits for the lab server through Redis"

@@ -27,6 +27,7 @@ from ..observe.history import History
 from .channels import (
     FEED,
     NO_PICTURE,
+    TRY_AGAIN,
     UP,
     UP_MAXLEN,
     VOTER_KEY,
@@ -47,8 +48,6 @@ SILENT_S = 3.0
 # A relay waiting for a keyframe asks again this often (its first request may have gone unseen).
 ASK_AGAIN_S = 1.0
 VOTE_WAIT_S = 5.0
-# RFC 6455 1013, "try again later": the page reconnects by itself
-TRY_AGAIN = 1013
 
 
 class Viewers(Protocol):

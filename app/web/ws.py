@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from .. import untrusted_json
 from ..control.errors import LabError
 from ..protocol import Ack, ClientMessage, ErrorMessage, Role, VoteMessage
-from ..relay.channels import RELAY_READ_ONLY
+from ..relay.channels import RELAY_READ_ONLY, TRY_AGAIN
 from ..untrusted_json import JsonError
 from .auth import AuthError, RateLimit, check_presenter, client_host, origin_allowed
 from .broadcast import Client
@@ -29,8 +29,6 @@ VOTE_BURST = 5
 MAX_DEPTH = 8
 # RFC 6455: "a message that is too big for it to process".
 CLOSE_TOO_LARGE = 1009
-# RFC 6455 1013, "try again later": a relay with no picture of the lab yet
-TRY_AGAIN = 1013
 log = logging.getLogger("ptlab.ws")
 stream = APIRouter()
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
