@@ -755,6 +755,14 @@ class RelayView(BaseModel):
     )
 
 
+class FeedView(BaseModel):
+    """How a lab server started with PTLAB_REDIS_URL feeds its relays."""
+
+    redis: bool = Field(description="connected to Redis now")
+    sent: int = Field(description="frames and keyframes published since the start")
+    lost: int = Field(description="frames dropped while Redis was away or slow (relays then resync)")
+
+
 class Health(BaseModel):
     """Liveness and a few counts."""
 
@@ -768,6 +776,7 @@ class Health(BaseModel):
     tick_ms: float = Field(description="mean CPU time of one sampling tick over the last 50 ticks, ms")
     isolation: Isolation | None = Field(None, description="how runs of user code are contained here")
     relay: RelayView | None = Field(None, description="on a relay (`ptlab relay`): how it follows the lab")
+    feed: FeedView | None = Field(None, description="with PTLAB_REDIS_URL: how the feed to relays is doing")
     waiting: str | None = Field(
         None,
         description="a relay that cannot serve viewers now (no Redis, no picture yet): why; `ok` is false",

@@ -306,15 +306,23 @@ def test_redis_restarting_is_survived_by_the_lab_and_the_relays_viewers_without_
     with opened(browser, relay, False, (1280, 720)) as page, ws_connect(lab.ws_url, max_size=None) as near:
         page.wait_for_function("document.querySelector('#conn').dataset.status === 'live'", timeout=10_000)
         page.evaluate("window.sameDocument = true")
+        assert lab.get("/api/health")["feed"]["redis"] is True
         redis.stop()
         page.wait_for_function("document.querySelector('#conn').dataset.status === 'lost'", timeout=10_000)
         assert relay.get("/api/health")["waiting"].startswith("this relay cannot reach Redis")
+        # the lab server says so too (its frames meanwhile are dropped, not kept for Redis)
+        deadline = time.monotonic() + 5
+        while lab.get("/api/health")["feed"]["redis"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lab.get("/api/health")["feed"]["redis"] is False
         # the lab server serves its own viewers meanwhile, and still takes commands
         pid = lab.spawn()
         _until_pid(near, pid, 3.0)
         redis.start()
         page.wait_for_selector(f"#diagram .card[data-pid='{pid}']", timeout=20_000)
         assert page.evaluate("window.sameDocument") is True
+        feed = lab.get("/api/health")["feed"]
+        assert feed["redis"] is True and feed["lost"] > 0 and feed["sent"] > 0, feed
         assert page.evaluate("document.querySelector('#conn').dataset.status") == "live"
         assert page.errors == []
     with contextlib.suppress(Exception):

@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from ..control.errors import LabError
+from ..protocol import FeedView
 from .channels import (
     FEED,
     UP,
@@ -79,6 +80,10 @@ class Feed:
         self.sent = 0  # messages published
         self.lost = 0  # frames dropped while Redis was away or slow
         self.task: asyncio.Task[None] | None = None
+
+    def view(self) -> FeedView:
+        """How the feed is doing, for /api/health."""
+        return FeedView(redis=self.connected, sent=self.sent, lost=self.lost)
 
     def frame(self, text: str) -> None:
         """One frame, as every direct viewer got it (a Broadcaster tap): queued, never waited for."""

@@ -149,10 +149,12 @@ async def feeding_relays(web: Web, lab: LabPort) -> AsyncIterator[None]:
 
     async with feeding(web.settings.redis_url, lab, web.voter_ids.key) as feed:
         web.broadcaster.taps.append(feed.frame)
+        web.feed = feed.view
         try:
             yield
         finally:
             web.broadcaster.taps.remove(feed.frame)
+            web.feed = None
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ layer holds, in one typed object the routes get through ``Depends``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from ..observe.history import Mark
 from ..protocol import (
     Command,
     CostsView,
+    FeedView,
     LessonView,
     PyStackView,
     RelayView,
@@ -165,6 +166,8 @@ class Web:
     # where the server really listens, once known (app/web/binding.py); the settings' until then
     listening: tuple[str, int] = ("127.0.0.1", 0)
     lab: LabPort | None = None
+    # with PTLAB_REDIS_URL: how the feed to relays is doing (app/relay/feed.py), for /api/health
+    feed: Callable[[], FeedView] | None = None
 
     def port(self) -> LabPort:
         """The lab behind the door (set while the server runs)."""

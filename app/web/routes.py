@@ -171,6 +171,7 @@ async def health(web: TheWeb, q: Q) -> Health:
         ok=waiting is None,
         waiting=waiting,
         relay=lab.relay_view(),
+        feed=web.feed() if web.feed is not None else None,
         processes=0 if waiting else lab.running(),
         clients=len(broadcaster.clients),
         seq=lab.seq,
