@@ -75,10 +75,13 @@ function seedLanes() {
 // presenter's, a scene's) is scrolled into view by itself, and again when the stage's height changes.
 let inView = "";
 function bringIntoView() {
-  const scroller = svg.parentElement;
   const pid = controls.selection.pid;
+  // only a stacked stage (a phone) scrolls to a card: elsewhere the height is not even read, as
+  // reading it right after a draw forces the browser to lay the page out there and then
+  if (pid === null || svg.dataset.mode !== "stack") return;
+  const scroller = svg.parentElement;
   const key = `${pid}:${scroller.clientHeight}`;
-  if (pid === null || svg.dataset.mode !== "stack" || key === inView) return;
+  if (key === inView) return;
   const card = svg.querySelector(`.card[data-pid="${pid}"]`);
   if (!card) return;
   inView = key;
