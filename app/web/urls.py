@@ -62,7 +62,8 @@ def announce(
     To stderr, as all of ptlab's own words: stdout is ``ptlab run``'s script's."""
     redis = safe_url(settings.redis_url)
     if relay:  # no presenter here: the viewers' URLs, and where the picture comes from
-        print(f"ptlab relay: viewers open {_url(host, port)} (the lab through {redis})", file=sys.stderr)
+        say = f"ptlab relay: viewers open {_url(host, port)} (the lab through {redis})"
+        print(say, file=sys.stderr, flush=True)
         for url in student_urls(host, port):
             print(f"ptlab student URL: {url}", file=sys.stderr, flush=True)
         return
