@@ -268,14 +268,18 @@ def _shape(lab: LabServer) -> list[tuple[int, list[int]]]:
 
 
 def _negation_lost_on_the_wire(op: Any, case: Any, url: str) -> bool:
-    """A query made invalid only by keys that cannot be sent (an empty name,
-    an empty list) is a valid request once encoded: the server is right to
-    treat it as one, so it proves nothing either way."""
+    """A query made invalid only by what cannot be sent (an empty name, an
+    empty list, a list around one valid value) is a valid request once encoded:
+    the server is right to treat it as one, so it proves nothing either way."""
     negated = {loc for loc, info in case.meta.components.items() if info.mode is GenerationMode.NEGATIVE}
     sent = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query, keep_blank_values=True)
     dropped = {str(k) for k in case.query or {}} - set(sent)
-    # an object as a query value is sent as its keys (code={"0": null} goes out as code=0)
-    mangled = any(isinstance(v, dict) for v in (case.query or {}).values())
+    # an object as a query value is sent as its keys (code={"0": null} goes out as code=0), and a
+    # list of one as that one (code=[0.0] goes out as code=0.0, an integer to JSON Schema and pydantic);
+    # (a server accepting an invalid value sent alone is caught by the cases that send one alone)
+    mangled = any(
+        isinstance(v, dict) or (isinstance(v, list) and len(v) == 1) for v in (case.query or {}).values()
+    )
     only_query = negated <= {ParameterLocation.QUERY} and set(sent) <= {p.name for p in op.query}
     return (bool(dropped) or mangled) and only_query
 
