@@ -227,6 +227,8 @@ def test_a_viewer_on_a_relay_sees_a_spawn_as_soon_as_a_direct_one_with_the_same_
         time.sleep(0.2)
     following = relay.get("/api/health")["relay"]
     assert following["keyframes"] >= taken + 1 and following["drifted"] == 0, following
+    # its health counts the lab's processes from that picture, as the lab server counts its own
+    assert relay.get("/api/health")["processes"] == lab.get("/api/health")["processes"] == 1
     lab.reset()
 
 

@@ -50,6 +50,7 @@ class RelayLab:
     replay: bool = False
     relay: bool = True
     _parsed: tuple[str, Snapshot] | None = field(default=None, init=False)
+    _server: tuple[object, ServerInfo] | None = field(default=None, init=False)
 
     @property
     def history(self) -> History:
@@ -71,8 +72,20 @@ class RelayLab:
 
     @property
     def server_info(self) -> ServerInfo:
-        """The lab server's facts, from its latest keyframe."""
-        return self._latest().server
+        """The lab server's facts, from its latest keyframe (read once per keyframe, not per frame:
+        /api/health asks for them, and the whole picture need not be parsed for that)."""
+        current = self.follower.current
+        if current is None:
+            raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
+        server = current.shell.get("server")
+        if self._server is None or self._server[0] is not server:
+            try:
+                self._server = (server, ServerInfo.model_validate(server))
+            except ValidationError as exc:  # a lab server of another version
+                raise LabError(
+                    "no_lab", f"the lab server's picture is not one this relay reads: {exc}"
+                ) from None
+        return self._server[1]
 
     @property
     def seq(self) -> int:
@@ -100,13 +113,11 @@ class RelayLab:
         return RelayView(redis=f.connected, keyframes=f.keyframes, drifted=f.drifted)
 
     def running(self) -> int:
-        """Lab processes running at the latest keyframe."""
-        return sum(1 for p in self._latest().processes if p.status == "running") if self.picture else 0
-
-    @property
-    def picture(self) -> bool:
-        """Whether the relay has a picture to serve."""
-        return self.follower.picture() is not None
+        """Lab processes running as of the last frame, counted in the picture itself (not parsed)."""
+        current = self.follower.current
+        if current is None:
+            return 0
+        return sum(1 for p in current.processes.values() if p.get("status") == "running")
 
     def tick_ms(self) -> float:
         """A relay samples nothing."""
