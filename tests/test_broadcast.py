@@ -134,20 +134,20 @@ def test_a_snapshot_joins_each_still_process_kept_text_and_says_what_a_full_dump
             joined = json.loads(frames.snapshot_json("viewer"))
             assert joined.pop("ts") and whole.pop("ts")
             assert joined == whole and len(joined["processes"]) == len(views)
-            kept = {p: t for p, (_, t) in frames._view_text.items()}
+            kept = {p: t for p, (_, t) in frames._parts._kept.items()}
             # the next tick: one process's view is new, the other's text is kept as it was
             frames.seq += 1
             changed = views[0].model_copy(update={"rss": views[0].rss + 4096})
             frames.views = {changed.pid: changed, **{v.pid: v for v in views[1:]}}
             again = json.loads(frames.snapshot_json("viewer"))
             assert again["processes"][0]["rss"] == changed.rss
-            assert frames._view_text[views[1].pid][1] is kept[views[1].pid]
-            assert frames._view_text[changed.pid][1] is not kept[changed.pid]
+            assert frames._parts._kept[views[1].pid][1] is kept[views[1].pid]
+            assert frames._parts._kept[changed.pid][1] is not kept[changed.pid]
             # a process gone is forgotten
             frames.seq += 1
             frames.views = {changed.pid: changed}
             assert len(json.loads(frames.snapshot_json("viewer"))["processes"]) == 1
-            assert set(frames._view_text) == {changed.pid}
+            assert set(frames._parts._kept) == {changed.pid}
         finally:
             frames.sampler.close()
 

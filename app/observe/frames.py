@@ -30,6 +30,7 @@ from ..lesson.runner import LessonRunner
 from ..protocol import HostView, ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
 from .history import History
+from .joined import KeptParts
 from .lanes import LANE_SECONDS, Lanes
 from .patches import diff_process
 from .registers import registers_readable
@@ -94,7 +95,8 @@ class FrameBuilder:
         self._measured_sent: dict[str, object] = {}
         self._task: asyncio.Task[None] | None = None
         self._snapshot_text: tuple[tuple[int, Role] | None, str] = (None, "")
-        self._view_text: dict[int, tuple[ProcessView, str]] = {}  # each process's part of a snapshot
+        # each process's part of a snapshot, kept while its view is the same object
+        self._parts: KeptParts[ProcessView] = KeptParts(lambda v: v.model_dump_json(exclude=NO_HISTORY))
         # the last 5 s of ticks at 10 Hz: a recent mean, so changes in load show quickly
         self.tick_seconds: deque[float] = deque(maxlen=50)
         self.server_info = ServerInfo(
@@ -300,15 +302,7 @@ class FrameBuilder:
         key = (self.seq, role)
         if self._snapshot_text[0] != key:
             shell = self.snapshot(role).model_dump_json(exclude={"processes"})
-            parts = []
-            for pid, view in self.views.items():
-                kept = self._view_text.get(pid)
-                if kept is None or kept[0] is not view:
-                    kept = self._view_text[pid] = (view, view.model_dump_json(exclude=NO_HISTORY))
-                parts.append(kept[1])
-            for pid in [p for p in self._view_text if p not in self.views]:
-                del self._view_text[pid]
-            self._snapshot_text = (key, f'{shell[:-1]},"processes":[{",".join(parts)}]}}')
+            self._snapshot_text = (key, self._parts.snapshot(shell, self.views))
         return self._snapshot_text[1]
 
     def snapshot(self, role: Role = "viewer", lanes: bool = False) -> Snapshot:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..observe.joined import KeptParts
+
 # as app/observe/frames.py SNAPSHOT_EVENTS: the events a snapshot carries
 SNAPSHOT_EVENTS = 20
 # what a frame replaces whole when present (ProcessView aside)
@@ -43,7 +45,7 @@ class Picture:
         self.processes: dict[int, dict[str, Any]] = {p["pid"]: p for p in snapshot["processes"]}
         self._text: tuple[int, str] | None = None
         # each process's JSON, kept while its view is the same object (a still process between frames)
-        self._parts: dict[int, tuple[dict[str, Any], str]] = {}
+        self._parts: KeptParts[dict[str, Any]] = KeptParts(_dumps)
 
     @property
     def seq(self) -> int:
@@ -71,16 +73,7 @@ class Picture:
     def text(self) -> str:
         """The snapshot as the stream sends it, serialised once per frame however many ask."""
         if self._text is None or self._text[0] != self.seq:
-            parts = []
-            for pid, view in self.processes.items():
-                kept = self._parts.get(pid)
-                if kept is None or kept[0] is not view:
-                    kept = self._parts[pid] = (view, _dumps(view))
-                parts.append(kept[1])
-            for gone in [pid for pid in self._parts if pid not in self.processes]:
-                del self._parts[gone]
-            shell = _dumps(self.shell)
-            self._text = (self.seq, f'{shell[:-1]},"processes":[{",".join(parts)}]}}')
+            self._text = (self.seq, self._parts.snapshot(_dumps(self.shell), self.processes))
         return self._text[1]
 
     def same_as(self, snapshot: dict[str, Any]) -> bool:
