@@ -38,13 +38,23 @@ export class Connection {
     // before the frames after it are applied; text with nothing ahead of it is handled at once.
     let queue = Promise.resolve();
     let waiting = 0;
+    // "live" once the first picture is applied, not when the socket opens: a packed snapshot is
+    // unpacked asynchronously, and until it is the page does not know whose it is (a presenter's
+    // keys were ignored meanwhile, as a viewer's are)
+    let pictured = false;
+    const handled = (text) => {
+      this.handle(text);
+      if (!pictured) {
+        pictured = true;
+        this.onStatus("live");
+      }
+    };
     ws.onopen = () => {
       this.attempt = 0;
-      this.onStatus("live");
     };
     ws.onmessage = (ev) => {
       if (typeof ev.data === "string" && waiting === 0) {
-        this.handle(ev.data);
+        handled(ev.data);
         return;
       }
       const text = typeof ev.data === "string" ? ev.data : unpack(ev.data);
@@ -53,7 +63,7 @@ export class Connection {
         .then(() => text)
         .then(
           (t) => {
-            if (this.ws === ws) this.handle(t);
+            if (this.ws === ws) handled(t);
           },
           () => {}, // a message that cannot be unpacked is dropped, as one that cannot be parsed
         )
