@@ -114,6 +114,85 @@ def test_a_still_process_has_its_maps_read_once(monkeypatch: pytest.MonkeyPatch)
         child.communicate()
 
 
+def test_a_still_process_costs_one_read_a_tick_off_its_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    sampler = Sampler(recheck_every=1000)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        _wait_still(child.pid)
+        first = None
+        for _ in range(10):  # until it counts as still
+            sampler.next_tick()
+            first = sampler.sample(child.pid)
+        read: list[str] = []
+        real = sampler._pread
+        monkeypatch.setattr(sampler, "_pread", lambda path, *a: read.append(path) or real(path, *a))
+        off_turn = 0
+        for _ in range(12):
+            sampler.next_tick()
+            read.clear()
+            assert sampler.sample(child.pid) is first, "a process that did not run keeps its sample"
+            if (sampler.tick + child.pid) % (sampler.stride * 4):
+                assert read == [f"/proc/{child.pid}/task/{child.pid}/schedstat"], read
+                off_turn += 1
+            else:
+                assert f"/proc/{child.pid}/task/{child.pid}/stat" in read, "its turn reads its stat (RSS)"
+        assert off_turn >= 8
+    finally:
+        sampler.close()
+        child.kill()
+        child.communicate()
+
+
+CHILD_THAT_MPROTECTS = """
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+c_int = ctypes.c_int
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, c_int, c_int, c_int, ctypes.c_long]
+addr = libc.mmap(None, 16 << 20, 0, 0x22, -1, 0)  # PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS
+print(f"{addr:x}", flush=True)
+sys.stdin.readline()
+assert libc.mprotect(ctypes.c_void_p(addr), 1 << 20, 3) == 0  # the first MiB read-write, untouched
+print("done", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_recheck_reads_statm_and_the_maps_only_when_an_mprotect_moved_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_THAT_MPROTECTS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    monkeypatch.setattr(sampling, "REMAP_ROUNDS", 10**6)  # no read regardless in this test
+    sampler = Sampler(maps_every=10**6, recheck_every=3)  # the stat's (size, RSS) rule never due
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        addr = child.stdout.readline().strip()
+        _wait_still(child.pid)
+        reads = _maps_reads(monkeypatch)
+        for _ in range(9):  # three rechecks
+            sampler.next_tick()
+            assert sampler.sample(child.pid) is not None
+        assert len(reads) == 1, "a recheck that found statm as it was must not read the maps"
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == "done\n"
+        for _ in range(3):  # one recheck
+            sampler.next_tick()
+            s = sampler.sample(child.pid)
+        assert len(reads) == 2, "an mprotect moves statm's writable size: the recheck must read the maps"
+        assert s is not None and f"{addr}-" in s.maps
+        line = next(m for m in s.maps.splitlines() if m.startswith(f"{addr}-"))
+        assert line.split()[1] == "rw-p", line
+    finally:
+        sampler.close()
+        child.kill()
+        child.communicate()
+
+
 def test_a_new_mapping_and_an_unreported_thread_are_seen_without_forcing() -> None:
     sampler = Sampler(maps_every=1, recheck_every=1000)
     stop = threading.Event()

@@ -29,13 +29,14 @@ from ..host import this_host
 from ..lesson.runner import LessonRunner
 from ..protocol import HostView, ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
+from .dumps import ViewDumps
 from .history import History
 from .joined import KeptParts
 from .lanes import LANE_SECONDS, Lanes
 from .patches import diff_process
 from .registers import registers_readable
 from .sampling import Sampler, frames_readable
-from .views import RegionCache, process_view
+from .views import RegionCache, ThreadCache, process_view
 
 log = logging.getLogger("ptlab.frames")
 SNAPSHOT_EVENTS = 20
@@ -46,6 +47,8 @@ RECHECK_TICKS = 50
 # A thread's lane history goes out in GET /api/state only: streamed, each
 # frame's ``load`` is the next point, and a viewer draws its own lanes.
 NO_HISTORY = {"threads": {"__all__": {"history", "history_cpus"}}}
+# One encoder for every frame: json.dumps with options builds a new one on each call.
+_FRAME_TEXT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def host_view() -> HostView:
@@ -80,6 +83,8 @@ class FrameBuilder:
         self.seq = 0
         self.views: dict[int, ProcessView] = {}
         self.regions = RegionCache()
+        self.threads = ThreadCache()
+        self.dumps = ViewDumps()
         self.sampler = Sampler()
         self.lanes = Lanes(round(LANE_SECONDS * settings.hz))
         self.history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
@@ -151,12 +156,16 @@ class FrameBuilder:
             view = self._view(proc, fresh)
             if view is not None:
                 views[proc.pid] = view
-        keep = set(views)
-        self.regions.forget(keep)
-        self.sampler.forget(keep)
-        for cache in (self._stacks, self._stacks_seen, self._versions, self._samples, self._inputs):
-            for pid in [p for p in cache if p not in keep]:
-                del cache[pid]
+        # every pid looked at this tick is in _versions: equal keys leave nothing to forget
+        if views.keys() != self._versions.keys():
+            keep = set(views)
+            self.regions.forget(keep)
+            self.threads.forget(keep)
+            self.dumps.forget(keep)
+            self.sampler.forget(keep)
+            for cache in (self._stacks, self._stacks_seen, self._versions, self._samples, self._inputs):
+                for pid in [p for p in cache if p not in keep]:
+                    del cache[pid]
         return views
 
     def _view(self, proc: LabProcess, fresh: bool) -> ProcessView | None:
@@ -207,7 +216,7 @@ class FrameBuilder:
             return last  # the diff below is then an identity check
         self._inputs[proc.pid] = inputs
         clip = functools.partial(self.regions.clipped, proc.pid)
-        return process_view(proc, sample, regions, last, (frame, exclusive), clip)
+        return process_view(proc, sample, regions, last, (frame, exclusive), clip, self.threads)
 
     def _changes(
         self, views: dict[int, ProcessView]
@@ -220,7 +229,7 @@ class FrameBuilder:
             if old is v:
                 dumps[pid] = self._dumps[pid]
                 continue
-            dumps[pid] = d = v.model_dump(mode="json", exclude={"regions": True, **NO_HISTORY})
+            dumps[pid] = d = self.dumps.dump(v)
             if old is None or old.status != v.status:
                 changed.append(v.model_dump(mode="json", exclude=NO_HISTORY))  # whole: new, or just exited
                 continue
@@ -283,7 +292,7 @@ class FrameBuilder:
                 self._measured_sent[key] = result
                 frame[key] = result.model_dump(mode="json")
         # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
-        text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+        text = _FRAME_TEXT(frame)
         self.publish(text)
         if self.history.seconds > 0:
             self.history.add(False, self.seq, frame["ts"], text, events)

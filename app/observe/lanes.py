@@ -5,13 +5,14 @@ per tick, the CPU a thread last ran on); nothing here reads /proc.
 
 Kept per process as runs of ticks: a process whose view is the same object as the tick before
 (nothing about it changed, so neither did its threads' loads) only lengthens its last run. A tick
-of a still lab costs one step per process, not one per thread (256 at 32 × 8).
+of a still lab costs one identity check per process, not one step per thread (256 at 32 × 8); a
+run's loads are read from its view only when a lane is asked for (GET /api/state).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..protocol import ProcessView, ThreadView
 
@@ -20,18 +21,18 @@ LANE_SECONDS = 30
 
 @dataclass
 class _Run:
-    """Ticks in a row over which a process's view stayed the same object."""
+    """Ticks in a row over which a process's view stayed the same object: from ``start`` up to
+    the next run's start (the last run: up to now)."""
 
     view: ProcessView
-    loads: dict[int, tuple[float, int]]  # tid → (load, cpu) over the run
-    ticks: int = 1
+    start: int
+    loads: dict[int, tuple[float, int]] | None = None  # tid → (load, cpu), made when a lane is asked
 
-
-@dataclass
-class _Process:
-    runs: deque[_Run] = field(default_factory=deque)
-    ticks: int = 0  # over all its runs: at most the lanes' length
-    first_seen: dict[int, int] = field(default_factory=dict)  # tid → its first tick, counted from the end
+    def load(self, tid: int) -> tuple[float, int] | None:
+        """The thread's (load, cpu) over the run; None if it was not there."""
+        if self.loads is None:
+            self.loads = {t.tid: (t.load, t.cpu) for t in self.view.threads}
+        return self.loads.get(tid)
 
 
 class Lanes:
@@ -39,54 +40,53 @@ class Lanes:
 
     def __init__(self, ticks: int) -> None:
         self.ticks = ticks
-        self._procs: dict[int, _Process] = {}
+        self._procs: dict[int, deque[_Run]] = {}
         self._tick = 0
 
     def record(self, views: dict[int, ProcessView]) -> None:
-        """Add this tick's load and CPU of every running thread; forget processes that are gone."""
-        self._tick += 1
+        """Add this tick's load and CPU of every running thread; forget processes that are gone.
+
+        A still process costs one identity check: its last run grows by being the last. A
+        changed one costs one new run; runs that slid out of the window go then.
+        """
+        self._tick = tick = self._tick + 1
         for pid, view in views.items():
-            proc = self._procs.get(pid)
-            if proc is None:
-                proc = self._procs[pid] = _Process()
-            last = proc.runs[-1] if proc.runs else None
-            if last is not None and last.view is view:
-                last.ticks += 1
-            else:
-                loads = {t.tid: (t.load, t.cpu) for t in view.threads}
-                for tid in [tid for tid in proc.first_seen if tid not in loads]:
-                    del proc.first_seen[tid]  # gone: a thread that comes back starts a new lane
-                for tid in loads:
-                    proc.first_seen.setdefault(tid, self._tick)
-                proc.runs.append(_Run(view, loads))
-            proc.ticks += 1
-            while proc.ticks > self.ticks:  # the oldest tick falls off the lanes
-                first = proc.runs[0]
-                first.ticks -= 1
-                proc.ticks -= 1
-                if not first.ticks:
-                    proc.runs.popleft()
+            runs = self._procs.get(pid)
+            if runs is None:
+                runs = self._procs[pid] = deque()
+            elif runs[-1].view is view:
+                continue
+            runs.append(_Run(view, tick))
+            while len(runs) > 1 and runs[1].start <= tick - self.ticks + 1:  # wholly out of the window
+                runs.popleft()
         if len(views) != len(self._procs):
             for pid in [pid for pid in self._procs if pid not in views]:
                 del self._procs[pid]
 
     def lane(self, pid: int, tid: int) -> tuple[list[float], list[int]] | None:
-        """One thread's loads and CPUs, oldest first, since it was first seen (None: not known)."""
-        proc = self._procs.get(pid)
-        if proc is None or tid not in proc.first_seen or tid not in proc.runs[-1].loads:
+        """One thread's loads and CPUs, oldest first, since it was first seen (None: not known).
+
+        A thread's lane starts at the oldest of the unbroken runs that show it, up to now:
+        one that went and came back starts a new lane.
+        """
+        runs = self._procs.get(pid)
+        if runs is None or runs[-1].load(tid) is None:
             return None
-        # ticks before the thread appeared are not its lane
-        skip = max(0, proc.ticks - (self._tick - proc.first_seen[tid] + 1))
+        first = len(runs) - 1
+        while first > 0 and runs[first - 1].load(tid) is not None:
+            first -= 1
+        since = max(self._tick - self.ticks + 1, runs[first].start)
         loads: list[float] = []
         cpus: list[int] = []
-        for run in proc.runs:
-            n = run.ticks
-            if skip >= n:
-                skip -= n
+        for i in range(first, len(runs)):
+            run = runs[i]
+            end = runs[i + 1].start if i + 1 < len(runs) else self._tick + 1
+            n = end - max(run.start, since)
+            if n <= 0:
                 continue
-            n -= skip
-            skip = 0
-            load, cpu = run.loads[tid]
+            pair = run.load(tid)
+            assert pair is not None  # every run from ``first`` on shows the thread
+            load, cpu = pair
             loads += [load] * n
             cpus += [cpu] * n
         return loads, cpus

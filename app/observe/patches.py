@@ -17,6 +17,8 @@ from typing import Any
 
 def diff_thread(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
     """The fields of a thread that changed, or None."""
+    if old is new:  # a thread whose view was kept (dumps.ViewDumps): the usual case
+        return None
     changed = {k: v for k, v in new.items() if old.get(k) != v}
     return {"tid": new["tid"], **changed} if changed else None
 

@@ -81,6 +81,9 @@ def sample_process(pid: int) -> ProcessSample | None:
 
 # Looks in a row that find a thread has not run before it is looked at less often.
 STILL_AFTER = 5
+# The maps are read regardless once in this many rechecks (a minute at 10 Hz): an mprotect
+# between read-only and executable moves neither the size, the RSS nor statm's writable size.
+REMAP_ROUNDS = 12
 
 
 @dataclass(slots=True, eq=False)
@@ -114,6 +117,7 @@ class _Proc:
     still: bool = False  # no thread but the main one has run for a while
     maps: str | None = None
     maps_key: tuple[int, int] = (0, 0)  # (vsize, rss) when the maps were read
+    maps_data: bytes = b""  # statm's writable size, read just before the maps
     sample: ProcessSample | None = None
 
 
@@ -133,9 +137,14 @@ class Sampler:
     (context switches) of each thread that ran. The maps and the task list
     cost the most and change the least, so they are re-read only when the
     stat says they may have changed (address-space size or RSS; thread
-    count), on the process's turn every ``maps_every`` ticks, and regardless
-    every ``recheck_every`` ticks, or at once when forced (a thread started
+    count), on the process's turn every ``maps_every`` ticks; when statm's
+    writable size moved, checked every ``recheck_every`` ticks; regardless
+    every ``REMAP_ROUNDS`` rechecks; or at once when forced (a thread started
     or ended). Turns are staggered by PID so no tick reads them all.
+
+    A still process (no thread has run for a while) costs one read a tick:
+    its main thread's schedstat. Its other threads, and its stat for RSS
+    the kernel reclaims, are looked at on its still turn.
 
     When nothing it read changed, ``sample`` returns the very same
     ProcessSample object as last time, so callers can skip their own work
@@ -148,8 +157,9 @@ class Sampler:
         self.ctxt_every = ctxt_every
         self.maps_every = maps_every
         # mprotect can change the maps without changing their size or RSS
-        # (glibc growing a thread arena inside its reservation); this bounds
-        # how long such a change can go unseen.
+        # (glibc growing a thread arena inside its reservation): every this
+        # many ticks statm's writable size is compared, and the task list
+        # re-read; this bounds how long such a change can go unseen.
         self.recheck_every = recheck_every
         # Threads read per tick, at most (new threads are always read). With
         # more threads than that, each is read every ``stride`` ticks, round
@@ -233,6 +243,15 @@ class Sampler:
         # the leader's state, the parent, and the whole address space's RSS.
         # Reading it instead saves one read per process per tick.
         main = self._task(proc, pid)
+        if (
+            proc.still
+            and proc.sample is not None
+            and not force_maps
+            and phase % (self.stride * 4)  # not its still turn
+            and phase % self.recheck_every
+            and self._quiet(main)
+        ):
+            return proc.sample
         before = main.sample
         st = self._stat(main, fresh_ctxt, always=True)
         if st is None:
@@ -254,6 +273,19 @@ class Sampler:
         proc.sample = ProcessSample(pid, st.ppid, st.name, st.state, st.rss, threads, proc.maps)
         return proc.sample
 
+    def _quiet(self, main: _Task) -> bool:
+        """Whether a still process's main thread has not run since it was last read (nor just before)."""
+        if not self.schedstat or main.load:
+            return False
+        try:
+            ran = self._pread(main.sched, 128, 0)
+        except (OSError, ProcessLookupError):
+            return False  # gone: the full look says so
+        if ran != main.ran:
+            return False  # it ran: the full look reads it again
+        main.ran_at = time.monotonic()  # its next load is over the time since this read
+        return True
+
     def _refresh(self, proc: _Proc, st: StatFields, phase: int, force: bool) -> bool:
         """Re-list the threads and re-read the maps when they may have changed; False if gone."""
         recheck = force or phase % self.recheck_every == 0
@@ -268,7 +300,13 @@ class Sampler:
                     listed = set(tids)
                     for tid in [t for t in proc.tasks if t not in listed]:  # threads that ended
                         self._forget_task(proc.tasks.pop(tid))
-            if proc.maps is None or recheck or (key != proc.maps_key and phase % self.maps_every == 0):
+            if (
+                proc.maps is None
+                or force
+                or (key != proc.maps_key and phase % self.maps_every == 0)
+                or (recheck and self._remap(proc, phase))
+            ):
+                proc.maps_data = self._writable(proc)
                 maps = read_text(proc.base + "/maps")
                 if maps != proc.maps:
                     proc.maps = maps  # an equal text keeps the old object: identity means unchanged
@@ -276,6 +314,19 @@ class Sampler:
         except GONE:
             return False
         return True
+
+    def _remap(self, proc: _Proc, phase: int) -> bool:
+        """On a recheck: whether the maps may have changed unseen by the stat.
+
+        mprotect can change the maps without their size or RSS (glibc growing
+        a thread arena inside its reservation), but it moves statm's writable
+        size, a read a hundredth the cost of the maps.
+        """
+        return not phase % (self.recheck_every * REMAP_ROUNDS) or self._writable(proc) != proc.maps_data
+
+    def _writable(self, proc: _Proc) -> bytes:
+        """statm's data field: the pages of the process's private writable mappings."""
+        return self._pread(proc.base + "/statm", 128, 0).split()[5]
 
     def _threads(
         self, proc: _Proc, pid: int, fresh_ctxt: bool, force: bool
@@ -349,11 +400,11 @@ class Sampler:
             task.ran = ran
         fresh_ctxt = fresh_ctxt and not idle
         if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
+            # It ran too briefly to change its stat (woke, took a byte, went back to its wait).
+            # Its registers are read again on its ctxt turn, not now: where such a thread waits
+            # seldom moves, and reading them for every count wake-up was a third of the reads
+            # of a counting lab (125 of 392 a tick at 32 x 8).
             self._keep_load(task)
-            if not idle:
-                # it ran, too briefly to change its stat (woke, took a byte, blocked on a lock):
-                # only its registers can tell where it waits now
-                self._keep_regs(task)
             return task.st
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
@@ -391,14 +442,6 @@ class Sampler:
         if task.ran_ns >= 0 and now > task.ran_at:
             task.load = round(max(0, ns - task.ran_ns) / 1e9 / (now - task.ran_at), 2)
         task.ran_ns, task.ran_at = ns, now
-
-    def _keep_regs(self, task: _Task) -> None:
-        """The thread's last sample, with its registers read again (a new object only when they moved)."""
-        if task.sample is None or task.st is None:
-            return
-        regs = self._registers(task) if task.st.state != "R" else None
-        if regs != task.sample.regs:
-            task.sample = dataclasses.replace(task.sample, regs=regs)
 
     @staticmethod
     def _keep_load(task: _Task) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..control.lab import LabProcess, describe_exit
-from ..control.messages import StackRange
+from ..control.messages import StackRange, ThreadReport
 from ..protocol import ExitView, ProcessView, RegionView, RegsView, StackView, ThreadView
 from .memory_map import classify, clip_stack, parse_maps
-from .sampling import ProcessSample, exe_path
+from .sampling import ProcessSample, ThreadSample, exe_path
 
 
 class RegionCache:
@@ -85,37 +85,84 @@ def exited_view(proc: LabProcess, last: ProcessView | None) -> ProcessView:
     )
 
 
+def _report_key(w: ThreadReport | None, clip: Clip) -> tuple[object, ...] | None:
+    """What a thread's view takes from its worker's report: activity, name and clipped stack."""
+    if w is None:
+        return None
+    stack = (*clip(w.stack), w.guard) if w.stack_end > w.stack_start else None
+    return (w.activity, w.name, stack)
+
+
+def thread_view(proc: LabProcess, t: ThreadSample, report: tuple[object, ...] | None) -> ThreadView:
+    """One thread as /proc shows it (the OS's truth), joined with its worker's report.
+
+    Built with model_construct: every field comes typed from the sampler or a report already
+    validated at the socket, and validating again cost a third of a counting lab's tick.
+    """
+    stack = None
+    activity, name = "unknown", None
+    if report is not None:
+        activity, py, clipped = report
+        name = py if activity == "user" else None
+        if clipped is not None:
+            start, end, guard = clipped
+            stack = StackView.model_construct(start=start, end=end, guard=guard)
+    regs = None
+    if t.regs is not None:
+        regs = RegsView.model_construct(sp=t.regs.sp, pc=t.regs.pc, syscall=t.regs.syscall)
+    return ThreadView.model_construct(
+        tid=t.tid,
+        name=t.name,
+        state=t.state,
+        cpu=t.cpu,
+        utime=t.utime,
+        stime=t.stime,
+        vcsw=t.vcsw,
+        ivcsw=t.ivcsw,
+        load=t.load,
+        main=t.tid == proc.pid,
+        activity=activity,
+        py_name=name,
+        stack=stack,
+        regs=regs,
+        history=None,
+        history_cpus=None,
+    )
+
+
 def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
-    """Threads as /proc lists them (the OS's truth), each joined with its worker's report."""
-    threads: list[ThreadView] = []
-    for t in sample.threads:
-        w = proc.threads.get(t.tid)
-        stack = None
-        if w is not None and w.stack_end > w.stack_start:
-            start, end = clip(w.stack)
-            stack = StackView(start=start, end=end, guard=w.guard)
-        regs = None
-        if t.regs is not None:
-            regs = RegsView(sp=t.regs.sp, pc=t.regs.pc, syscall=t.regs.syscall)
-        threads.append(
-            ThreadView(
-                tid=t.tid,
-                name=t.name,
-                state=t.state,
-                cpu=t.cpu,
-                utime=t.utime,
-                stime=t.stime,
-                vcsw=t.vcsw,
-                ivcsw=t.ivcsw,
-                load=t.load,
-                main=t.tid == proc.pid,
-                activity=w.activity if w is not None else "unknown",
-                py_name=w.name if w is not None and w.activity == "user" else None,
-                stack=stack,
-                regs=regs,
-            )
-        )
-    return threads
+    """Threads as /proc lists them, each joined with its worker's report."""
+    return [thread_view(proc, t, _report_key(proc.threads.get(t.tid), clip)) for t in sample.threads]
+
+
+class ThreadCache:
+    """Each thread's view, kept while the sample and the report it was made from stay the same.
+
+    With every thread counting, a process changes every tick but only the threads that ran
+    did: the others keep their view object, so neither it nor its dump is made again.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[int, dict[int, tuple[ThreadSample, tuple[object, ...] | None, ThreadView]]] = {}
+
+    def views(self, proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
+        """The process's threads, as thread_views makes them, old views kept where nothing changed."""
+        kept = self._kept.get(proc.pid, {})
+        fresh: dict[int, tuple[ThreadSample, tuple[object, ...] | None, ThreadView]] = {}
+        for t in sample.threads:
+            report = _report_key(proc.threads.get(t.tid), clip)
+            hit = kept.get(t.tid)
+            if hit is not None and hit[0] is t and hit[1] == report:
+                fresh[t.tid] = hit
+            else:
+                fresh[t.tid] = (t, report, thread_view(proc, t, report))
+        self._kept[proc.pid] = fresh
+        return [v for _, _, v in fresh.values()]
+
+    def forget(self, keep: set[int]) -> None:
+        """Drop the threads of processes not in ``keep``."""
+        for pid in [p for p in self._kept if p not in keep]:
+            del self._kept[pid]
 
 
 def process_view(
@@ -125,6 +172,7 @@ def process_view(
     last: ProcessView | None,
     page: tuple[int | None, bool | None] = (None, None),
     clip: Clip | None = None,
+    threads: ThreadCache | None = None,
 ) -> ProcessView:
     """One lab process as the class sees it: /proc's sample joined with its worker's reports."""
     if sample is None or not proc.alive:
@@ -142,7 +190,9 @@ def process_view(
         status="running",
         rss=sample.rss,
         started=proc.started,
-        threads=thread_views(proc, sample, clip or (lambda s: clip_stack(s, regions))),
+        threads=(threads.views if threads else thread_views)(
+            proc, sample, clip or (lambda s: clip_stack(s, regions))
+        ),
         counter=counter,
         regions=regions,
         races=list(proc.races),
