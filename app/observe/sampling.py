@@ -47,15 +47,24 @@ class ProcessSample:
     maps: str = ""
 
 
+def _field(text: str, key: str) -> int:
+    """The number after ``key`` at the start of a line of a status file (0 if absent)."""
+    i = text.find(key)
+    if i < 0:
+        return 0
+    i += len(key)
+    end = text.find("\n", i)
+    return int(text[i:end] if end >= 0 else text[i:])
+
+
 def parse_ctxt(status_text: str) -> tuple[int, int]:
-    """Voluntary and involuntary context switches from a status file."""
-    vol = invol = 0
-    for line in status_text.splitlines():
-        if line.startswith("voluntary_ctxt_switches:"):
-            vol = int(line.split()[1])
-        elif line.startswith("nonvoluntary_ctxt_switches:"):
-            invol = int(line.split()[1])
-    return vol, invol
+    """Voluntary and involuntary context switches from a status file.
+
+    Two searches in C instead of a Python loop over status's 55 lines: a counting lab reads
+    a dozen status files a tick.
+    """
+    text = "\n" + status_text
+    return _field(text, "\nvoluntary_ctxt_switches:"), _field(text, "\nnonvoluntary_ctxt_switches:")
 
 
 def _thread_sample(
