@@ -237,6 +237,30 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser) -> None:
         assert s.leftovers() == []
 
 
+def test_a_compact_card_follows_what_it_shows_of_its_process(browser, lab: LabServer) -> None:
+    # A compact card is redrawn only when what it shows changed, not for every new counter value:
+    # what it shows must still follow the process.
+    pids = [lab.spawn() for _ in range(8)]  # too many for full cards at 1280 x 720: compact ones
+    with opened(browser, lab, presenter=True) as page:
+        page.set_viewport_size({"width": 1280, "height": 720})
+        mini = f"#diagram .card.mini[data-pid='{pids[0]}']"
+        page.wait_for_selector(mini)
+        assert "count" not in page.locator(mini).text_content()
+        for _ in range(2):
+            lab.thread(pids[0], "count")  # its counter now changes every frame
+        page.wait_for_function(
+            f"(t => t.includes('3 threads') && t.includes('2 count'))(document.querySelector(`{mini}`).textContent)",
+            timeout=5000,
+        )
+        counting = [t["tid"] for t in lab.process(pids[0])["threads"] if t["activity"] == "count"]
+        page.wait_for_timeout(1000)  # past the new threads' entry animation, which redraws any card
+        lab.control("DELETE", f"/api/processes/{pids[0]}/threads/{counting[-1]}", expect=200)
+        page.wait_for_function(
+            f"(t => t.includes('2 threads') && t.includes('1 count'))(document.querySelector(`{mini}`).textContent)",
+            timeout=5000,
+        )
+
+
 def test_readme_screenshot(browser, lab: LabServer) -> None:
     """Three processes, one with four threads (a fork among them): the picture in the README."""
     a = lab.spawn()

@@ -52,3 +52,19 @@ test("a patch changes only the threads it names and keeps the order it gives", (
   const out = applyPatch(old, { pid: 1, patch: true, rss: 2, threads: [{ tid: 2, cpu: 1 }], tids: [2, 1] });
   assert.deepEqual(out, { pid: 1, rss: 2, threads: [{ tid: 2, cpu: 1 }, { tid: 1, cpu: 0 }] });
 });
+
+test("a thread is first seen when it arrives, whether whole or in a patch, and keeps that moment", async () => {
+  const { LabState } = await import("../../static/js/state/state.js");
+  const s = new LabState();
+  const proc = (pid, tids) => ({ pid, threads: tids.map((tid) => ({ tid })), regions: [] });
+  s.apply({ type: "snapshot", seq: 1, ts: 0, server: {}, role: "viewer", processes: [proc(10, [10])], events: [] });
+  const first = s.firstSeen.get("t:10:10");
+  assert.ok(first !== undefined && s.firstSeen.has("p:10"));
+  await new Promise((r) => setTimeout(r, 5));
+  const patch = { pid: 10, patch: true, threads: [{ tid: 11 }], tids: [10, 11] };
+  s.apply({ type: "frame", seq: 2, ts: 0, changed: [patch, proc(20, [20, 21])], removed: [], events: [] });
+  assert.equal(s.firstSeen.get("t:10:10"), first, "a thread already drawn keeps its first moment");
+  assert.ok(s.firstSeen.get("t:10:11") > first, "a thread new in a patch is seen now");
+  assert.ok(s.firstSeen.has("t:20:21") && s.firstSeen.has("p:20"), "a whole new process and its threads are seen");
+  assert.ok(s.age("t:10:11") < s.age("t:10:10"));
+});

@@ -122,15 +122,24 @@ function cardKey(p, box, ctx) {
   return [box.x, box.y, box.w, box.h, box.mini, sel, ctx.partners.get(p.pid), kin, getLang(), ctx.minText, ctx.state.server && ctx.state.server.pagemap].join("|");
 }
 
+/** What a compact card shows of a process, as one comparable string (its regions are compared by identity). */
+function miniFacts(p) {
+  return [p.pid, p.parent, p.status, p.run, p.probe, p.rss, p.threads.map((th) => th.activity).join()].join("|");
+}
+
 function card(p, box, ctx) {
   // entering: drawn anew each frame until the animation is over
   const moving = ctx.state.age(`p:${p.pid}`) < ENTER_MS || p.threads.some((th) => ctx.state.age(`t:${p.pid}:${th.tid}`) < ENTER_MS);
   const key = cardKey(p, box, ctx);
   const hit = memo.get(p.pid);
-  if (!moving && hit && hit.p === p && hit.key === key) return hit;
+  // A compact card shows none of what changes every frame (the counter, each thread's CPU and state):
+  // a counting process is a new object ten times a second, its compact card the same drawing.
+  const facts = box.mini ? miniFacts(p) : null;
+  const same = hit && (hit.p === p || (box.mini && hit.facts === facts && hit.p.regions === p.regions));
+  if (!moving && same && hit.key === key) return hit;
   // `drawn` changes whenever the card must be drawn again, even for the same process and key
   const model = box.mini ? { p, box, mini: true } : cardModel(p, box, ctx);
-  const entry = { p, box, key, mini: box.mini, model, drawn: (hit ? hit.drawn : 0) + 1 };
+  const entry = { p, box, key, mini: box.mini, facts, model, drawn: (hit ? hit.drawn : 0) + 1 };
   memo.set(p.pid, entry);
   return entry;
 }

@@ -31,12 +31,14 @@ export class LabState {
   /** Apply one server message; returns the new events it carried. */
   apply(msg) {
     let events = [];
+    const now = performance.now();
     if (msg.type === "snapshot") {
       this.server = msg.server;
       this.role = msg.role;
       const fresh = new Map();
       for (const p of msg.processes) fresh.set(p.pid, expandProcess(p));
       this.processes = fresh;
+      for (const p of fresh.values()) this.markSeen(p.pid, p.threads, now);
       this.lesson = msg.lesson || null;
       this.run = msg.run || null;
       events = msg.events;
@@ -44,7 +46,10 @@ export class LabState {
       for (const changed of msg.changed) {
         const p = expandProcess(changed);
         const old = this.processes.get(p.pid);
-        this.processes.set(p.pid, p.patch && old ? applyPatch(old, p) : p);
+        const patched = p.patch && old;
+        this.processes.set(p.pid, patched ? applyPatch(old, p) : p);
+        // a patch carries a new thread whole among its changed ones: only those can be new
+        this.markSeen(p.pid, patched ? p.threads || [] : p.threads, now);
       }
       for (const pid of msg.removed) this.processes.delete(pid);
       events = msg.events;
@@ -59,27 +64,26 @@ export class LabState {
     if (msg.run) this.run = msg.run;
     this.seq = msg.seq;
     this.ts = msg.ts;
-    this.markSeen();
+    if (this.firstSeen.size > 4096) this.forgetUnseen();
     return events;
   }
 
-  markSeen() {
-    const now = performance.now();
-    if (this.firstSeen.size > 4096) {
-      // a long lesson: forget what is no longer on screen
-      const live = new Set(["p", "t"].flatMap((k) => [...this.processes.keys()].map((pid) => `${k}:${pid}`)));
-      for (const key of this.firstSeen.keys()) {
-        const [k, pid] = key.split(":");
-        if (!live.has(`${k}:${pid}`)) this.firstSeen.delete(key);
-      }
+  /** Note when a process and the given threads of it were first drawn (what is known already keeps its time). */
+  markSeen(pid, threads, now) {
+    const pk = `p:${pid}`;
+    if (!this.firstSeen.has(pk)) this.firstSeen.set(pk, now);
+    for (const th of threads) {
+      const tk = `t:${pid}:${th.tid}`;
+      if (!this.firstSeen.has(tk)) this.firstSeen.set(tk, now);
     }
-    for (const p of this.processes.values()) {
-      const pk = `p:${p.pid}`;
-      if (!this.firstSeen.has(pk)) this.firstSeen.set(pk, now);
-      for (const th of p.threads) {
-        const tk = `t:${p.pid}:${th.tid}`;
-        if (!this.firstSeen.has(tk)) this.firstSeen.set(tk, now);
-      }
+  }
+
+  /** Forget first sightings of processes no longer on screen (a long lesson). */
+  forgetUnseen() {
+    const live = new Set(["p", "t"].flatMap((k) => [...this.processes.keys()].map((pid) => `${k}:${pid}`)));
+    for (const key of this.firstSeen.keys()) {
+      const [k, pid] = key.split(":");
+      if (!live.has(`${k}:${pid}`)) this.firstSeen.delete(key);
     }
   }
 
