@@ -35,6 +35,13 @@ export class LessonBar extends Panel {
     this.shown = false;
   }
 
+  onMessage(msg) {
+    // No lesson on, none begun or ended, and the bar already drawn closed: nothing of it changed.
+    // Drawing it anyway set its attributes ten times a second, each a style invalidation.
+    if (!this.state.lesson && !this.shown && msg.type !== "snapshot") return;
+    this.render();
+  }
+
   get presenter() {
     // a recorded lesson is watched, not steered: no buttons that could only fail
     return this.state.role === "presenter" && !document.body.classList.contains("read-only");
