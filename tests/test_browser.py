@@ -577,7 +577,8 @@ def test_cpu_lanes_show_a_busy_thread_and_the_class_follows(browser, lab: LabSer
         # a busy thread: a share of a core tick after tick (a quarter is what it got beside the
         # other pass's browser and servers on 2 CPUs), and once at least the 0.3 awaited above
         assert sum(hist[-20:]) / 20 >= 0.1 and max(hist[-20:]) >= 0.3, hist[-20:]
-        assert max(threads[idle]["history"]) <= 0.05
+        # asleep: nothing but, at most, its start-up in one tick (as the page's lane above allows)
+        assert sorted(threads[idle]["history"])[-2] <= 0.05, threads[idle]["history"]
         assert set(threads[busy]["history_cpus"]) <= set(range(os.cpu_count() or 1))
         # a student who joins late sees the last seconds at once, from the server's history
         with opened(browser, lab, presenter=False) as late:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -10,9 +11,12 @@ from app.control.lab import LabProcess
 from app.control.messages import ThreadReport
 from app.lab.activities import ACTIVITIES, SETUP_ACTIVITIES
 from app.lesson.model import LabActivity
+from app.observe.dumps import ViewDumps
+from app.observe.frames import NO_HISTORY
 from app.observe.memory_map import classify, parse_maps
+from app.observe.patches import diff_process
 from app.observe.sampling import ProcessSample, ThreadSample
-from app.observe.views import RegionCache, exited_view, process_view
+from app.observe.views import RegionCache, ThreadCache, exited_view, process_view
 from app.protocol import Activity, CounterView, ProcessView, RegionView, decode_regions, encode_regions
 from app.settings import load
 from app.web.app import create_app
@@ -58,6 +62,33 @@ def test_the_main_stack_is_clipped_to_what_is_mapped() -> None:
     main = view.threads[0].stack
     mapped = next(r for r in parse_maps(REC["maps"]) if r.path == "[stack]")
     assert main is not None and (main.start, main.end) == (mapped.start, mapped.end)
+
+
+def test_kept_thread_views_and_dicts_are_what_building_afresh_gives() -> None:
+    proc = recorded_process()
+    tids = [s["tid"] for s in REC["stacks"]]
+    cache, dumps = ThreadCache(), ViewDumps()
+
+    def both(sample: ProcessSample, last: ProcessView | None) -> tuple[ProcessView, dict]:
+        kept = process_view(proc, sample, regions_of(proc), last, threads=cache)
+        fresh = process_view(proc, sample, regions_of(proc), None)
+        d = dumps.dump(kept)
+        assert kept == fresh
+        assert d == fresh.model_dump(mode="json", exclude={"regions": True, **NO_HISTORY})
+        return kept, d
+
+    sample = recorded_sample(tids)
+    first, d1 = both(sample, None)
+    # the counter moved and one thread ran: the others keep their view objects and their dicts
+    proc.counter = CounterView(address=0x7F0000000000, value=6, last_tid=PID)
+    ran = dataclasses.replace(sample.threads[1], utime=0.5, state="S", load=0.25)
+    moved = dataclasses.replace(sample, threads=[sample.threads[0], ran, *sample.threads[2:]])
+    second, d2 = both(moved, first)
+    assert second.threads[0] is first.threads[0] and second.threads[1] is not first.threads[1]
+    assert d2["threads"][0] is d1["threads"][0]
+    patch = diff_process(d1, d2)
+    assert patch is not None and [t["tid"] for t in patch["threads"]] == [tids[1]]
+    assert patch["counter"]["value"] == 6
 
 
 def test_an_exited_process_keeps_its_last_picture_and_says_why() -> None:
