@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.observe import sampling
-from app.observe.sampling import Sampler, parse_ctxt, sample_process
+from app.observe.sampling import ProcessSample, Sampler, parse_ctxt, sample_process
 from app.procfs import parse_stat, read_stat
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
@@ -139,6 +139,61 @@ def test_a_still_process_costs_one_read_a_tick_off_its_turn(monkeypatch: pytest.
             else:
                 assert f"/proc/{child.pid}/task/{child.pid}/stat" in read, "its turn reads its stat (RSS)"
         assert off_turn >= 8
+    finally:
+        sampler.close()
+        child.kill()
+        child.communicate()
+
+
+CHILD_THAT_TOUCHES_PAGES = """
+import mmap, sys
+region = mmap.mmap(-1, 16 << 20)
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(0, 8 << 20, mmap.PAGESIZE):
+    region[i] = 1  # RSS grows by 8 MiB; not one mapping changes
+print("touched", flush=True)
+sys.stdin.readline()
+more = mmap.mmap(-1, 4 << 20)
+print("mapped", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_rss_that_moves_without_a_mapping_costs_statm_reads_not_maps(monkeypatch: pytest.MonkeyPatch) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_THAT_TOUCHES_PAGES],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    sampler = Sampler(maps_every=1, recheck_every=1000)
+
+    def tell(word: str) -> None:
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == word + "\n"
+
+    def ticks(n: int) -> ProcessSample:
+        for _ in range(n):
+            sampler.next_tick()
+            s = sampler.sample(child.pid)
+            assert s is not None
+        return s
+
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        _wait_still(child.pid)
+        reads = _maps_reads(monkeypatch)
+        before = ticks(2)
+        tell("touched")
+        after = ticks(3)
+        assert after.rss >= before.rss + (6 << 20), "the RSS the page shows must follow"
+        assert len(reads) == 1, "only RSS moved: statm says the maps did not"
+        tell("mapped")
+        ticks(2)
+        assert len(reads) == 2, "a new mapping moves statm's size: the maps must be read"
     finally:
         sampler.close()
         child.kill()

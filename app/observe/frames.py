@@ -29,7 +29,7 @@ from ..host import this_host
 from ..lesson.runner import LessonRunner
 from ..protocol import HostView, ProcessView, Role, ServerInfo, Snapshot, encode_regions
 from ..settings import Settings
-from .dumps import ViewDumps
+from .dumps import LANE, ViewDumps
 from .history import History
 from .joined import KeptParts
 from .lanes import LANE_SECONDS, Lanes
@@ -46,7 +46,7 @@ SNAPSHOT_EVENTS = 20
 RECHECK_TICKS = 50
 # A thread's lane history goes out in GET /api/state only: streamed, each
 # frame's ``load`` is the next point, and a viewer draws its own lanes.
-NO_HISTORY = {"threads": {"__all__": {"history", "history_cpus"}}}
+NO_HISTORY = {"threads": {"__all__": LANE}}
 # One encoder for every frame: json.dumps with options builds a new one on each call.
 _FRAME_TEXT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 

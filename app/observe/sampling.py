@@ -105,6 +105,7 @@ class _Task:
     status: str
     syscall: str
     regs_denied: bool = False  # the kernel refused its registers (a process that is not dumpable)
+    regs_stale: bool = False  # it ran since its registers were read, and its stat did not say so
     ran: bytes = b""  # schedstat as last read
     ran_ns: int = -1  # nanoseconds it had run when last read (-1: not read yet)
     ran_at: float = 0.0  # when (monotonic)
@@ -125,8 +126,8 @@ class _Proc:
     order: list[_Task] = field(default_factory=list)  # the listed threads' records, in TID order
     still: bool = False  # no thread but the main one has run for a while
     maps: str | None = None
-    maps_key: tuple[int, int] = (0, 0)  # (vsize, rss) when the maps were read
-    maps_data: bytes = b""  # statm's writable size, read just before the maps
+    maps_key: tuple[int, int] = (0, 0)  # the stat's (vsize, rss) when statm was last compared
+    maps_statm: tuple[bytes, bytes] = (b"", b"")  # statm's size and writable size, read just before the maps
     sample: ProcessSample | None = None
 
 
@@ -144,11 +145,12 @@ class Sampler:
     of the threads it shows have run; the main thread's stat always, as it
     also stands for the process's. Every ``ctxt_every`` ticks: the status
     (context switches) of each thread that ran. The maps and the task list
-    cost the most and change the least, so they are re-read only when the
-    stat says they may have changed (address-space size or RSS; thread
-    count), on the process's turn every ``maps_every`` ticks; when statm's
-    writable size moved, checked every ``recheck_every`` ticks; regardless
-    every ``REMAP_ROUNDS`` rechecks; or at once when forced (a thread started
+    cost the most and change the least. The task list is re-read when the
+    stat's thread count changed. The maps are re-read when statm's size or
+    writable size moved, looked at on the process's turn every
+    ``maps_every`` ticks if the stat's size or RSS moved, and every
+    ``recheck_every`` ticks regardless; the maps regardless every
+    ``REMAP_ROUNDS`` rechecks; both at once when forced (a thread started
     or ended). Turns are staggered by PID so no tick reads them all.
 
     A still process (no thread has run for a while) costs one read a tick:
@@ -309,33 +311,36 @@ class Sampler:
                     listed = set(tids)
                     for tid in [t for t in proc.tasks if t not in listed]:  # threads that ended
                         self._forget_task(proc.tasks.pop(tid))
-            if (
-                proc.maps is None
-                or force
-                or (key != proc.maps_key and phase % self.maps_every == 0)
-                or (recheck and self._remap(proc, phase))
-            ):
-                proc.maps_data = self._writable(proc)
+            # the stat's size or RSS moved, on the process's turn: statm says whether the maps did
+            due = recheck or (key != proc.maps_key and phase % self.maps_every == 0)
+            read = proc.maps is None or force or (due and self._remap(proc, phase))
+            if read:
+                proc.maps_statm = self._statm(proc)
                 maps = read_text(proc.base + "/maps")
                 if maps != proc.maps:
                     proc.maps = maps  # an equal text keeps the old object: identity means unchanged
+            if due or read:
                 proc.maps_key = key
         except GONE:
             return False
         return True
 
     def _remap(self, proc: _Proc, phase: int) -> bool:
-        """On a recheck: whether the maps may have changed unseen by the stat.
+        """Whether the maps may have changed since they were read, by statm's size and writable size.
 
-        mprotect can change the maps without their size or RSS (glibc growing
-        a thread arena inside its reservation), but it moves statm's writable
-        size, a read a hundredth the cost of the maps.
+        RSS moves whenever a page is first touched (a counting process: every few ticks), the
+        maps only when a mapping comes, goes, grows or changes its permissions: mmap, munmap
+        and brk move the size, and mprotect (glibc growing a thread arena inside its
+        reservation) the writable size. statm costs a hundredth of the maps. Once in
+        REMAP_ROUNDS rechecks the maps are read regardless: an mprotect between read-only and
+        executable moves neither.
         """
-        return not phase % (self.recheck_every * REMAP_ROUNDS) or self._writable(proc) != proc.maps_data
+        return not phase % (self.recheck_every * REMAP_ROUNDS) or self._statm(proc) != proc.maps_statm
 
-    def _writable(self, proc: _Proc) -> bytes:
-        """statm's data field: the pages of the process's private writable mappings."""
-        return self._pread(proc.base + "/statm", 128, 0).split()[5]
+    def _statm(self, proc: _Proc) -> tuple[bytes, bytes]:
+        """statm's size and data fields: pages mapped, and pages of private writable mappings."""
+        fields = self._pread(proc.base + "/statm", 128, 0).split()
+        return fields[0], fields[5]
 
     def _threads(
         self, proc: _Proc, pid: int, fresh_ctxt: bool, force: bool
@@ -394,6 +399,8 @@ class Sampler:
             if idle and not always:
                 task.still += 1
                 self._keep_load(task)
+                if task.regs_stale:
+                    self._keep_regs(task)
                 return task.st
             task.still = 0 if not idle else task.still
             raw = self._pread(task.stat, 4096, 0)
@@ -409,11 +416,16 @@ class Sampler:
             task.ran = ran
         fresh_ctxt = fresh_ctxt and not idle
         if task.st is not None and task.sample is not None and task.raw == raw and not fresh_ctxt:
-            # It ran too briefly to change its stat (woke, took a byte, went back to its wait).
-            # Its registers are read again on its ctxt turn, not now: where such a thread waits
-            # seldom moves, and reading them for every count wake-up was a third of the reads
-            # of a counting lab (125 of 392 a tick at 32 x 8).
+            # It ran too briefly to change its stat (woke, took a byte, went to another wait):
+            # only its registers can tell where it waits now. They are read at the first look
+            # that finds it has not run since, settled in that wait, rather than at every look
+            # that finds it ran: a count thread wakes four times a second, and reading them at
+            # each was a third of the reads of a counting lab (125 of 392 a tick at 32 x 8).
             self._keep_load(task)
+            if not idle:
+                task.regs_stale = True
+            elif task.regs_stale:
+                self._keep_regs(task)
             return task.st
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
@@ -423,6 +435,7 @@ class Sampler:
             ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
             # registers move only when the thread runs: read with its stat, which is read only then
             regs = self._registers(task) if st.state != "R" else None
+            task.regs_stale = False
             sample = _thread_sample(task.tid, st, task.status, ctxt, task.load, regs)
         except GONE:
             task.st = task.sample = None
@@ -451,6 +464,15 @@ class Sampler:
         if task.ran_ns >= 0 and now > task.ran_at:
             task.load = round(max(0, ns - task.ran_ns) / 1e9 / (now - task.ran_at), 2)
         task.ran_ns, task.ran_at = ns, now
+
+    def _keep_regs(self, task: _Task) -> None:
+        """The thread's last sample, with its registers read again (a new object only when they moved)."""
+        task.regs_stale = False
+        if task.sample is None or task.st is None:
+            return
+        regs = self._registers(task) if task.st.state != "R" else None
+        if regs != task.sample.regs:
+            task.sample = dataclasses.replace(task.sample, regs=regs)
 
     @staticmethod
     def _keep_load(task: _Task) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..control.lab import LabProcess, describe_exit
 from ..control.messages import StackRange, ThreadReport
@@ -85,15 +86,22 @@ def exited_view(proc: LabProcess, last: ProcessView | None) -> ProcessView:
     )
 
 
-def _report_key(w: ThreadReport | None, clip: Clip) -> tuple[object, ...] | None:
-    """What a thread's view takes from its worker's report: activity, name and clipped stack."""
+class Reported(NamedTuple):
+    """What a thread's view takes from its worker's report (compared to tell whether it changed)."""
+
+    activity: str
+    name: str | None
+    stack: tuple[int, int, int] | None  # start and end clipped to the maps, and the guard
+
+
+def _reported(w: ThreadReport | None, clip: Clip) -> Reported | None:
     if w is None:
         return None
     stack = (*clip(w.stack), w.guard) if w.stack_end > w.stack_start else None
-    return (w.activity, w.name, stack)
+    return Reported(w.activity, w.name, stack)
 
 
-def thread_view(proc: LabProcess, t: ThreadSample, report: tuple[object, ...] | None) -> ThreadView:
+def thread_view(proc: LabProcess, t: ThreadSample, report: Reported | None) -> ThreadView:
     """One thread as /proc shows it (the OS's truth), joined with its worker's report.
 
     Built with model_construct: every field comes typed from the sampler or a report already
@@ -132,7 +140,7 @@ def thread_view(proc: LabProcess, t: ThreadSample, report: tuple[object, ...] | 
 
 def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
     """Threads as /proc lists them, each joined with its worker's report."""
-    return [thread_view(proc, t, _report_key(proc.threads.get(t.tid), clip)) for t in sample.threads]
+    return [thread_view(proc, t, _reported(proc.threads.get(t.tid), clip)) for t in sample.threads]
 
 
 class ThreadCache:
@@ -143,14 +151,14 @@ class ThreadCache:
     """
 
     def __init__(self) -> None:
-        self._kept: dict[int, dict[int, tuple[ThreadSample, tuple[object, ...] | None, ThreadView]]] = {}
+        self._kept: dict[int, dict[int, tuple[ThreadSample, Reported | None, ThreadView]]] = {}
 
     def views(self, proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
         """The process's threads, as thread_views makes them, old views kept where nothing changed."""
         kept = self._kept.get(proc.pid, {})
-        fresh: dict[int, tuple[ThreadSample, tuple[object, ...] | None, ThreadView]] = {}
+        fresh: dict[int, tuple[ThreadSample, Reported | None, ThreadView]] = {}
         for t in sample.threads:
-            report = _report_key(proc.threads.get(t.tid), clip)
+            report = _reported(proc.threads.get(t.tid), clip)
             hit = kept.get(t.tid)
             if hit is not None and hit[0] is t and hit[1] == report:
                 fresh[t.tid] = hit
