@@ -67,4 +67,9 @@ test("a thread is first seen when it arrives, whether whole or in a patch, and k
   assert.ok(s.firstSeen.get("t:10:11") > first, "a thread new in a patch is seen now");
   assert.ok(s.firstSeen.has("t:20:21") && s.firstSeen.has("p:20"), "a whole new process and its threads are seen");
   assert.ok(s.age("t:10:11") < s.age("t:10:10"));
+  const lastNew = s.lastNew;
+  assert.equal(lastNew, s.firstSeen.get("t:10:11"), "the newest first sighting is when anything was new");
+  s.apply({ type: "frame", seq: 3, ts: 0, changed: [{ pid: 10, patch: true, threads: [{ tid: 11, cpu: 1 }] }], removed: [], events: [] });
+  assert.equal(s.lastNew, lastNew, "a frame that brings nothing new leaves it");
+  assert.ok(s.sinceNew() >= 0);
 });

@@ -128,8 +128,10 @@ function miniFacts(p) {
 }
 
 function card(p, box, ctx) {
-  // entering: drawn anew each frame until the animation is over
-  const moving = ctx.state.age(`p:${p.pid}`) < ENTER_MS || p.threads.some((th) => ctx.state.age(`t:${p.pid}:${th.tid}`) < ENTER_MS);
+  // entering: drawn anew each frame until the animation is over (nothing new for that long: no card is)
+  const moving =
+    ctx.state.sinceNew() < ENTER_MS &&
+    (ctx.state.age(`p:${p.pid}`) < ENTER_MS || p.threads.some((th) => ctx.state.age(`t:${p.pid}:${th.tid}`) < ENTER_MS));
   const key = cardKey(p, box, ctx);
   const hit = memo.get(p.pid);
   // A compact card shows none of what changes every frame (the counter, each thread's CPU and state):

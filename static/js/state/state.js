@@ -26,6 +26,7 @@ export class LabState {
     this.seq = 0;
     this.ts = 0;
     this.firstSeen = new Map(); // "p:PID" / "t:PID:TID" -> performance.now() when first drawn
+    this.lastNew = -Infinity; // performance.now() when anything was last seen for the first time
   }
 
   /** Apply one server message; returns the new events it carried. */
@@ -71,11 +72,18 @@ export class LabState {
   /** Note when a process and the given threads of it were first drawn (what is known already keeps its time). */
   markSeen(pid, threads, now) {
     const pk = `p:${pid}`;
+    const before = this.firstSeen.size;
     if (!this.firstSeen.has(pk)) this.firstSeen.set(pk, now);
     for (const th of threads) {
       const tk = `t:${pid}:${th.tid}`;
       if (!this.firstSeen.has(tk)) this.firstSeen.set(tk, now);
     }
+    if (this.firstSeen.size !== before) this.lastNew = now;
+  }
+
+  /** Milliseconds since anything was first seen: past the entry animations, no card need ask its age. */
+  sinceNew() {
+    return performance.now() - this.lastNew;
   }
 
   /** Forget first sightings of processes no longer on screen (a long lesson). */
