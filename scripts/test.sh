@@ -30,9 +30,12 @@ node_tests=$!
 # with nothing beside them. PTLAB_TEST_WORKERS=1 runs the first pass serially too. (Three workers
 # on these two CPUs: the first pass 4 m 41 s once, then 5 m 20 s and 5 m 27 s against 5 m 05-17 s
 # with two, and the lesson walk timed out waiting for a scene: no gain worth the flakiness.)
+# --no-loadscope-reorder: xdist otherwise hands out modules by their number of tests, so the
+# one-test lesson walk (a minute) started last and the pass waited for it; tests/conftest.py
+# orders modules longest first instead (the first pass: 4 m 44-53 s -> 4 m 23 s).
 workers=${PTLAB_TEST_WORKERS:-2}
 set +e
-.venv/bin/python -m pytest -n "$workers" --dist loadscope -m "not alone" "$@"
+.venv/bin/python -m pytest -n "$workers" --dist loadscope --no-loadscope-reorder -m "not alone" "$@"
 first=$?
 wait "$node_tests"
 node_status=$?

@@ -28,7 +28,8 @@ if WORKER:
 
 
 # The longest modules first (their seconds in the first pass, measured): with two workers, a long
-# one started last is the run's tail.
+# one started last is the run's tail. xdist keeps this order only with --no-loadscope-reorder
+# (scripts/test.sh passes it); by default it reorders modules by their number of tests.
 LONGEST_FIRST = [
     "test_legibility.py",  # 88
     "test_browser.py",  # 82
