@@ -31,18 +31,19 @@ if WORKER:
 # one started last is the run's tail. xdist keeps this order only with --no-loadscope-reorder
 # (scripts/test.sh passes it); by default it reorders modules by their number of tests.
 LONGEST_FIRST = [
-    "test_legibility.py",  # 88
-    "test_browser.py",  # 82
-    "test_lesson_walk.py",  # 80
-    "test_hardening.py",  # 64
-    "test_runs.py",  # 46
-    "test_engine.py",  # 42
-    "test_lesson_browser.py",  # 40
-    "test_timemachine.py",  # 33
-    "test_package.py",  # 31
-    "test_cli.py",  # 30
-    "test_accessibility.py",  # 29
-    "test_relay.py",  # 18
+    "test_browser.py",  # 92
+    "test_legibility.py",  # 82
+    "test_lesson_walk.py",  # 73
+    "test_runs.py",  # 44
+    "test_lesson_browser.py",  # 32
+    "test_hardening.py",  # 31
+    "test_cli.py",  # 28
+    "test_timemachine.py",  # 26
+    "test_accessibility.py",  # 24
+    "test_engine.py",  # 23
+    "test_package.py",  # 16
+    "test_relay.py",  # 16
+    "test_containment.py",  # 13
 ]
 
 
