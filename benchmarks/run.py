@@ -1000,7 +1000,7 @@ def markdown(r: dict[str, Any]) -> str:
                 "floor at 10 Hz (ms)",
                 "tick / floor at 10 Hz",
                 "goal",
-                "Sampler alone (ms)",
+                "Sampler alone, tight loop (ms)",
                 "psutil (ms)",
             ],
             [
