@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -42,6 +42,20 @@ if TYPE_CHECKING:
     from ..relay.follower import Follower
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _read_once(kept: tuple[object, M] | None, raw: object, parse: Callable[[Any], M]) -> tuple[object, M]:
+    """``kept`` when it was read from this very ``raw`` object (the picture did not change), else
+    ``raw`` read now: a picture this relay cannot read is a lab it cannot serve."""
+    if kept is not None and kept[0] is raw:
+        return kept
+    try:
+        return raw, parse(raw)
+    except ValidationError as exc:  # a lab server of another version
+        raise LabError("no_lab", f"the lab server's picture is not one this relay reads: {exc}") from None
+
+
 @dataclass
 class RelayLab:
     """The lab as a relay sees it (a ``LabPort``): its picture, carried by the feed, and no lab."""
@@ -49,7 +63,7 @@ class RelayLab:
     follower: Follower
     replay: bool = False
     relay: bool = True
-    _parsed: tuple[str, Snapshot] | None = field(default=None, init=False)
+    _parsed: tuple[object, Snapshot] | None = field(default=None, init=False)
     _server: tuple[object, ServerInfo] | None = field(default=None, init=False)
 
     @property
@@ -61,13 +75,7 @@ class RelayLab:
         text = self.follower.picture()
         if text is None:
             raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
-        if self._parsed is None or self._parsed[0] is not text:
-            try:
-                self._parsed = (text, Snapshot.model_validate_json(text))
-            except ValidationError as exc:  # a lab server of another version
-                raise LabError(
-                    "no_lab", f"the lab server's picture is not one this relay reads: {exc}"
-                ) from None
+        self._parsed = _read_once(self._parsed, text, Snapshot.model_validate_json)
         return self._parsed[1]
 
     @property
@@ -77,14 +85,7 @@ class RelayLab:
         current = self.follower.current
         if current is None:
             raise LabError("no_lab", self.follower.unready() or NO_PICTURE)
-        server = current.shell.get("server")
-        if self._server is None or self._server[0] is not server:
-            try:
-                self._server = (server, ServerInfo.model_validate(server))
-            except ValidationError as exc:  # a lab server of another version
-                raise LabError(
-                    "no_lab", f"the lab server's picture is not one this relay reads: {exc}"
-                ) from None
+        self._server = _read_once(self._server, current.shell.get("server"), ServerInfo.model_validate)
         return self._server[1]
 
     @property
