@@ -355,7 +355,9 @@ class LabServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            said = self.log_path.read_text(errors="replace")[-2000:] if self.log_path else ""
+            raise AssertionError(f"the server did not exit {timeout} s after signal {sig}:\n{said}") from None
         deadline = t0 + timeout
         # Gone means gone from /proc: dead and reaped, not a zombie.
         while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in self.seen):

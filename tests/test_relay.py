@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import signal
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,10 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from support import LabServer, RedisServer, opened, page_cookie, replies, vote
 from websockets.sync.client import connect as ws_connect
 
 from app.observe.history import History
+from app.relay import feed as feed_module
 from app.relay.channels import Down, pack_down, unpack_down, up_entry
 from app.relay.follower import Follower
 from app.relay.picture import Picture
@@ -144,6 +148,63 @@ def test_a_relay_takes_a_keyframe_follows_frames_in_order_and_waits_again_after_
     # its own history replays every stretch: a keyframe starts the one after the gap
     kept = [(e.keyframe, e.seq) for e in history.entries]
     assert kept == [(True, 4), (False, 5), (False, 6), (False, 7), (True, 7), (True, 10), (False, 11)], kept
+
+
+class _ResetOnCancel:
+    """A Redis client whose blocking read fails with a connection error when it is cancelled: what a
+    connection reset at the moment the server shuts down looks like to the feed."""
+
+    def __init__(self) -> None:
+        self.reading = asyncio.Event()
+
+    async def set(self, *_: Any) -> bool:
+        return True
+
+    async def xrevrange(self, *_: Any, **__: Any) -> list[Any]:
+        return []
+
+    async def xread(self, *_: Any, **__: Any) -> list[Any]:
+        self.reading.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            raise RedisConnectionError("Connection reset by peer") from None
+        return []
+
+    async def aclose(self) -> None:
+        return None
+
+
+class _Lab:
+    seq = 1
+
+    def snapshot_json(self, role: str = "viewer") -> str:
+        return "{}"
+
+    async def vote(self, *_: Any) -> int:
+        return 0
+
+
+def test_the_feed_stops_when_the_server_does_even_if_redis_fails_at_that_moment(monkeypatch) -> None:
+    # a TaskGroup raises its children's errors instead of the cancellation: the feed must not take
+    # the server's request to stop for one more Redis failure and reconnect forever
+    client = _ResetOnCancel()
+    monkeypatch.setattr(feed_module, "connect", lambda url: client)
+
+    async def serve_then_stop() -> asyncio.Task[None]:
+        async with feed_module.feeding("redis://127.0.0.1:1", _Lab(), b"k" * 32) as feed:
+            await asyncio.wait_for(client.reading.wait(), 5)
+            assert feed.connected
+        assert feed.task is not None
+        return feed.task
+
+    # in a thread of its own: a feed that swallowed the cancellation would hang the loop for good
+    ended: list[asyncio.Task[None]] = []
+    runner = threading.Thread(target=lambda: ended.append(asyncio.run(serve_then_stop())), daemon=True)
+    runner.start()
+    runner.join(10)
+    assert ended, "the server's shutdown still waited for the feed after 10 s"
+    assert ended[0].cancelled(), "the feed ended otherwise than by the server's request to stop"
 
 
 # ---- a lab server, Redis and a relay, all real ------------------------------------------------

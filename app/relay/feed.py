@@ -34,6 +34,7 @@ from .channels import (
     safe_url,
     up_entry,
 )
+from .reconnect import connect, pause, stop
 
 log = logging.getLogger("ptlab.feed")
 # A relay that has just joined asks for a keyframe; without asking, one goes out this often, so a
@@ -42,7 +43,6 @@ KEYFRAME_S = 5.0
 # Frames waiting for the sender: at 10 Hz, three seconds. Past it the oldest are dropped (and a
 # keyframe follows), so an absent Redis never grows the server's memory.
 QUEUE = 32
-RETRY_S = (0.25, 0.5, 1.0, 2.0)
 # relays' requests taken per read of the up stream
 UP_BATCH = 200
 
@@ -58,11 +58,6 @@ class Source(Protocol):
     async def vote(
         self, voter: str, question: str, choice: str | None, number: float | None, address: str
     ) -> int: ...
-
-
-def connect(url: str) -> aioredis.Redis:
-    """A Redis client that fails fast rather than hanging: the feed and the relays retry on their own."""
-    return aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=10, health_check_interval=15)
 
 
 class Feed:
@@ -127,7 +122,7 @@ class Feed:
                 self.queue.clear()
                 with contextlib.suppress(Exception):
                     await client.aclose()
-            await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
+            await pause(failures)
             failures += 1
 
     async def _publish(self, client: aioredis.Redis) -> None:
@@ -183,6 +178,4 @@ async def feeding(url: str, lab: Source, voter_key: bytes) -> AsyncIterator[Feed
     try:
         yield feed
     finally:
-        feed.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await feed.task
+        await stop(feed.task, "the feed to Redis")

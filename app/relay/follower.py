@@ -39,8 +39,8 @@ from .channels import (
     safe_url,
     unpack_down,
 )
-from .feed import RETRY_S, connect
 from .picture import Picture
+from .reconnect import connect, pause
 
 log = logging.getLogger("ptlab.relay")
 # The lab server sends a frame every tick (10 Hz): this long without one, it or Redis is gone.
@@ -131,7 +131,7 @@ class Follower:
                     await pubsub.aclose()
                 with contextlib.suppress(Exception):
                     await client.aclose()
-            await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
+            await pause(failures)
             failures += 1
 
     async def _follow(self, client: aioredis.Redis, pubsub: aioredis.client.PubSub) -> None:

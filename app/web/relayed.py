@@ -9,7 +9,6 @@ and no presenter token exists on a relay.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -175,6 +174,7 @@ async def relay_lab(
     """Follow the lab through ``settings.redis_url`` for as long as the relay serves."""
     # imported here: the Redis client is loaded only by a relay, and by a lab server given a Redis
     from ..relay.follower import Follower
+    from ..relay.reconnect import stop
 
     history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
     follower = Follower(settings.redis_url, broadcaster, history, voters.rekey)
@@ -184,7 +184,5 @@ async def relay_lab(
     try:
         yield RelayLab(follower)
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await stop(task, "following the lab through Redis")
         broadcaster.close()
