@@ -343,11 +343,14 @@ def test_mangled_paths_are_refused_not_redirected(lab: LabServer) -> None:
     assert running(lab) == []
 
 
-def test_a_misspelt_query_key_is_refused_not_ignored(lab: LabServer) -> None:
+def test_a_misspelt_or_repeated_query_key_is_refused_not_ignored(lab: LabServer) -> None:
     pid = lab.spawn()
     # ignored, it would stop the process with the default code and report success
     status, body = lab.request("DELETE", f"/api/processes/{pid}?cdoe=3", None, lab.auth)
     assert status == 422 and "'cdoe'" in body["message"] and "code" in body["message"], body
+    # nor is a key given twice read as its last value (?code=false&code=0 would stop it with 0)
+    status, body = lab.request("DELETE", f"/api/processes/{pid}?code=false&code=0", None, lab.auth)
+    assert status == 422 and "'code' is given more than once" in body["message"], body
     assert [p["pid"] for p in running(lab)] == [pid]
 
 

@@ -63,6 +63,21 @@ def _problems(page: Any, where: str) -> list[str]:
     return [f"{where}: {p}" for p in page.evaluate(PROBLEMS)]
 
 
+def _at_scene(page: Any, index: int, who: str, lab: LabServer) -> None:
+    """Wait until the page shows scene ``index`` with nothing pending; else say where each side is."""
+    try:
+        page.wait_for_function(f"ptlab.state.lesson?.scene.index === {index}", timeout=20_000)
+        page.wait_for_function("!ptlab.state.lesson.busy", timeout=30_000)
+    except Exception as exc:
+        shown = page.evaluate(
+            "({scene: ptlab.state.lesson?.scene?.index, busy: ptlab.state.lesson?.busy,"
+            " conn: document.querySelector('#conn')?.dataset.status, seq: ptlab.state.seq})"
+        )
+        lesson = lab.get("/api/lesson")["lesson"] or {}
+        server = {"scene": lesson.get("scene", {}).get("index"), "busy": lesson.get("busy")}
+        raise AssertionError(f"{who}: the page shows {shown}, the server {server}") from exc
+
+
 def _step_to_the_end(teacher: Any, pid: int) -> None:
     """Step the scene's threads with the keys, taking turns (1, 2, 1, 2…: the race loses an update,
     the deadlock happens), until every thread has finished or all are stuck."""
@@ -100,9 +115,8 @@ def test_the_whole_lesson_fits_speaks_both_languages_and_phones_follow(browser, 
         scenes = None
         index = 0
         while True:
-            for page in everyone:
-                page.wait_for_function(f"ptlab.state.lesson?.scene.index === {index}", timeout=20_000)
-                page.wait_for_function("!ptlab.state.lesson.busy", timeout=30_000)
+            for name, page in [("presenter", teacher), *students.items()]:
+                _at_scene(page, index, f"{name}, scene {index}", lab)
             lesson = lab.get("/api/lesson")["lesson"]
             scenes = scenes or lesson["scenes"]
             scene, pids = lesson["scene"]["id"], lesson["scene"]["pids"]

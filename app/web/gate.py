@@ -13,6 +13,7 @@ rather than the one ``{error, message}`` shape.)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import parse_qsl
 
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
@@ -69,17 +70,18 @@ class RequestGate:
             if isinstance(r, APIRoute)
         ]
 
-    def _route(self, scope: Scope) -> tuple[bool, int]:
+    def _route(self, scope: Scope) -> tuple[bool, bool, int]:
+        """Whether the request is for one of the routes, whether it controls, its body limit."""
         for route, control, limit in self.routes:
             if route.matches(scope)[0] is Match.FULL:
-                return control, limit
-        return False, MAX_BODY
+                return True, control, limit
+        return False, False, MAX_BODY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        control, limit = self._route(scope)
+        routed, control, limit = self._route(scope)
         headers = Headers(scope=scope)
         try:
             declared = int(headers.get("content-length", "0"))
@@ -98,11 +100,28 @@ class RequestGate:
                 refusal = body(exc.code, exc.message)
         else:
             refusal = None
+        if refusal is None and routed and (twice := _repeated_key(scope)):
+            # Starlette would take the last of them: ``?code=false&code=0`` must not pass as code=0
+            message = f"query parameter {twice!r} is given more than once; give it once"
+            refusal = body("invalid_request", message)
         if refusal is not None:
             # The body is never read: uvicorn discards it once this response is complete.
             await refusal(scope, receive, send)
             return
         await self.app(scope, _counting(scope, receive, limit), send)
+
+
+def _repeated_key(scope: Scope) -> str | None:
+    """The first query key given more than once (no route takes a list), else None."""
+    raw: bytes = scope.get("query_string", b"")
+    if b"&" not in raw:
+        return None  # the common case: one key or none
+    seen: set[str] = set()
+    for key, _value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if key in seen:
+            return key[:40]
+        seen.add(key)
+    return None
 
 
 def _counting(scope: Scope, receive: Receive, limit: int) -> Receive:
