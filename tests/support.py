@@ -446,6 +446,12 @@ def settle(page: Any, timeout: float = 5000) -> None:
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
+def drawn(page: Any) -> None:
+    """Wait until the page has drawn a frame after everything asked of it so far: its redraws are
+    queued for the next animation frame, and a callback queued now runs after them."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 @contextmanager
 def opened(
     browser: Any, server: LabServer, presenter: bool, size: tuple[int, int] = (1280, 720)

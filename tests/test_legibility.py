@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from support import CHROMIUM, LabServer, settle
+from support import CHROMIUM, LabServer, drawn, settle
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -215,7 +215,7 @@ def test_every_word_of_the_cards_and_the_lanes_is_readable_and_in_its_place(
                 page.evaluate("document.getElementById('lang').click()")
                 page.wait_for_function("document.documentElement.lang === 'ko'")
             settle(page)  # past the entry animations
-            page.wait_for_timeout(150)  # the next frame is drawn in the new language
+            drawn(page)  # in the new language
             m = page.evaluate(MEASURE)
             where_lang = f"{where} {lang}"
             assert m["count"] > 3 * n, (where_lang, m)  # it measured the cards' words, not nothing

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from support import CHROMIUM, LabServer, opened
+from support import CHROMIUM, LabServer, drawn, opened
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -56,7 +56,12 @@ def _lang(page: Any, lang: str) -> None:
     if page.evaluate("document.documentElement.lang") != lang:
         page.evaluate("document.getElementById('lang').click()")
         page.wait_for_function(f"document.documentElement.lang === '{lang}'")
-    page.wait_for_timeout(150)  # the next frame is drawn in it
+    drawn(page)  # in it, and at the size just set
+    # what is measured next is the picture in that language, not the last one's
+    hangul = page.evaluate(
+        "document.querySelector('#diagram .card') ? /[\uac00-\ud7a3]/.test(document.getElementById('diagram').textContent) : null"
+    )
+    assert hangul in (None, lang == "ko"), f"the cards are not yet in {lang}"
 
 
 def _problems(page: Any, where: str) -> list[str]:
