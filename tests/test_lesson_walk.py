@@ -76,7 +76,9 @@ def _at_scene(page: Any, index: int, who: str, lab: LabServer) -> None:
     except Exception as exc:
         shown = page.evaluate(
             "({scene: ptlab.state.lesson?.scene?.index, busy: ptlab.state.lesson?.busy,"
-            " conn: document.querySelector('#conn')?.dataset.status, seq: ptlab.state.seq})"
+            " conn: document.querySelector('#conn')?.dataset.status, seq: ptlab.state.seq,"
+            " toasts: [...document.querySelectorAll('.toast')].map((e) => e.textContent),"
+            " focus: document.activeElement?.outerHTML.slice(0, 80)})"
         )
         lesson = lab.get("/api/lesson")["lesson"] or {}
         server = {"scene": lesson.get("scene", {}).get("index"), "busy": lesson.get("busy")}

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from support import skip_unless_quiet
 
 from app.control.errors import LabError
+from app.control.experiments import Experiments
+from app.control.lab import Lab
 from app.lesson.loader import MAX_LESSON_BYTES, LessonError, load_lesson, parse_lesson
 from app.lesson.model import Question
+from app.lesson.runner import LessonRunner
 from app.lesson.votes import MAX_VOTERS, Ballot
+from app.settings import Settings
 from app.web.voters import VoterIds
 
 GOOD = """\
@@ -254,3 +260,40 @@ def test_the_cpu_reveal_says_when_other_programs_make_it_unreliable() -> None:
             h.wait()
     # one busy loop per CPU: the machine is busy, and the reveal would say its figure is unreliable
     assert cores < 0.5 and other >= 0.5 > quiet_other, (other, quiet_other)
+
+
+class _Proc:
+    pid, alive, stepped = 7, True, "deadlock"
+
+
+class _Lab:
+    """What leaving a scene uses of the lab: its processes, and stopping one as Lab does."""
+
+    settings = Settings(token="a-test-token-of-length")
+
+    def __init__(self) -> None:
+        self.procs = {7: _Proc()}
+
+    async def stop_process(self, pid: int) -> None:
+        if not self.procs[pid].alive:
+            raise LabError("not_found", f"{pid} is not a running lab process")
+        self.procs[pid].alive = False
+
+
+class _PresenterStopsMeanwhile:
+    def __init__(self, lab: _Lab) -> None:
+        self.lab = lab
+
+    async def step_end(self, pid: int) -> None:
+        self.lab.procs[pid].alive = False  # the presenter's stop lands while this waits for the worker
+        raise LabError("process_gone", f"lab process {pid} went away")
+
+
+def test_leaving_a_deadlock_whose_process_the_presenter_just_stopped_moves_on() -> None:
+    lesson = load_lesson(None)
+    lab = _Lab()
+    runner = LessonRunner(lesson, cast(Lab, lab), cast(Experiments, _PresenterStopsMeanwhile(lab)))
+    runner.pids = [7]
+    deadlock = next(s for s in lesson.scenes if s.id == "deadlock")
+    asyncio.run(runner._leave(deadlock))  # before: LabError not_found, and the class stayed put
+    assert not lab.procs[7].alive

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -139,3 +140,31 @@ def test_stepping_is_validated(lab: LabServer) -> None:
     assert "already running" in again["message"]
     assert "there is no thread" not in str(_step(lab, pid, 3))
     lab.control("POST", f"/api/processes/{pid}/stepped/step", {"thread": 4}, expect=422)
+
+
+def _stop_into(lab: LabServer, pid: int, answers: list[Any]) -> None:
+    answers.append(lab.request("DELETE", f"/api/processes/{pid}", None, lab.auth))
+
+
+def test_leaving_a_deadlock_the_presenter_is_stopping_moves_the_class_on(lab: LabServer) -> None:
+    # The presenter presses "stop the process" and → at once: leaving the scene ends its process
+    # too, and finding it already ended must not fail the move (the class stayed on the deadlock).
+    lesson = lab.control("POST", "/api/lesson/scenes/0", expect=200)["lesson"]
+    deadlock = lesson["scenes"].index("deadlock")
+    try:
+        for delay in (0.0, 0.005, 0.02, 0.05):  # the stop lands before, during or after the move
+            lesson = lab.control("POST", f"/api/lesson/scenes/{deadlock}", expect=200)["lesson"]
+            pid = lesson["scene"]["pids"][0]
+            for who in (1, 2, 1, 2):
+                _step(lab, pid, who)
+            assert all(t["waiting"] for t in lab.process(pid)["stepped"]["threads"])  # stuck
+            answers: list[Any] = []
+            stop = threading.Thread(target=_stop_into, args=(lab, pid, answers))
+            stop.start()
+            time.sleep(delay)
+            status, moved = lab.request("POST", f"/api/lesson/scenes/{deadlock + 1}", None, lab.auth)
+            stop.join(10)
+            assert status == 200 and moved["lesson"]["scene"]["index"] == deadlock + 1, (status, moved)
+            assert answers and answers[0][0] in (200, 404), answers
+    finally:
+        lab.control("DELETE", "/api/lesson", expect=200)

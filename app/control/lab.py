@@ -499,8 +499,11 @@ class Lab:
     async def _send(self, proc: LabProcess, line: bytes) -> None:
         if proc.writer is None or proc.writer.is_closing():
             raise LabError("not_running", f"lab process {proc.pid} is not connected")
-        proc.writer.write(line)
-        await proc.writer.drain()
+        try:
+            proc.writer.write(line)
+            await proc.writer.drain()
+        except OSError as exc:  # it hung up between the check and the write: ended, or ending
+            raise LabError("process_gone", f"lab process {proc.pid} went away") from exc
 
     async def call(
         self, proc: LabProcess, cmd: WorkerCommand, reply: type[R], timeout: float = CALL_TIMEOUT_S

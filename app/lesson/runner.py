@@ -197,7 +197,9 @@ class LessonRunner:
                 try:
                     await self.experiments.step_end(proc.pid)
                 except LabError:
-                    await self.lab.stop_process(proc.pid)
+                    # a deadlock ends only with its process; the presenter may have stopped it meanwhile
+                    if proc.alive:
+                        await self.lab.stop_process(proc.pid)
 
     async def _setup(self, specs: list[ProcessSetup]) -> None:
         pids: list[int] = []
