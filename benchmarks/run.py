@@ -843,7 +843,7 @@ def _join_once(browser: Any, url: str, profile: tuple[str, float, float, int, fl
         cached: set[str] = set()
         wire: dict[str, float] = {}
         cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
-        # the bundle's loader makes each module a blob: URL, read from memory: not the network
+        # the bundle's loader makes each module a data: URL, read from memory: not the network
         cdp.on(
             "Network.requestWillBeSent",
             lambda e: (

@@ -122,6 +122,31 @@ def test_viewer_has_no_working_controls(browser, lab: LabServer) -> None:
         shot(page, "viewer")
 
 
+def test_the_page_opens_its_websocket_as_it_loads_and_keeps_just_that_one(browser, lab: LabServer) -> None:
+    # opened by the page's head while its code loads (a round trip saved on a slow network), then
+    # taken over by the code: one socket, not a second one beside it
+    lab.spawn()
+    clients = lab.get("/api/health")["clients"]
+    context = browser.new_context()
+    try:
+        # who opened each socket: a classic script in the page (its head), or the modules
+        context.add_init_script(
+            "window.opened = []; const W = WebSocket; window.WebSocket = class extends W {"
+            " constructor(...a) { super(...a); opened.push(document.currentScript ? 'head' : 'code'); } };"
+        )
+        page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(lab.url + "/")
+        page.wait_for_selector("#conn[data-status=live]")
+        page.wait_for_selector("#diagram .card")
+        assert page.evaluate("window.opened") == ["head"]
+        assert len(sockets) == 1, sockets
+        assert lab.get("/api/health")["clients"] == clients + 1
+    finally:
+        context.close()
+
+
 def test_the_page_says_whose_kernel_the_figures_are(browser, lab: LabServer) -> None:
     """Help names the server's kernel; inside a container a pill says so where the top bar has room."""
     import platform

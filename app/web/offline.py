@@ -3,8 +3,8 @@
 The page, its stylesheet (fonts inlined), every ES module of ``static/`` and
 the recording all go into one file: a student opens it from a USB stick or a
 mail, with no server and no network. The modules stay as they are; a small
-loader turns each into a blob: URL, its imports rewritten to its
-dependencies' blob: URLs, and starts ``main.js``, which finds the recording
+loader names each in an import map (a data: URL, its imports rewritten to its
+dependencies' names), and starts ``main.js``, which finds the recording
 and replays it as ``ptlab replay`` would.
 """
 

@@ -458,7 +458,9 @@ async def index(request: Request, token: Annotated[str | None, Query(max_length=
         presenter = True
     except AuthError:
         presenter = False
-    page = templates.TemplateResponse(request, "index.html", {"presenter": presenter, "token_error": False})
+    page = templates.TemplateResponse(
+        request, "index.html", {"presenter": presenter, "token_error": False, "early_stream": True}
+    )
     ids = web.voter_ids
     if ids.verify(request.cookies.get(VOTER_COOKIE)) is None:
         # anonymous: a random id, signed, that only keeps one browser to one vote per question

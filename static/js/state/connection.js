@@ -9,6 +9,13 @@ function unpack(buffer) {
   return new Response(new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
 }
 
+/** The socket the page opened as it loaded (templates/index.html), once, while it is still usable. */
+function takeEarly() {
+  const early = window.ptlabEarly;
+  window.ptlabEarly = null;
+  return early && early.ws.readyState <= WebSocket.OPEN ? early : null;
+}
+
 export class Connection {
   /**
    * @param {object} handlers onMessage(msg), onStatus(status, retryInSeconds)
@@ -31,7 +38,8 @@ export class Connection {
 
   open() {
     this.onStatus("connecting");
-    const ws = new WebSocket(this.url());
+    const early = takeEarly();
+    const ws = early ? early.ws : new WebSocket(this.url());
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     // Messages are handled in the order they came: a packed snapshot is unpacked (asynchronously)
@@ -84,6 +92,11 @@ export class Connection {
       this.onStatus("lost", Math.round(delay / 100) / 10);
       this.timer = setTimeout(() => this.open(), delay);
     };
+    if (early) {
+      // the page's own socket, opened before its code had loaded: what it has already received first
+      for (const ev of early.messages) ws.onmessage(ev);
+      if (ws.readyState === WebSocket.OPEN) ws.onopen();
+    }
   }
 
   /** One message's text: a reply settles its command, anything else goes to onMessage. */
