@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -39,14 +40,20 @@ def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_
     status, headers, body = fetch(lab, f"{prefix}/js/bundle.js", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
-    sources = json.loads(re.search(rb"const sources = (\{.*\});\n", gzip.decompress(body))[1])
+    imports = json.loads(re.search(rb"const imports = (\{.*\});\n", gzip.decompress(body))[1])
     graph = module_graph(read_tree(STATIC))
-    assert list(sources) == [f"/static/{m}" for m in graph]
-    for path, parts in sources.items():
-        text = (STATIC / path.removeprefix("/static/")).read_text()
-        # its own text by turns with the modules it imports, each a module of the bundle
-        assert all(dep in sources for dep in parts[1::2]), path
-        assert "".join(parts[::2]) == re.sub(r"""(["'])\.{1,2}/[^"']+\.js\1""", r"\1\1", text), path
+    assert list(imports) == [f"ptlab/static/{m}" for m in graph]
+    for name, url in imports.items():
+        scheme, data = url.split(",", 1)
+        assert scheme == "data:text/javascript;charset=utf-8", name
+        assert not re.search(r"[#\t\r\n]", data), name  # nothing a URL would end at or drop
+        code = urllib.parse.unquote(data)
+        text = (STATIC / name.removeprefix("ptlab/static/")).read_text()
+        # its own text, each of its imports naming a module of the bundle
+        deps = re.findall(r"""["'](ptlab/static/[^"']+)["']""", code)
+        assert all(d in imports for d in deps), name
+        mine = re.sub(r"""(["'])ptlab/static/[^"']+\.js\1""", r"\1\1", code)
+        assert mine == re.sub(r"""(["'])\.{1,2}/[^"']+\.js\1""", r"\1\1", text), name
     assert {m for m in graph if m.startswith("js/")} == {
         p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
     }, "a module of static/js that main.js never imports, or a graph that misses one"

@@ -17,11 +17,11 @@ import re
 from jinja2 import Environment
 
 from ..assets import STATIC
-from .static import MODULE_LOADER, module_graph, module_sources, read_tree, stylesheet
+from .static import MODULE_LOADER, module_graph, module_urls, read_tree, stylesheet
 
 # A classic script: the modules, from the JSON inside the page, started by the loader.
 LOADER = (
-    '(() => {\n  const sources = JSON.parse(document.getElementById("ptlab-modules").textContent);\n'
+    '(() => {\n  const imports = JSON.parse(document.getElementById("ptlab-modules").textContent);\n'
     + MODULE_LOADER
     + "})();\n"
 )
@@ -55,7 +55,7 @@ def offline_html(env: Environment, recording: bytes) -> str:
     files = read_tree(STATIC)
     style = f"<style>{_stylesheet(files)}</style>"
     page = page.replace("</head>", f"{style}\n</head>", 1)
-    modules = _script_safe(json.dumps(module_sources(files, module_graph(files))))
+    modules = _script_safe(json.dumps(module_urls(files, module_graph(files))))
     scripts = (
         f'<script id="ptlab-modules" type="application/json">{modules}</script>\n'
         f'<script id="ptlab-recording" type="application/octet-stream">'
