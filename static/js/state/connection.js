@@ -9,11 +9,17 @@ function unpack(buffer) {
   return new Response(new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
 }
 
-/** The socket the page opened as it loaded (templates/index.html), once, while it is still usable. */
-function takeEarly() {
+/**
+ * The socket the page opened as it loaded (templates/index.html), once, while it is still usable and
+ * to the address this module would use (the head builds it on its own; one that differs is closed).
+ */
+function takeEarly(url) {
   const early = window.ptlabEarly;
   window.ptlabEarly = null;
-  return early && early.ws.readyState <= WebSocket.OPEN ? early : null;
+  if (!early || early.ws.readyState > WebSocket.OPEN) return null;
+  if (early.ws.url === url) return early;
+  early.ws.close();
+  return null;
 }
 
 export class Connection {
@@ -38,8 +44,9 @@ export class Connection {
 
   open() {
     this.onStatus("connecting");
-    const early = takeEarly();
-    const ws = early ? early.ws : new WebSocket(this.url());
+    const url = this.url();
+    const early = takeEarly(url);
+    const ws = early ? early.ws : new WebSocket(url);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     // Messages are handled in the order they came: a packed snapshot is unpacked (asynchronously)
