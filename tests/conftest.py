@@ -32,7 +32,7 @@ if WORKER:
 # (scripts/test.sh passes it); by default it reorders modules by their number of tests.
 LONGEST_FIRST = [
     "test_browser.py",  # 92
-    "test_legibility.py",  # 82
+    "test_legibility.py",  # 43
     "test_lesson_walk.py",  # 73
     "test_runs.py",  # 44
     "test_lesson_browser.py",  # 32

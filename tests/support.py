@@ -241,7 +241,7 @@ class LabServer:
                 self.get("/api/health")
                 return self
             except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+                time.sleep(0.02)  # it answers ~0.7 s after its start: a coarser poll adds to every test's
         self.stop()
         raise RuntimeError("server did not answer /api/health in time")
 
@@ -441,8 +441,21 @@ SETTLED = """() => document.getAnimations().every(
   (a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)"""
 
 
+# An animation that ends is at its last frame from then on: jumping there is what waiting shows
+FINISH = """() => document.getAnimations().forEach((a) => {
+  if (a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity) a.finish();
+})"""
+
+
 def settle(page: Any, timeout: float = 5000) -> None:
-    """Wait until the page's animations have ended: what is measured is where it stays."""
+    """Bring the page to where its animations end: what is measured is where it stays.
+
+    Once what was asked of the page is drawn, the animations and transitions it started are
+    finished at once (an entry or a caption's flash took 0.7-1.2 s of each measurement); whatever
+    the next frames start is waited for."""
+    drawn(page)
+    page.evaluate(FINISH)
+    drawn(page)
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
@@ -450,6 +463,15 @@ def drawn(page: Any) -> None:
     """Wait until the page has drawn a frame after everything asked of it so far: its redraws are
     queued for the next animation frame, and a callback queued now runs after them."""
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def step(page: Any, pid: int, key: str) -> None:
+    """Press a stepping key (1, 2…) and wait until the stepped threads of ``pid`` show its effect:
+    a key pressed before the last one's step is seen may be refused as one step too many."""
+    threads = f"JSON.stringify(ptlab.state.processes.get({pid}).stepped.threads)"
+    before = page.evaluate(threads)
+    page.keyboard.press(key)
+    page.wait_for_function(f"{threads} !== {before!r}", timeout=10_000)
 
 
 @contextmanager

@@ -236,8 +236,7 @@ def test_six_processes_of_eight_threads_fit_without_scrolling(browser) -> None:
                     "document.querySelectorAll('#diagram .thread').length + [...document.querySelectorAll('#diagram .thread-more')]"
                     ".reduce((n, e) => n + Number(e.dataset.count), 0) === 54"
                 )
-                settle(page)  # let entry animations finish
-                page.wait_for_timeout(300)  # the picture is laid out again for the new size
+                settle(page)  # entry animations finished, and the picture laid out again for the new size
                 shot(page, f"six-by-eight-{size[0]}x{size[1]}")
                 m = page.evaluate(
                     """() => {

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from support import CHROMIUM, LabServer, opened
+from support import CHROMIUM, LabServer, opened, settle, step
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -108,15 +108,15 @@ def test_a_lesson_with_three_students_voting(browser, lab: LabServer) -> None:
 
         # the slow-motion race: A loads, B loads, A adds and stores, B adds and stores
         ids = lab.get("/api/lesson")["lesson"]["scenes"]
-        for _ in range(ids.index("slow-race") - ids.index("fork")):
+        for index in range(ids.index("fork") + 1, ids.index("slow-race") + 1):
             teacher.keyboard.press("ArrowRight")
-            time.sleep(0.3)
+            teacher.wait_for_function(f"ptlab.state.lesson.scene.index === {index}")
         for page in (teacher, students[0]):
             _scene(page, "slow-race")
         teacher.wait_for_selector(".step-thread[data-index='2'][data-next=load]")
+        racing = lab.get("/api/lesson")["lesson"]["scene"]["pids"][0]
         for key in "121122":
-            teacher.keyboard.press(key)
-            time.sleep(0.35)
+            step(teacher, racing, key)
         students[0].wait_for_selector(".stepped[data-lost='1']", timeout=10_000)
         tmps = students[0].eval_on_selector_all(".step-thread", "els => els.map(e => e.dataset.tmp)")
         counter = int(students[0].get_attribute(".stepped", "data-counter"))
@@ -130,11 +130,10 @@ def test_a_lesson_with_three_students_voting(browser, lab: LabServer) -> None:
         teacher.keyboard.press("ArrowRight")
         _scene(teacher, "deadlock")
         teacher.wait_for_selector(".step-thread[data-index='2'][data-next='acquire L2']")
-        for key in "1212":
-            teacher.keyboard.press(key)
-            time.sleep(0.7)
-        students[1].wait_for_selector(".deadlock", timeout=10_000)
         stuck = lab.get("/api/lesson")["lesson"]["scene"]["pids"][0]
+        for key in "1212":
+            step(teacher, stuck, key)
+        students[1].wait_for_selector(".deadlock", timeout=10_000)
         waits = students[1].eval_on_selector_all(
             ".step-thread",
             "els => els.map(e => [e.dataset.state, e.querySelector('.step-wait')?.textContent])",
@@ -208,5 +207,5 @@ def test_a_stepped_scene_is_readable_and_accessible_on_the_projector_and_a_phone
             assert len(heights) == 3 and min(heights) >= 44, (lang, heights)
             assert student.evaluate("document.documentElement.scrollWidth <= innerWidth"), lang
             for page in (teacher, student):
-                page.wait_for_timeout(1500)  # the caption's flash has faded
+                settle(page)  # the caption's flash over: its colours are the ones that stay
                 assert _axe_serious(page) == [], lang

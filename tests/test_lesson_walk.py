@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from support import CHROMIUM, LabServer, drawn, opened
+from support import CHROMIUM, LabServer, drawn, opened, settle, step
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -96,11 +96,7 @@ def _step_to_the_end(teacher: Any, pid: int) -> None:
             return
         key = turn if turn in movable else movable[0]
         turn = 2 if key == 1 else 1
-        before = teacher.evaluate(f"JSON.stringify(ptlab.state.processes.get({pid}).stepped.threads)")
-        teacher.keyboard.press(str(key))
-        teacher.wait_for_function(
-            f"JSON.stringify(ptlab.state.processes.get({pid}).stepped.threads) !== {before!r}", timeout=10_000
-        )
+        step(teacher, pid, str(key))
     raise AssertionError("the stepped threads did not finish in 60 steps")
 
 
@@ -159,7 +155,8 @@ def test_the_whole_lesson_fits_speaks_both_languages_and_phones_follow(browser, 
                 problems += _problems(teacher, f"{scene}, presenter {size[0]}×{size[1]} {lang}")
             # presentation mode: everything 1.25× larger, at the smaller projector
             teacher.keyboard.press("Shift+F")
-            teacher.wait_for_timeout(300)
+            teacher.wait_for_function("document.body.classList.contains('present')")
+            settle(teacher)  # the cards glided to their larger places
             problems += _problems(teacher, f"{scene}, presentation mode 1280×720 ko")
             teacher.keyboard.press("Shift+F")
             _lang(teacher, "en")

@@ -199,10 +199,9 @@ export class Controls {
     document.documentElement.classList.toggle("present", document.body.classList.contains("present"));
     if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
     else document.exitFullscreen?.();
-    setTimeout(() => {
-      this.redraw();
-      window.dispatchEvent(new Event("resize")); // what fits in the top bar changed
-    }, 100);
+    // drawn larger at the next frame; the screen's own size, once full, comes with its resize event
+    this.redraw();
+    window.dispatchEvent(new Event("resize")); // what fits in the top bar changed
   }
 
   help() {
