@@ -154,8 +154,10 @@ const conn = new Connection({
       showRole();
       showHost();
     }
-    // paused, the caption tells what happened at the paused moment (the time machine keeps it), not live
-    if (!tm.paused && events.length && (msg.type === "frame" || !strip.last)) strip.show(events[events.length - 1]);
+    // paused, the caption tells what happened at the paused moment (the time machine keeps it), not live;
+    // what a page finds on arriving is shown, not flashed as news
+    const news = msg.type === "frame";
+    if (!tm.paused && events.length && (news || !strip.last)) strip.show(events[events.length - 1], news);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
     for (const p of panels) p.onMessage(msg, events);

@@ -60,6 +60,8 @@ test("a thread is first seen when it arrives, whether whole or in a patch, and k
   s.apply({ type: "snapshot", seq: 1, ts: 0, server: {}, role: "viewer", processes: [proc(10, [10])], events: [] });
   const first = s.firstSeen.get("t:10:10");
   assert.ok(first !== undefined && s.firstSeen.has("p:10"));
+  assert.equal(s.age("p:10"), Infinity, "what a page finds on arriving does not enter as new");
+  assert.equal(s.sinceNew(), Infinity);
   await new Promise((r) => setTimeout(r, 5));
   const patch = { pid: 10, patch: true, threads: [{ tid: 11 }], tids: [10, 11] };
   s.apply({ type: "frame", seq: 2, ts: 0, changed: [patch, proc(20, [20, 21])], removed: [], events: [] });

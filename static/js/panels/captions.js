@@ -41,17 +41,19 @@ export class CaptionStrip {
     this.last = null;
   }
 
-  /** Show the newest event (or the welcome line if there is none). */
-  show(ev) {
+  /** Show an event (or the welcome line if there is none); `flash` it when it just happened. */
+  show(ev, flash = true) {
     this.last = ev;
-    this.render();
+    this.render(flash);
   }
 
-  render() {
+  /** Write the caption again (in the language now chosen); the highlight only says "this is new". */
+  render(flash = false) {
     const text = this.last ? caption(this.last) : t("cap.welcome");
     this.el.textContent = text;
     this.el.dataset.kind = this.last ? this.last.kind : "welcome";
     this.el.classList.remove("flash");
+    if (!flash) return;
     void this.el.offsetWidth; // restart the highlight animation
     this.el.classList.add("flash");
   }

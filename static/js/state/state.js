@@ -39,7 +39,9 @@ export class LabState {
       const fresh = new Map();
       for (const p of msg.processes) fresh.set(p.pid, expandProcess(p));
       this.processes = fresh;
-      for (const p of fresh.values()) this.markSeen(p.pid, p.threads, now);
+      // what a page finds on arriving did not just start: it is drawn in place, without the entry
+      // animation (which, on a phone joining a full lab, cost more CPU than the rest of its first second)
+      for (const p of fresh.values()) this.markSeen(p.pid, p.threads, -Infinity);
       this.lesson = msg.lesson || null;
       this.run = msg.run || null;
       events = msg.events;
