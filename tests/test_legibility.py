@@ -252,21 +252,23 @@ def test_every_word_of_the_cards_and_the_lanes_is_readable_and_in_its_place(
             assert m["topbarCut"] == [], (where_lang, m["topbarCut"])
 
 
-@pytest.mark.parametrize("width", [1280, 1366])
-def test_a_students_top_bar_fits_a_laptop_screen(browser, lab_of, width: int) -> None:
+def test_a_students_top_bar_fits_a_laptop_screen(browser, lab_of) -> None:
     s, n = lab_of
-    ctx = browser.new_context(viewport={"width": width, "height": 720})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         # exploring: the cards, whatever view an earlier test's presenter left the class in
         ctx.add_init_script("localStorage.setItem('ptlab.explore', '1')")
         page = ctx.new_page()
         page.goto(s.url + "/")
         page.wait_for_function(f"document.querySelectorAll('#diagram .card').length === {n}")
-        cut = page.evaluate(
-            """(vw) => [...document.querySelectorAll('.topbar > *, .tools > *')].filter((e) => e.offsetParent !== null)
-               .filter((e) => e.getBoundingClientRect().right > vw + 1).map((e) => e.id || e.className)""",
-            width,
-        )
-        assert cut == []
+        for width in (1280, 1366):  # the two commonest laptop screens
+            page.set_viewport_size({"width": width, "height": 720})
+            drawn(page)
+            cut = page.evaluate(
+                """(vw) => [...document.querySelectorAll('.topbar > *, .tools > *')].filter((e) => e.offsetParent !== null)
+                   .filter((e) => e.getBoundingClientRect().right > vw + 1).map((e) => e.id || e.className)""",
+                width,
+            )
+            assert cut == [], width
     finally:
         ctx.close()
