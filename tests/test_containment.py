@@ -78,7 +78,7 @@ def test_a_quiet_double_forked_setsid_daemon_ends_with_its_program(runner: LabSe
     out = run["console"]
     assert "main exits" in out and "daemon" in out, out
     assert (
-        run["exit_code"] == 0 and run["reason"] == "the program ended; 1 of its processes were ended with it"
+        run["exit_code"] == 0 and run["reason"] == "the program ended; 1 of its processes was ended with it"
     )
     assert runner.alive_below() == []
     assert _still_shown_running(runner) == []

@@ -518,7 +518,8 @@ class Runs:
                 # the program ended: the run ends, and takes with it whatever the program left
                 left = run.left()
                 left = len(run.members) if left < 0 else left
-                why = f"the program ended; {left} of its processes were ended with it" if left else None
+                were = "was" if left == 1 else "were"
+                why = f"the program ended; {left} of its processes {were} ended with it" if left else None
                 await self._contain(run, why)
             else:
                 before = len(self.lab.procs)
