@@ -134,6 +134,59 @@ def _member(r: int, w: int, ready: int, n: int, count: int, cpu: int) -> None:
         _hops(r, w, buf, count)
 
 
+def _launch(
+    processes: bool,
+    pipes: list[tuple[int, int]],
+    ready_w: int,
+    n: int,
+    count: int,
+    cpu: int,
+    threads: list[threading.Thread],
+    pids: list[int],
+) -> None:
+    """Start the ring's other tasks (threads, or forked processes), each noted as soon as it runs:
+    whoever ends the ring must find every one, even if a later one failed to start."""
+    me = os.getpid()
+    tasks = len(pipes)
+    for i in range(1, tasks):
+        args = (pipes[i][0], pipes[(i + 1) % tasks][1], ready_w, n, count, cpu)
+        if processes:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    die_with_parent(me)
+                    _member(*args)
+                finally:
+                    os._exit(0)
+            pids.append(pid)
+        else:
+            t = threading.Thread(target=_member, args=args, daemon=True)
+            t.start()
+            threads.append(t)
+
+
+def _go_round(
+    pipes: list[tuple[int, int]], ready_r: int, buf: bytearray, warm: int, rounds: int
+) -> float | None:
+    """Seconds the first task's timed hops took, once every task made its working set; None when
+    the ring was woken to end (a task stopped passing the token)."""
+    tasks = len(pipes)
+    try:
+        got = 0
+        while got < tasks - 1:  # every working set made before the clock starts
+            got += len(os.read(ready_r, tasks))
+        r, w = pipes[0][0], pipes[1 % tasks][1]
+        os.write(w, b"t")
+        _hops(r, w, buf, warm)
+        t0 = time.perf_counter()
+        _hops(r, w, buf, rounds)
+        dt = time.perf_counter() - t0
+        os.read(r, 1)  # the token's last round
+        return dt
+    except BlockingIOError:
+        return None  # woken to end
+
+
 def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: float = 10.0) -> float:
     """Seconds per hop of a token going round ``tasks`` tasks pinned to ``cpu``, each reading n bytes
     per hop: this thread is the first task; the others are threads of this process, or forked
@@ -158,39 +211,12 @@ def ring(processes: bool, tasks: int, n: int, rounds: int, cpu: int, limit_s: fl
     ran = False  # the token went round every time: each task has done all its hops
     try:
         os.sched_setaffinity(0, {cpu})
-        me = os.getpid()
-        for i in range(1, tasks):
-            args = (pipes[i][0], pipes[(i + 1) % tasks][1], ready_w, n, count, cpu)
-            if processes:
-                pid = os.fork()
-                if pid == 0:
-                    try:
-                        die_with_parent(me)
-                        _member(*args)
-                    finally:
-                        os._exit(0)
-                pids.append(pid)
-            else:
-                t = threading.Thread(target=_member, args=args, daemon=True)
-                t.start()
-                threads.append(t)
+        _launch(processes, pipes, ready_w, n, count, cpu, threads, pids)
         buf = working_set(n)
         stalled.start()
-        try:
-            got = 0
-            while got < tasks - 1:  # every working set made before the clock starts
-                got += len(os.read(ready_r, tasks))
-            r, w = pipes[0][0], pipes[1 % tasks][1]
-            os.write(w, b"t")
-            _hops(r, w, buf, warm)
-            t0 = time.perf_counter()
-            _hops(r, w, buf, rounds)
-            dt = time.perf_counter() - t0
-            os.read(r, 1)  # the token's last round
-        except BlockingIOError:
-            pass  # woken to end: fired says so below
+        dt = _go_round(pipes, ready_r, buf, warm, rounds)
         stalled.cancel()
-        if fired.is_set():
+        if fired.is_set() or dt is None:
             raise Stalled(f"a task of the ring of {tasks} stopped passing the token")
         ran = True
         return dt / (rounds * tasks)

@@ -427,6 +427,11 @@ class Sampler:
             elif task.regs_stale:
                 self._keep_regs(task)
             return task.st
+        return self._changed(task, raw, fresh_ctxt)
+
+    def _changed(self, task: _Task, raw: bytes, fresh_ctxt: bool) -> StatFields | None:
+        """A thread's stat that changed, parsed into its sample (an equal one keeps the old object);
+        None if it has ended."""
         try:
             st = parse_stat(raw.decode("utf-8", "replace"))
             if not self.schedstat:  # no schedstat: CPU times from stat, in clock ticks

@@ -6,7 +6,7 @@ import asyncio
 import mimetypes
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from ..assets import STATIC, TEMPLATES
 from ..control.runs import Script
 from ..lab.activities import ACTIVITIES
 from ..lesson.loader import load_lesson
+from ..lesson.model import Lesson
 from ..recording import Recording
 from ..settings import Settings
 from . import binding, errors
@@ -55,6 +56,63 @@ SHORT_TOKEN = 16
 mimetypes.add_type("font/woff2", ".woff2")
 
 
+def _page_files(templates: Jinja2Templates) -> tuple[str, dict[str, bytes]]:
+    """The page's files under a path that changes with them, all its modules in one file: the
+    versioned path (also given to the templates) and what is served there."""
+    templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
+    templates.env.globals["stylesheets"] = STYLESHEETS
+    files = read_tree(STATIC)
+    versioned = f"/static/v/{static_version(files)}"
+    templates.env.globals["static"] = versioned
+    templates.env.globals["bundle"] = BUNDLE
+    templates.env.globals["style_bundle"] = STYLE_BUNDLE
+    served = {
+        **files,
+        BUNDLE: bundle(files, module_graph(files)),
+        STYLE_BUNDLE: stylesheet(files, STYLESHEETS),
+    }
+    return versioned, served
+
+
+def _lifespan(
+    web: Web, lesson: Lesson, recording: Recording | None, script: Script | None, relay: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What runs behind the app while it serves: a replay, a relay's view or the live lab."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        behind: AbstractAsyncContextManager[LabPort]
+        if recording is not None:
+            behind = replay_lab(recording, web.broadcaster)
+        elif relay:
+            behind = relay_lab(web.settings, web.broadcaster, web.voter_ids)
+        else:
+            behind = live_lab(web.settings, lesson, web.broadcaster, script)
+        async with behind as lab:
+            web.lab = lab
+            async with feeding_relays(web, lab), serving(web, lab):
+                yield
+
+    return lifespan
+
+
+def _guard(app: FastAPI, web: Web) -> None:
+    """The middleware every request passes, outermost last."""
+    # Added first, so it runs second: the host is checked before anything else.
+    app.add_middleware(
+        RequestGate,
+        routes=[*api.routes, *pages.routes],
+        presenter=require_presenter,
+        check=check_control,
+        limits=LARGER_BODIES,
+    )
+    app.add_middleware(HostGuard, hosts=web.hosts)
+    # Outermost: what the page, the API and the files send is compressed for whoever accepts gzip
+    # (fonts and .ptlab recordings are already compressed: Starlette leaves them alone). Level 6:
+    # nearly level 9's size at a third of its CPU, which the lab's own figures share.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+
+
 def create_app(
     settings: Settings,
     recording: Recording | None = None,
@@ -70,19 +128,7 @@ def create_app(
     """
     lesson = load_lesson(Path(settings.lesson) if settings.lesson else None)
     templates = Jinja2Templates(directory=str(TEMPLATES))
-    templates.env.globals["activities"] = ACTIVITIES  # the page's activity menu: the registry's
-    templates.env.globals["stylesheets"] = STYLESHEETS
-    # the page names its files under a path that changes with them, and all its modules in one file
-    files = read_tree(STATIC)
-    versioned = f"/static/v/{static_version(files)}"
-    templates.env.globals["static"] = versioned
-    templates.env.globals["bundle"] = BUNDLE
-    templates.env.globals["style_bundle"] = STYLE_BUNDLE
-    served = {
-        **files,
-        BUNDLE: bundle(files, module_graph(files)),
-        STYLE_BUNDLE: stylesheet(files, STYLESHEETS),
-    }
+    versioned, served = _page_files(templates)
     web = Web(
         settings=settings,
         templates=templates,
@@ -90,44 +136,17 @@ def create_app(
         rest_limits=RateLimits(rate=settings.rest_rate, burst=settings.rest_burst),
         listening=(settings.host, settings.port),
     )
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        behind: AbstractAsyncContextManager[LabPort]
-        if recording is not None:
-            behind = replay_lab(recording, web.broadcaster)
-        elif relay:
-            behind = relay_lab(settings, web.broadcaster, web.voter_ids)
-        else:
-            behind = live_lab(settings, lesson, web.broadcaster, script)
-        async with behind as lab:
-            web.lab = lab
-            async with feeding_relays(web, lab), serving(web, lab):
-                yield
-
     app = FastAPI(
         title="ptlab — Process & Thread Lab",
         version=__version__,
-        lifespan=lifespan,
+        lifespan=_lifespan(web, lesson, recording, script, relay),
         # A 307 to the slash-less route would let a mangled path (".../processes//")
         # be followed by a browser as a real POST: refuse it with a 404 instead.
         redirect_slashes=False,
         description="Real processes and threads, read from /proc. Control needs the presenter token.",
     )
     app.state.web = web
-    # Added first, so it runs second: the host is checked before anything else.
-    app.add_middleware(
-        RequestGate,
-        routes=[*api.routes, *pages.routes],
-        presenter=require_presenter,
-        check=check_control,
-        limits=LARGER_BODIES,
-    )
-    app.add_middleware(HostGuard, hosts=web.hosts)
-    # Outermost: what the page, the API and the files send is compressed for whoever accepts gzip
-    # (fonts and .ptlab recordings are already compressed: Starlette leaves them alone). Level 6:
-    # nearly level 9's size at a third of its CPU, which the lab's own figures share.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    _guard(app, web)
     # the versioned mount first: "/static" would otherwise take its paths for its own
     packed = PackedStatic(directory=str(STATIC), files=served, cache_control=IMMUTABLE)
     app.mount(versioned, packed, name="versioned")
