@@ -469,7 +469,8 @@ class Runs:
             run.popen.returncode = code
 
     def _over_a_limit(self, run: Run) -> str | None:
-        """Why the run must be ended now, if it must."""
+        """Why the run must be ended now, if it must (the page translates each wording by its pattern:
+        RUN_REASONS in static/js/panels/captions.js)."""
         s = self.settings
         if len(run.members) > s.max_processes:
             return f"process cap reached: more than {s.max_processes} processes (PTLAB_MAX_PROCESSES)"

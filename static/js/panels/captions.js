@@ -8,11 +8,39 @@ export function detailText(detail) {
   if (!detail) return "";
   let m;
   if (detail === "stopped") return t("detail.stopped");
+  if (detail === "ended (its parent collected its exit status)") return t("detail.reaped_by_parent");
   if (detail === "exited normally") return t("exit.normal");
   if ((m = /^exited with code (\d+)$/.exec(detail))) return t("exit.code", { code: m[1] });
   if ((m = /^killed by (\w+)$/.exec(detail))) return t("exit.signal", { sig: m[1] });
   if ((m = /^error: (.*)$/.exec(detail))) return t("detail.error", { error: m[1] });
   return detail;
+}
+
+// Why ptlab ended a run (RunView.reason), as app/control/runs.py words it: [i18n key, pattern].
+const RUN_REASONS = [
+  ["reason.stopped", /^stopped by the presenter$/],
+  ["reason.reset", /^the lab was reset$/],
+  ["reason.processes", /^process cap reached: more than (?<n>\d+) processes \(PTLAB_MAX_PROCESSES\)$/],
+  ["reason.threads", /^thread cap reached: a process had (?<n>\d+) threads \(PTLAB_MAX_THREADS is (?<max>\d+)\)$/],
+  ["reason.memory", /^memory limit reached: the run held (?<mib>\d+) MiB \(PTLAB_RUN_MEMORY_MIB is (?<limit>\d+)\)$/],
+  ["reason.time", /^time limit reached: (?<s>[\d.]+) s \(PTLAB_RUN_SECONDS\)$/],
+  ["reason.program_ended_one", /^the program ended; (?<n>1) of its processes was ended with it$/],
+  ["reason.program_ended", /^the program ended; (?<n>\d+) of its processes were ended with it$/],
+];
+
+/** The i18n key and its parameters for why a run was ended; null for a reason not known here. */
+export function runReasonKey(reason) {
+  for (const [key, pattern] of RUN_REASONS) {
+    const m = pattern.exec(reason);
+    if (m) return [key, { ...m.groups }];
+  }
+  return null;
+}
+
+/** Why a run was ended, in the page's language (the server's words where it is not known). */
+export function runReason(reason) {
+  const known = runReasonKey(reason);
+  return known ? t(...known) : reason;
 }
 
 /** One line of text for a server event (EventView). */

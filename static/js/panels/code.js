@@ -8,6 +8,7 @@ import python from "../../vendor/highlight.js/languages/python.min.js";
 import { html, render } from "../dom.js";
 import { t } from "../i18n.js";
 import { isShortcut } from "../keys.js";
+import { runReason } from "./captions.js";
 import { Panel } from "./panel.js";
 
 hljs.registerLanguage("python", python);
@@ -18,7 +19,7 @@ const RUN_TIMEOUT_MS = 20_000;
 export function runStatus(run) {
   if (!run) return "";
   if (run.status === "running") return t("code.running", { pid: run.pid, n: run.processes });
-  if (run.reason) return t("code.ended_by", { reason: run.reason });
+  if (run.reason) return t("code.ended_by", { reason: runReason(run.reason) });
   return t("code.exited", { code: run.exit_code ?? "?" });
 }
 
