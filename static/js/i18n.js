@@ -609,7 +609,7 @@ const TABLE = {
     "legend.title": "메모리",
     "detail.stopped": "종료 요청",
     "detail.error": "예외 발생: {error}",
-    "detail.reaped_by_parent": "끝남 (부모 프로세스가 종료 상태를 거둠)",
+    "detail.reaped_by_parent": "끝남 (부모 프로세스가 종료 상태를 회수함)",
     "exit.normal": "종료 코드 0",
     "exit.code": "종료 코드 {code}",
     "exit.signal": "{sig} 시그널로 강제 종료",
