@@ -402,7 +402,7 @@ class Lab:
 
     def gone_elsewhere(self, proc: LabProcess) -> None:
         """A process of a run that another process of the run reaped: gone, its status not ours to read."""
-        # the page translates this wording (detailText in static/js/panels/captions.js)
+        # the page translates this wording (DETAILS in static/js/panels/captions.js)
         self._mark_exited(proc, None, "ended (its parent collected its exit status)")
 
     def _record(self, pid: int, parent: int | None) -> LabProcess:

@@ -3,20 +3,18 @@
 import { count } from "../format.js";
 import { t } from "../i18n.js";
 
-/** Translate the server's English exit/stop details ("killed by SIGKILL"…). */
-export function detailText(detail) {
-  if (!detail) return "";
-  let m;
-  if (detail === "stopped") return t("detail.stopped");
-  if (detail === "ended (its parent collected its exit status)") return t("detail.reaped_by_parent");
-  if (detail === "exited normally") return t("exit.normal");
-  if ((m = /^exited with code (\d+)$/.exec(detail))) return t("exit.code", { code: m[1] });
-  if ((m = /^killed by (\w+)$/.exec(detail))) return t("exit.signal", { sig: m[1] });
-  if ((m = /^error: (.*)$/.exec(detail))) return t("detail.error", { error: m[1] });
-  return detail;
-}
-
-// Why ptlab ended a run (RunView.reason), as app/control/runs.py words it: [i18n key, pattern].
+// The server says some things in English words of its own: each wording known here, as
+// [i18n key, pattern], its named groups the key's parameters. Exit and stop details
+// (ProcessView.exit.reason, event details), as app/lab and app/control word them:
+const DETAILS = [
+  ["detail.stopped", /^stopped$/],
+  ["detail.reaped_by_parent", /^ended \(its parent collected its exit status\)$/],
+  ["exit.normal", /^exited normally$/],
+  ["exit.code", /^exited with code (?<code>\d+)$/],
+  ["exit.signal", /^killed by (?<sig>\w+)$/],
+  ["detail.error", /^error: (?<error>.*)$/],
+];
+// why ptlab ended a run (RunView.reason), as app/control/runs.py words it:
 const RUN_REASONS = [
   ["reason.stopped", /^stopped by the presenter$/],
   ["reason.reset", /^the lab was reset$/],
@@ -28,19 +26,34 @@ const RUN_REASONS = [
   ["reason.program_ended", /^the program ended; (?<n>\d+) of its processes were ended with it$/],
 ];
 
-/** The i18n key and its parameters for why a run was ended; null for a reason not known here. */
-export function runReasonKey(reason) {
-  for (const [key, pattern] of RUN_REASONS) {
-    const m = pattern.exec(reason);
+/** The i18n key and its parameters for one of the server's wordings; null for one not known here. */
+function wordingKey(wordings, text) {
+  for (const [key, pattern] of wordings) {
+    const m = pattern.exec(text);
     if (m) return [key, { ...m.groups }];
   }
   return null;
 }
 
-/** Why a run was ended, in the page's language (the server's words where it is not known). */
+/** The server's words in the page's language (as the server gave them where they are not known). */
+function translated(wordings, text) {
+  const known = wordingKey(wordings, text);
+  return known ? t(...known) : text;
+}
+
+/** An exit or stop detail ("killed by SIGKILL"…) in the page's language. */
+export function detailText(detail) {
+  return detail ? translated(DETAILS, detail) : "";
+}
+
+/** The i18n key and parameters of why a run was ended; null for a reason not known here. */
+export function runReasonKey(reason) {
+  return wordingKey(RUN_REASONS, reason);
+}
+
+/** Why a run was ended, in the page's language. */
 export function runReason(reason) {
-  const known = runReasonKey(reason);
-  return known ? t(...known) : reason;
+  return translated(RUN_REASONS, reason);
 }
 
 /** One line of text for a server event (EventView). */
