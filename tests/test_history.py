@@ -43,3 +43,16 @@ def test_a_span_starts_at_the_last_keyframe_before_its_start() -> None:
     span = list(h.span(2.35, 3.0))
     assert span[0].keyframe and span[0].ts == 2.0  # the keyframe at 2.0 rebuilds 2.35
     assert span[-1].ts <= 3.0 and not any(e.keyframe for e in span[1:] if e.ts < 3.0)
+
+
+def test_every_entry_reads_back_as_sent_whether_kept_as_it_is_or_packed() -> None:
+    h = History(seconds=3600, max_bytes=1 << 30, keyframe_s=1.0)
+    short = '{"type":"frame","seq":1,"ts":0.1,"changed":[],"removed":[],"events":[]}'
+    long = '{"type":"frame","changed":[' + ",".join(f'{{"pid":{i},"patch":true}}' for i in range(60)) + "]}"
+    h.add(True, 1, 0.1, long)
+    h.add(False, 2, 0.2, short)
+    h.add(False, 3, 0.3, long)
+    keyframe, kept, packed = h.entries
+    assert kept.packed == short.encode()  # a quiet frame: no compressor set up for it
+    assert len(packed.packed) < len(long) and len(keyframe.packed) < len(long)
+    assert [e.text for e in h.entries] == [long, short, long]

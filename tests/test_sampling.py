@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.observe import sampling
-from app.observe.sampling import ProcessSample, Sampler, parse_ctxt, sample_process
+from app.observe.sampling import STILL_TURN, ProcessSample, Sampler, parse_ctxt, sample_process
 from app.procfs import parse_stat, read_stat
 
 REC = json.loads((Path(__file__).parent / "fixtures" / "worker_threads.json").read_text())
@@ -129,16 +129,16 @@ def test_a_still_process_costs_one_read_a_tick_off_its_turn(monkeypatch: pytest.
         real = sampler._pread
         monkeypatch.setattr(sampler, "_pread", lambda path, *a: read.append(path) or real(path, *a))
         off_turn = 0
-        for _ in range(12):
+        for _ in range(2 * STILL_TURN):
             sampler.next_tick()
             read.clear()
             assert sampler.sample(child.pid) is first, "a process that did not run keeps its sample"
-            if (sampler.tick + child.pid) % (sampler.stride * 4):
+            if (sampler.tick + child.pid) % (sampler.stride * STILL_TURN):
                 assert read == [f"/proc/{child.pid}/task/{child.pid}/schedstat"], read
                 off_turn += 1
             else:
                 assert f"/proc/{child.pid}/task/{child.pid}/stat" in read, "its turn reads its stat (RSS)"
-        assert off_turn >= 8
+        assert off_turn == 2 * STILL_TURN - 2  # two turns in two rounds of turns
     finally:
         sampler.close()
         child.kill()

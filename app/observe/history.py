@@ -29,16 +29,23 @@ class Entry:
     keyframe: bool
     seq: int
     ts: float
-    packed: bytes  # the JSON text, zlib level 1
+    packed: bytes  # the JSON text, zlib level 1; or as it is, when short (it starts with "{")
 
     @property
     def text(self) -> str:
         """The message as it was sent."""
+        if self.packed[:1] == b"{":  # zlib's output starts with 0x78, never with "{"
+            return self.packed.decode()
         return zlib.decompress(self.packed).decode()
 
 
+# Frames shorter than this are kept as they are: a quiet lab's frame (90 bytes) packs to
+# about the same size, and setting up a compressor was a twentieth of its tick.
+KEEP_AS_IS = 256
+
+
 def pack(data: bytes, large: bool) -> bytes:
-    """zlib level 1; a frame with a 4 KiB window and little memory.
+    """zlib level 1; a frame with a 4 KiB window and little memory; a short frame as it is.
 
     zlib.compress sets up 256 KiB of state each call: 70 µs here for a 90-byte idle frame,
     ten times a second, a sixth of a quiet lab's whole tick. A frame is small and its
@@ -47,6 +54,8 @@ def pack(data: bytes, large: bool) -> bytes:
     """
     if large:
         return zlib.compress(data, 1)
+    if len(data) < KEEP_AS_IS:
+        return data
     packer = zlib.compressobj(1, zlib.DEFLATED, 12, 4)
     return packer.compress(data) + packer.flush()
 

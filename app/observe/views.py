@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -143,29 +144,50 @@ def thread_views(proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[Th
     return [thread_view(proc, t, _reported(proc.threads.get(t.tid), clip)) for t in sample.threads]
 
 
+class _Kept(NamedTuple):
+    """What one thread's view was made from, and the view."""
+
+    sample: ThreadSample
+    report: ThreadReport | None  # the worker's report object, as it came
+    regions: list[RegionView]  # the regions its stack was clipped to (kept while unchanged)
+    reported: Reported | None
+    view: ThreadView
+
+
 class ThreadCache:
     """Each thread's view, kept while the sample and the report it was made from stay the same.
 
     With every thread counting, a process changes every tick but only the threads that ran
-    did: the others keep their view object, so neither it nor its dump is made again.
+    did: the others keep their view object, so neither it nor its dump is made again. Their
+    stacks are not clipped again either while the report and the regions are the same objects
+    (a worker re-sends its threads only when one starts or ends).
     """
 
     def __init__(self) -> None:
-        self._kept: dict[int, dict[int, tuple[ThreadSample, Reported | None, ThreadView]]] = {}
+        self._kept: dict[int, dict[int, _Kept]] = {}
 
-    def views(self, proc: LabProcess, sample: ProcessSample, clip: Clip) -> list[ThreadView]:
+    def views(
+        self, proc: LabProcess, sample: ProcessSample, clip: Clip, regions: list[RegionView]
+    ) -> list[ThreadView]:
         """The process's threads, as thread_views makes them, old views kept where nothing changed."""
         kept = self._kept.get(proc.pid, {})
-        fresh: dict[int, tuple[ThreadSample, Reported | None, ThreadView]] = {}
+        fresh: dict[int, _Kept] = {}
+        reports = proc.threads
         for t in sample.threads:
-            report = _reported(proc.threads.get(t.tid), clip)
+            w = reports.get(t.tid)
             hit = kept.get(t.tid)
-            if hit is not None and hit[0] is t and hit[1] == report:
-                fresh[t.tid] = hit
-            else:
-                fresh[t.tid] = (t, report, thread_view(proc, t, report))
+            if hit is not None and hit.report is w and hit.regions is regions:
+                if hit.sample is t:
+                    fresh[t.tid] = hit
+                else:
+                    fresh[t.tid] = hit._replace(sample=t, view=thread_view(proc, t, hit.reported))
+                continue
+            report = _reported(w, clip)
+            same = hit is not None and hit.sample is t and hit.reported == report
+            view = hit.view if same and hit is not None else thread_view(proc, t, report)
+            fresh[t.tid] = _Kept(t, w, regions, report, view)
         self._kept[proc.pid] = fresh
-        return [v for _, _, v in fresh.values()]
+        return [k.view for k in fresh.values()]
 
     def forget(self, keep: set[int]) -> None:
         """Drop the threads of processes not in ``keep``."""
@@ -182,14 +204,21 @@ def process_view(
     clip: Clip | None = None,
     threads: ThreadCache | None = None,
 ) -> ProcessView:
-    """One lab process as the class sees it: /proc's sample joined with its worker's reports."""
+    """One lab process as the class sees it: /proc's sample joined with its worker's reports.
+
+    Built with model_construct, as its threads are: every field is typed already (the sample,
+    reports validated at the socket, the lab's own records), and validating the whole view
+    again was a sixth of a counting lab's tick.
+    """
     if sample is None or not proc.alive:
         return exited_view(proc, last)
     frame, exclusive = page
     counter = None
     if proc.counter:
         counter = proc.counter.model_copy(update={"frame": frame, "exclusive": exclusive})
-    return ProcessView(
+    if clip is None:
+        clip = functools.partial(clip_stack, regions=regions)
+    return ProcessView.model_construct(
         pid=proc.pid,
         ppid=sample.ppid,
         parent=proc.parent,
@@ -198,11 +227,10 @@ def process_view(
         status="running",
         rss=sample.rss,
         started=proc.started,
-        threads=(threads.views if threads else thread_views)(
-            proc, sample, clip or (lambda s: clip_stack(s, regions))
-        ),
+        threads=threads.views(proc, sample, clip, regions) if threads else thread_views(proc, sample, clip),
         counter=counter,
         regions=regions,
+        exit=None,
         races=list(proc.races),
         stepped=proc.stepped,
         run=proc.run,
