@@ -33,6 +33,7 @@ from .dumps import LANE, ViewDumps
 from .history import History
 from .joined import KeptParts
 from .lanes import LANE_SECONDS, Lanes
+from .pages import CounterPages
 from .patches import diff_process
 from .registers import registers_readable
 from .sampling import Sampler, frames_readable
@@ -93,6 +94,7 @@ class FrameBuilder:
         self._versions: dict[int, int] = {}
         self._samples: dict[int, object] = {}
         self._inputs: dict[int, tuple[object, ...]] = {}
+        self.pages = CounterPages(self.sampler.page)
         self._dumps: dict[int, dict[str, Any]] = {}  # last frame's views, as sent
         self._new_regions: set[int] = set()  # processes whose regions changed this tick
         self._last_event = 0
@@ -151,6 +153,7 @@ class FrameBuilder:
         self.lab.reap()
         self.sampler.next_tick()
         self._new_regions = set()
+        self.pages.lab_is(self.lab.procs.keys())
         views: dict[int, ProcessView] = {}
         for proc in list(self.lab.procs.values()):
             view = self._view(proc, fresh)
@@ -163,7 +166,14 @@ class FrameBuilder:
             self.threads.forget(keep)
             self.dumps.forget(keep)
             self.sampler.forget(keep)
-            for cache in (self._stacks, self._stacks_seen, self._versions, self._samples, self._inputs):
+            for cache in (
+                self._stacks,
+                self._stacks_seen,
+                self._versions,
+                self._samples,
+                self._inputs,
+                self.pages.kept,
+            ):
                 for pid in [p for p in cache if p not in keep]:
                     del cache[pid]
         return views
@@ -196,7 +206,10 @@ class FrameBuilder:
         counter = proc.counter
         # the counter's page: its frame where this server may read frames, and, for every user,
         # whether only this process maps it (copy-on-write without privileges)
-        frame, exclusive = self.sampler.page(proc.pid, counter.address) if counter else (None, None)
+        frame, exclusive = None, None
+        if counter:
+            recheck = not (self.seq + pid) % RECHECK_TICKS
+            frame, exclusive = self.pages.page(pid, counter.address, force or recheck)
         frame = frame if self.server_info.pagemap else None
         inputs = (
             sample.ppid,

@@ -68,10 +68,13 @@ def parse_ctxt(status_text: str) -> tuple[int, int]:
 
 
 def _thread_sample(
-    tid: int, st: StatFields, status: str, ctxt: tuple[int, int] | None, load: float, regs: Registers | None
+    tid: int, st: StatFields, ctxt: tuple[int, int], load: float, regs: Registers | None
 ) -> ThreadSample:
-    vol, invol = ctxt if ctxt is not None else parse_ctxt(read_text(status))
-    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, vol, invol, load, regs)
+    return ThreadSample(tid, st.name, st.state, st.cpu, st.utime, st.stime, *ctxt, load, regs)
+
+
+# A thread's status is about 1.4 KiB, its context switches at the end: read whole, with room.
+STATUS_BYTES = 16384
 
 
 def run_ns(schedstat: bytes) -> int:
@@ -192,8 +195,9 @@ class Sampler:
         # task, so a reused PID reads as gone (ESRCH), never as someone else.
         self._fds: dict[str, int] = {}
         self.schedstat = True  # set False on a kernel built without it
-        # Half the descriptor limit at most stays open (each thread takes two);
-        # past that, files are opened for each read: slower, never failing.
+        # Half the descriptor limit at most stays open (each thread takes up to four:
+        # stat, schedstat, syscall, status); past that, files are opened for each read:
+        # slower, never failing.
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         self.fd_budget = (soft if soft != resource.RLIM_INFINITY else 1 << 16) // 2
 
@@ -443,11 +447,14 @@ class Sampler:
             if not self.schedstat:  # no schedstat: CPU times from stat, in clock ticks
                 self._load(task, round((st.utime + st.stime) * 1e9))
             last = task.sample
-            ctxt = None if fresh_ctxt or last is None else (last.vcsw, last.ivcsw)
+            if fresh_ctxt or last is None:  # on a descriptor kept open, as stat is
+                ctxt = parse_ctxt(self._pread(task.status, STATUS_BYTES, 0).decode("utf-8", "replace"))
+            else:
+                ctxt = (last.vcsw, last.ivcsw)
             # registers move only when the thread runs: read with its stat, which is read only then
             regs = self._registers(task) if st.state != "R" else None
             task.regs_stale = False
-            sample = _thread_sample(task.tid, st, task.status, ctxt, task.load, regs)
+            sample = _thread_sample(task.tid, st, ctxt, task.load, regs)
         except GONE:
             task.st = task.sample = None
             return None
@@ -492,9 +499,8 @@ class Sampler:
             task.sample = dataclasses.replace(task.sample, load=task.load)
 
     def _forget_task(self, task: _Task) -> None:
-        self._close(task.stat)
-        self._close(task.sched)
-        self._close(task.syscall)
+        for path in (task.stat, task.sched, task.syscall, task.status):
+            self._close(path)
 
     def forget(self, keep: set[int]) -> None:
         """Drop what is cached for processes not in ``keep``."""

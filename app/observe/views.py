@@ -204,12 +204,7 @@ def process_view(
     clip: Clip | None = None,
     threads: ThreadCache | None = None,
 ) -> ProcessView:
-    """One lab process as the class sees it: /proc's sample joined with its worker's reports.
-
-    Built with model_construct, as its threads are: every field is typed already (the sample,
-    reports validated at the socket, the lab's own records), and validating the whole view
-    again was a sixth of a counting lab's tick.
-    """
+    """One lab process as the class sees it: /proc's sample joined with its worker's reports."""
     if sample is None or not proc.alive:
         return exited_view(proc, last)
     frame, exclusive = page
@@ -218,7 +213,7 @@ def process_view(
         counter = proc.counter.model_copy(update={"frame": frame, "exclusive": exclusive})
     if clip is None:
         clip = functools.partial(clip_stack, regions=regions)
-    return ProcessView.model_construct(
+    return ProcessView(
         pid=proc.pid,
         ppid=sample.ppid,
         parent=proc.parent,
