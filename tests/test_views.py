@@ -81,7 +81,7 @@ def test_kept_thread_views_and_dicts_are_what_building_afresh_gives() -> None:
     first, d1 = both(sample, None)
     # the counter moved and one thread ran: the others keep their view objects and their dicts
     proc.counter = CounterView(address=0x7F0000000000, value=6, last_tid=PID)
-    ran = dataclasses.replace(sample.threads[1], utime=0.5, state="S", load=0.25)
+    ran = sample.threads[1]._replace(utime=0.5, state="S", load=0.25)
     moved = dataclasses.replace(sample, threads=[sample.threads[0], ran, *sample.threads[2:]])
     second, d2 = both(moved, first)
     assert second.threads[0] is first.threads[0] and second.threads[1] is not first.threads[1]

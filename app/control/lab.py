@@ -108,9 +108,17 @@ class LabProcess:
     # Bumped by every change to what the worker reported (threads, counter,
     # races, status): the frame builder rebuilds a view only when it moved.
     version: int = 0
+    # Bumped, with ``version``, only when the threads or inherited stacks change: a counting
+    # process's counter moves every tick, its threads rarely, and their stacks cost a look.
+    threads_version: int = 0
 
     def changed(self) -> None:
         """Say that something this record shows has changed."""
+        self.version += 1
+
+    def threads_changed(self) -> None:
+        """Say that its threads (or the stacks it inherited) changed."""
+        self.threads_version += 1
         self.version += 1
 
     @property
@@ -449,7 +457,7 @@ class Lab:
         finally:
             proc.reserved_threads -= 1
         proc.threads[started.tid] = ThreadReport(**started.model_dump(), activity=activity)
-        proc.changed()
+        proc.threads_changed()
         self.events.add("thread_started", pid=pid, tid=started.tid, detail=activity)
         return started.tid
 
@@ -465,7 +473,7 @@ class Lab:
             raise LabError("experiment", f"thread {tid} is part of an experiment; cancel the experiment")
         await self.call(proc, StopThread(tid=tid), Empty)
         proc.threads.pop(tid, None)
-        proc.changed()
+        proc.threads_changed()
 
     async def stop_process(self, pid: int, code: int = 0) -> None:
         """Ask a lab process to exit with ``code``; kill it if it does not within a second."""
@@ -601,7 +609,7 @@ class Lab:
         proc.threads = {t.tid: t for t in threads}
         proc.counter = msg.counter
         proc.inherited = tuple(StackRange(0, s.stack_start, s.stack_end, s.guard) for s in msg.inherited)
-        proc.changed()
+        proc.threads_changed()
 
     def _outer_threads(self, proc: LabProcess, threads: list[ThreadReport]) -> list[ThreadReport]:
         """A namespaced process's threads with our TIDs (a thread already gone is left out)."""
@@ -633,7 +641,7 @@ class Lab:
 
     def _on_thread_exit(self, proc: LabProcess, msg: ThreadExit) -> None:
         proc.threads.pop(msg.tid, None)
-        proc.changed()
+        proc.threads_changed()
         detail = msg.reason if msg.detail is None else f"error: {msg.detail}"
         self.events.add("thread_stopped", pid=proc.pid, tid=msg.tid, detail=detail)
 
@@ -697,7 +705,7 @@ class Lab:
         proc.status = "exited"
         proc.exited_at = time.time()
         proc.threads = {}
-        proc.changed()
+        proc.threads_changed()
         self._close(proc)
         proc.gone.set()
         if proc.hello is not None and not proc.hello.done():

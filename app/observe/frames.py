@@ -89,8 +89,9 @@ class FrameBuilder:
         self.sampler = Sampler()
         self.lanes = Lanes(round(LANE_SECONDS * settings.hz))
         self.history = History(seconds=settings.history_minutes * 60, max_bytes=settings.history_mib << 20)
-        self._stacks: dict[int, tuple[StackRange, ...]] = {}  # at the version below
-        self._stacks_seen: dict[int, tuple[StackRange, ...]] = {}  # as the maps were last forced for
+        self._stacks: dict[int, tuple[StackRange, ...]] = {}  # as the maps were last forced for
+        self._reported: dict[int, tuple[object, ...]] = {}  # each thread's (tid, activity, stack)
+        self._threads_seen: dict[int, int] = {}  # the threads_version the two above are of
         self._versions: dict[int, int] = {}
         self._samples: dict[int, object] = {}
         self._inputs: dict[int, tuple[object, ...]] = {}
@@ -168,7 +169,8 @@ class FrameBuilder:
             self.sampler.forget(keep)
             for cache in (
                 self._stacks,
-                self._stacks_seen,
+                self._reported,
+                self._threads_seen,
                 self._versions,
                 self._samples,
                 self._inputs,
@@ -182,12 +184,15 @@ class FrameBuilder:
         """This tick's view of one process; the last one itself when nothing it is made of changed."""
         pid = proc.pid
         moved = self._versions.get(pid) != proc.version
-        if moved or pid not in self._stacks:
-            stacks = self._stacks[pid] = tuple(t.stack for t in proc.threads.values()) + proc.inherited
+        if moved:
             self._versions[pid] = proc.version
+        if self._threads_seen.get(pid) != proc.threads_version:
+            self._threads_seen[pid] = proc.threads_version
+            stacks = tuple(t.stack for t in proc.threads.values()) + proc.inherited
             # a thread started or ended: its stack was (un)mapped, read the maps now
-            force = fresh or self._stacks_seen.get(pid) != stacks
-            self._stacks_seen[pid] = stacks
+            force = fresh or self._stacks.get(pid) != stacks
+            self._stacks[pid] = stacks
+            self._reported[pid] = tuple((t.tid, t.activity, t.stack) for t in proc.threads.values())
         else:
             stacks, force = self._stacks[pid], fresh
         sample = self.sampler.sample(pid, force_maps=force) if proc.status == "running" else None
@@ -223,7 +228,7 @@ class FrameBuilder:
             len(proc.races),
             proc.races[-1] if proc.races else None,
             proc.stepped,  # replaced by each report, like the counter
-            tuple((t.tid, t.activity, t.stack) for t in proc.threads.values()),
+            self._reported[pid],  # a new tuple only when the threads changed
         )
         if last is not None and not regions_changed and self._inputs.get(proc.pid) == inputs:
             return last  # the diff below is then an identity check
