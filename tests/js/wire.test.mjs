@@ -75,3 +75,16 @@ test("a thread is first seen when it arrives, whether whole or in a patch, and k
   assert.equal(s.lastNew, lastNew, "a frame that brings nothing new leaves it");
   assert.ok(s.sinceNew() >= 0);
 });
+
+test("two pictures are alike for a card when only threads' loads differ, and not otherwise", async () => {
+  const { drawnAlike } = await import("../../static/js/state/state.js");
+  const counter = { value: 5 };
+  const old = { pid: 1, counter, threads: [{ tid: 1, cpu: 0, load: 0 }, { tid: 2, cpu: 1, load: 0.5 }] };
+  const loadOnly = applyPatch(old, { pid: 1, patch: true, threads: [{ tid: 1, load: 0.01 }] });
+  assert.ok(loadOnly !== old && drawnAlike(old, loadOnly));
+  assert.ok(!drawnAlike(old, applyPatch(old, { pid: 1, patch: true, threads: [{ tid: 1, load: 0.01, cpu: 1 }] })));
+  assert.ok(!drawnAlike(old, applyPatch(old, { pid: 1, patch: true, counter: { value: 6 } })));
+  assert.ok(!drawnAlike(old, applyPatch(old, { pid: 1, patch: true, threads: [], tids: [1] })), "a thread ended");
+  assert.ok(!drawnAlike(old, applyPatch(old, { pid: 1, patch: true, threads: [{ tid: 2, regs: { sp: 1 } }] })));
+  assert.ok(!drawnAlike(old, { ...old, exit: { code: 0 } }), "a field that was not there");
+});

@@ -4,6 +4,7 @@
 // by lit-html, so cards keep their identity and glide to new places.
 
 import { cardModel, cardView, ENTER_MS } from "./card.js";
+import { drawnAlike } from "../state/state.js";
 import { guard, render as paint, repeat, svg } from "../dom.js";
 import { getLang } from "../i18n.js";
 import { textUnits } from "../format.js";
@@ -137,7 +138,7 @@ function card(p, box, ctx) {
   // A compact card shows none of what changes every frame (the counter, each thread's CPU and state):
   // a counting process is a new object ten times a second, its compact card the same drawing.
   const facts = box.mini ? miniFacts(p) : null;
-  const same = hit && (hit.p === p || (box.mini && hit.facts === facts && hit.p.regions === p.regions));
+  const same = hit && (box.mini ? hit.p === p || (hit.facts === facts && hit.p.regions === p.regions) : drawnAlike(hit.p, p));
   if (!moving && same && hit.key === key) return hit;
   // `drawn` changes whenever the card must be drawn again, even for the same process and key
   const model = box.mini ? { p, box, mini: true } : cardModel(p, box, ctx);
