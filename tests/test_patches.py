@@ -78,3 +78,19 @@ def test_an_unchanged_thread_is_not_sent_and_a_changed_one_only_in_part() -> Non
     new = view([t1, {**t2, "state": "R", "utime": 1.5}])
     patch = diff_process(old, new)
     assert patch == {"pid": 7, "patch": True, "threads": [{"tid": 2, "state": "R", "utime": 1.5}]}
+
+
+def test_a_quiet_frame_from_its_template_is_what_the_encoder_writes() -> None:
+    from app.observe.frames import frame_text
+
+    base = {"type": "frame", "seq": 12, "ts": 1764850000.123456, "changed": [], "removed": [], "events": []}
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    for frame in (
+        base,
+        {**base, "ts": 1764850000.1},
+        {**base, "removed": [4]},
+        {**base, "changed": [{"pid": 1, "patch": True, "rss": 2}]},
+        {**base, "focus": {"pid": None}},
+    ):
+        assert frame_text(frame) == encode(frame)
+        assert json.loads(frame_text(frame)) == frame

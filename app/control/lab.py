@@ -245,6 +245,12 @@ class Lab:
         self.adopt: Callable[[int], int | None] | None = None
         # told the exit code of every child reaped that is not a lab process
         self.reaped_other: Callable[[int, int], None] | None = None
+        # Whether a reap can find anything: a child ended since the last one (SIGCHLD said so,
+        # where it can be watched), or an ended process is still shown. The tick asks ten times
+        # a second; waitpid and the walk over the processes were a tenth of a quiet 1 x 1 tick.
+        self._child_ended = True
+        self._sigchld_watched = False
+        self._lingering: set[int] = set()  # exited, still shown for EXITED_LINGER_S
         self.sock_path = ""
         # one handler per worker message type
         self._handlers: dict[str, Callable[[LabProcess, Any], None]] = {
@@ -270,6 +276,13 @@ class Lab:
         self._server = await asyncio.start_unix_server(
             self._on_connect, path="\0" + self.sock_path[1:], limit=MAX_WORKER_LINE
         )
+        # only where the loop may own signals (its main thread); elsewhere every tick reaps
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGCHLD, self._child_signalled)
+            self._sigchld_watched = True
+
+    def _child_signalled(self) -> None:
+        self._child_ended = True
 
     async def shutdown(self, grace: float = 0.8) -> None:
         """End every lab process and reap it: SIGTERM, then SIGKILL after ``grace`` seconds."""
@@ -290,6 +303,10 @@ class Lab:
         self.reap()
         for p in self.procs.values():
             self._close(p)
+        if self._sigchld_watched:
+            with contextlib.suppress(ValueError, RuntimeError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGCHLD)
+            self._sigchld_watched = False
         if self._server is not None:
             self._server.close()
         if self._dir:
@@ -668,6 +685,12 @@ class Lab:
                 # this very PID proves it is still the process we admitted.
                 os.kill(proc.pid, sig)
 
+    def reap_if_due(self) -> None:
+        """``reap``, when it can find something: a child ended since the last reap, or an
+        ended process is still shown (always, where SIGCHLD could not be watched)."""
+        if self._child_ended or self._lingering or not self._sigchld_watched:
+            self.reap()
+
     def reap(self) -> None:
         """Collect exit statuses of every child that ended; forget long-gone lab processes.
 
@@ -676,6 +699,7 @@ class Lab:
         waiting for any child reaps them all. A forked child whose lab parent
         lives is reaped by that parent, which tells us.
         """
+        self._child_ended = False  # before waiting: a child that ends meanwhile sets it again
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -691,9 +715,13 @@ class Lab:
             elif proc is not None and proc.popen is not None and proc.popen.returncode is None:
                 proc.popen.returncode = os.waitstatus_to_exitcode(status)  # shown gone already; its code now
         now = time.time()
-        for proc in list(self.procs.values()):
-            if not proc.alive and proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:
-                del self.procs[proc.pid]
+        for pid in list(self._lingering):
+            proc = self.procs.get(pid)
+            if proc is None or proc.alive:  # gone already, or the PID is another process's now
+                self._lingering.discard(pid)
+            elif proc.exited_at is not None and now - proc.exited_at > EXITED_LINGER_S:
+                del self.procs[pid]
+                self._lingering.discard(pid)
 
     def _mark_exited(self, proc: LabProcess, code: int | None, why: str = "") -> None:
         # ``code`` None: its exit status went to another process (``why`` says so)
@@ -704,6 +732,7 @@ class Lab:
         proc.exit_reason = reason
         proc.status = "exited"
         proc.exited_at = time.time()
+        self._lingering.add(proc.pid)
         proc.threads = {}
         proc.threads_changed()
         self._close(proc)

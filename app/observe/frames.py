@@ -52,6 +52,20 @@ NO_HISTORY = {"threads": {"__all__": LANE}}
 _FRAME_TEXT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+QUIET = '"changed":[],"removed":[],"events":[]'
+
+
+def frame_text(frame: dict[str, Any]) -> str:
+    """A frame as JSON, as ``_FRAME_TEXT`` writes it: a quiet one (nothing changed) from a template.
+
+    Nearly every frame of a quiet lab is quiet, and the encoder, called once a tick with the
+    caches cold, took 50 µs of a 1 x 1 lab's 400 µs tick for those 90 bytes.
+    """
+    if len(frame) == 6 and not (frame["changed"] or frame["removed"] or frame["events"]):
+        return f'{{"type":"frame","seq":{frame["seq"]},"ts":{frame["ts"]!r},{QUIET}}}'
+    return _FRAME_TEXT(frame)
+
+
 def host_view() -> HostView:
     """Whose kernel this server's figures belong to."""
     host = this_host()
@@ -151,7 +165,7 @@ class FrameBuilder:
     # ---- one tick -----------------------------------------------------------
     def collect(self, fresh: bool = False) -> dict[int, ProcessView]:
         """Read /proc for every lab process and join it with worker reports (``fresh``: maps too)."""
-        self.lab.reap()
+        self.lab.reap_if_due()
         self.sampler.next_tick()
         self._new_regions = set()
         self.pages.lab_is(self.lab.procs.keys())
@@ -310,7 +324,7 @@ class FrameBuilder:
                 self._measured_sent[key] = result
                 frame[key] = result.model_dump(mode="json")
         # Built as plain dicts and dumped once for every client: the Frame model documents the shape.
-        text = _FRAME_TEXT(frame)
+        text = frame_text(frame)
         self.publish(text)
         if self.history.seconds > 0:
             self.history.add(False, self.seq, frame["ts"], text, events)
