@@ -10,12 +10,17 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the front end's layout t
 # relays' tests start their own redis-server on a free loopback port (Debian's package may also
 # start a system one on 6379: the tests never use it)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# the page's bundle is checked against what the pinned esbuild makes of static/js (npm installs it)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing Debian's ${missing[*]}" >&2
     sudo_cmd=""
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ! -x tools/bundle/node_modules/.bin/esbuild ]; then
+    (cd tools/bundle && npm ci --no-audit --no-fund --silent) || echo "npm could not install esbuild: the bundle's rebuild check is skipped" >&2
 fi
 lint_paths=(app tests)
 [ -d benchmarks ] && lint_paths+=(benchmarks)

@@ -7,14 +7,17 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 from support import ROOT, LabServer
 
-from app.web.static import module_graph, read_tree, static_version
+from app.web.static import BUILT, bundle, module_graph, prebuilt, read_tree, static_version
 
 STATIC = ROOT / "static"
 
@@ -36,27 +39,11 @@ def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_
     page = gzip.decompress(body).decode()
     prefix = re.search(r'<script defer src="(/static/v/\w+)/js/bundle\.js"', page)[1]
     assert 'type="module"' not in page  # the bundle starts the page: one request, not one per module
-    # the bundle holds every module the page imports, each split at its imports' paths
+    # what it serves there is the bundle esbuild made of the modules as they are (kept up to date)
     status, headers, body = fetch(lab, f"{prefix}/js/bundle.js", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
-    imports = json.loads(re.search(rb"const imports = (\{.*\});\n", gzip.decompress(body))[1])
-    graph = module_graph(read_tree(STATIC))
-    assert list(imports) == [f"ptlab/static/{m}" for m in graph]
-    for name, url in imports.items():
-        scheme, data = url.split(",", 1)
-        assert scheme == "data:text/javascript;charset=utf-8", name
-        assert not re.search(r"[#\t\r\n]", data), name  # nothing a URL would end at or drop
-        code = urllib.parse.unquote(data)
-        text = (STATIC / name.removeprefix("ptlab/static/")).read_text()
-        # its own text, each of its imports naming a module of the bundle
-        deps = re.findall(r"""["'](ptlab/static/[^"']+)["']""", code)
-        assert all(d in imports for d in deps), name
-        mine = re.sub(r"""(["'])ptlab/static/[^"']+\.js\1""", r"\1\1", code)
-        assert mine == re.sub(r"""(["'])\.{1,2}/[^"']+\.js\1""", r"\1\1", text), name
-    assert {m for m in graph if m.startswith("js/")} == {
-        p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
-    }, "a module of static/js that main.js never imports, or a graph that misses one"
+    assert gzip.decompress(body) == (STATIC / BUILT).read_bytes()
     for path in (f"{prefix}/js/main.js", f"{prefix}/css/base.css", f"{prefix}/vendor/lit-html/lit-html.js"):
         status, headers, body = fetch(lab, path, **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("content-encoding") == "gzip", (path, headers)
@@ -71,6 +58,43 @@ def test_the_page_its_modules_and_its_state_travel_compressed_and_the_files_are_
     assert status == 200 and headers.get("content-encoding") == "gzip"
     status, headers, body = fetch(lab, "/api/state")
     assert status == 200 and "content-encoding" not in headers and body.startswith(b"{")
+
+
+def test_the_kept_bundle_is_of_the_modules_there_now_and_a_changed_module_is_not_served_stale() -> None:
+    files = read_tree(STATIC)
+    graph = module_graph(files)
+    assert prebuilt(files, graph) == files[BUILT], "static/js changed since scripts/bundle.py: run it"
+    assert {m for m in graph if m.startswith("js/")} == {
+        p.relative_to(STATIC).as_posix() for p in (STATIC / "js").rglob("*.js")
+    }, "a module of static/js that main.js never imports, or a graph that misses one"
+    edited = {**files, "js/format.js": files["js/format.js"] + b"\n"}
+    assert prebuilt(edited, graph) is None  # the server then makes the data: URL bundle below
+
+
+def test_the_data_url_bundle_holds_every_module_each_split_at_its_imports() -> None:
+    files = read_tree(STATIC)
+    graph = module_graph(files)
+    imports = json.loads(re.search(rb"const imports = (\{.*\});\n", bundle(files, graph))[1])
+    assert list(imports) == [f"ptlab/static/{m}" for m in graph]
+    for name, url in imports.items():
+        scheme, data = url.split(",", 1)
+        assert scheme == "data:text/javascript;charset=utf-8", name
+        assert not re.search(r"[#\t\r\n]", data), name  # nothing a URL would end at or drop
+        code = urllib.parse.unquote(data)
+        text = (STATIC / name.removeprefix("ptlab/static/")).read_text()
+        # its own text, each of its imports naming a module of the bundle
+        deps = re.findall(r"""["'](ptlab/static/[^"']+)["']""", code)
+        assert all(d in imports for d in deps), name
+        mine = re.sub(r"""(["'])ptlab/static/[^"']+\.js\1""", r"\1\1", code)
+        assert mine == re.sub(r"""(["'])\.{1,2}/[^"']+\.js\1""", r"\1\1", text), name
+
+
+def test_the_kept_bundle_is_what_esbuild_builds_from_the_modules() -> None:
+    if not (ROOT / "tools" / "bundle" / "node_modules" / ".bin" / "esbuild").exists():
+        pytest.skip("the pinned esbuild is not installed (scripts/test.sh installs it with npm ci)")
+    check = [sys.executable, "scripts/bundle.py", "--check"]
+    done = subprocess.run(check, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_plain_static_path_is_revalidated_and_answers_304_when_unchanged(lab: LabServer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import mimetypes
 import os
 import sys
@@ -34,6 +35,7 @@ from .relayed import relay_lab
 from .replay import replay_lab
 from .routes import LARGER_BODIES, api, check_control, pages, require_presenter
 from .static import (
+    BUILT,
     BUNDLE,
     IMMUTABLE,
     REVALIDATE,
@@ -42,12 +44,15 @@ from .static import (
     PackedStatic,
     bundle,
     module_graph,
+    prebuilt,
     read_tree,
     static_version,
     stylesheet,
 )
 from .urls import announce
 from .ws import stream
+
+log = logging.getLogger("ptlab.web")
 
 # A chosen token shorter than this is warned about at start: 16 random letters and digits are
 # about 95 bits, beyond any guessing at the lockout's pace.
@@ -66,11 +71,16 @@ def _page_files(templates: Jinja2Templates) -> tuple[str, dict[str, bytes]]:
     templates.env.globals["static"] = versioned
     templates.env.globals["bundle"] = BUNDLE
     templates.env.globals["style_bundle"] = STYLE_BUNDLE
-    served = {
-        **files,
-        BUNDLE: bundle(files, module_graph(files)),
-        STYLE_BUNDLE: stylesheet(files, STYLESHEETS),
-    }
+    graph = module_graph(files)
+    page = prebuilt(files, graph)
+    if page is None:
+        log.warning(
+            "static/js changed since scripts/bundle.py last built %s: the page's modules are served "
+            "one data: URL each, slower to start on a phone; run scripts/bundle.py",
+            BUILT,
+        )
+        page = bundle(files, graph)
+    served = {**files, BUNDLE: page, STYLE_BUNDLE: stylesheet(files, STYLESHEETS)}
     return versioned, served
 
 
