@@ -1,4 +1,4 @@
-// ptlab page bundle of static/js 82f47f43e35187d1; made by scripts/bundle.py
+// ptlab page bundle of static/js d5824e7d5b6d87c0; made by scripts/bundle.py
 (() => {
   // js/i18n.js
   var TABLE = {
@@ -904,13 +904,13 @@
   function getLang() {
     return lang;
   }
-  function setLang(next) {
-    if (!TABLE[next]) return;
-    lang = next;
-    localStorage.setItem(KEY, next);
-    document.documentElement.lang = next;
+  function setLang(next2) {
+    if (!TABLE[next2]) return;
+    lang = next2;
+    localStorage.setItem(KEY, next2);
+    document.documentElement.lang = next2;
     applyStatic();
-    listeners.forEach((fn) => fn(next));
+    listeners.forEach((fn) => fn(next2));
   }
   function onLangChange(fn) {
     listeners.add(fn);
@@ -1027,10 +1027,25 @@
     const detail = ev.kind === "ipc_message" ? t(`ipc.${ev.detail}`) : detailText(ev.detail);
     return t(`cap.${ev.kind}`, { pid: ev.pid, tid: ev.tid, parent: ev.parent, peer: ev.peer, text: ev.text, detail });
   }
+  function next(isFrame, events, shown) {
+    const ev = events.length ? events[events.length - 1] : null;
+    if (!ev) return null;
+    return isFrame || !shown || ev.ts > shown.ts ? ev : null;
+  }
   var CaptionStrip = class {
     constructor(el) {
       this.el = el;
       this.last = null;
+    }
+    /**
+     * Show what a message brings, if anything: a frame's newest event, flashed as news; a snapshot's
+     * newest event when the page shows none yet (drawn in place: the page just arrived) or when it
+     * is newer than the one shown (flashed: a page that fell behind got a snapshot instead of the
+     * frames it missed, and with them that event).
+     */
+    take(msg, events) {
+      const ev = next(msg.type === "frame", events, this.last);
+      if (ev) this.show(ev, msg.type === "frame" || this.last !== null);
     }
     /** Show an event (or the welcome line if there is none); `flash` it when it just happened. */
     show(ev, flash = true) {
@@ -1728,9 +1743,9 @@ ${detail}`;
       }
     }
     toggleTheme() {
-      const next = document.body.dataset.theme === "light" ? "dark" : "light";
-      document.body.dataset.theme = next;
-      localStorage.setItem("ptlab.theme", next);
+      const next2 = document.body.dataset.theme === "light" ? "dark" : "light";
+      document.body.dataset.theme = next2;
+      localStorage.setItem("ptlab.theme", next2);
       this.redraw();
     }
     /** Presentation mode: everything 1.25× larger, the controls hidden (the keys still work), full screen. */
@@ -5749,11 +5764,11 @@ ${t("tip.sp", { sp: hex(sp), used: size(st.end - sp) })}`;
     seek(at) {
       if (!this.rec) return;
       const [start, end] = span(this.rec);
-      const next = Math.min(end, Math.max(start, at));
+      const next2 = Math.min(end, Math.max(start, at));
       if (!this.paused) this.base = this.source === "live" ? Math.max(end, this.live.ts || end) : end;
-      if (next !== this.at || !this.shown) {
-        this.at = next;
-        this.shown = stateAt(this.rec, next);
+      if (next2 !== this.at || !this.shown) {
+        this.at = next2;
+        this.shown = stateAt(this.rec, next2);
       }
       this.render();
       this.onChange();
@@ -5940,8 +5955,7 @@ ${t("tip.sp", { sp: hex(sp), used: size(st.end - sp) })}`;
         showRole();
         showHost();
       }
-      const news = msg.type === "frame";
-      if (!tm.paused && events.length && (news || !strip2.last)) strip2.show(events[events.length - 1], news);
+      if (!tm.paused) strip2.take(msg, events);
       if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
       controls.reconcile();
       for (const p4 of panels) p4.onMessage(msg, events);

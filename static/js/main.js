@@ -156,8 +156,7 @@ const conn = new Connection({
     }
     // paused, the caption tells what happened at the paused moment (the time machine keeps it), not live;
     // what a page finds on arriving is shown, not flashed as news
-    const news = msg.type === "frame";
-    if (!tm.paused && events.length && (news || !strip.last)) strip.show(events[events.length - 1], news);
+    if (!tm.paused) strip.take(msg, events);
     if (msg.focus && follow.on && state.role !== "presenter") followPresenter();
     controls.reconcile();
     for (const p of panels) p.onMessage(msg, events);

@@ -76,10 +76,31 @@ export function caption(ev) {
   return t(`cap.${ev.kind}`, { pid: ev.pid, tid: ev.tid, parent: ev.parent, peer: ev.peer, text: ev.text, detail });
 }
 
+/**
+ * The event a message should put in the caption, or null: a frame's newest; a snapshot's newest
+ * when nothing is shown yet or it is newer (by time) than the one shown.
+ */
+export function next(isFrame, events, shown) {
+  const ev = events.length ? events[events.length - 1] : null;
+  if (!ev) return null;
+  return isFrame || !shown || ev.ts > shown.ts ? ev : null;
+}
+
 export class CaptionStrip {
   constructor(el) {
     this.el = el;
     this.last = null;
+  }
+
+  /**
+   * Show what a message brings, if anything: a frame's newest event, flashed as news; a snapshot's
+   * newest event when the page shows none yet (drawn in place: the page just arrived) or when it
+   * is newer than the one shown (flashed: a page that fell behind got a snapshot instead of the
+   * frames it missed, and with them that event).
+   */
+  take(msg, events) {
+    const ev = next(msg.type === "frame", events, this.last);
+    if (ev) this.show(ev, msg.type === "frame" || this.last !== null);
   }
 
   /** Show an event (or the welcome line if there is none); `flash` it when it just happened. */
