@@ -76,7 +76,7 @@ def bundle(files: Mapping[str, bytes], graph: list[str]) -> bytes:
 
 # The page's modules as esbuild bundles them (scripts/bundle.py), kept in the repository: one
 # script to compile, where the data: URL bundle above is 36 module loads in the browser. A phone's
-# first card came 0.25-0.28 s after it asked for the page instead of 0.34-0.45 s (benchmarks/run.py
+# first card came 0.25-0.33 s after it asked for the page instead of 0.34-0.45 s (benchmarks/run.py
 # --only join, unthrottled). Served only while it is of the modules there now (its first line
 # names them by BUILT_MARK and modules_hash): after a module is edited and until the script runs
 # again, the data: URL bundle is served, made at start from the modules themselves.
