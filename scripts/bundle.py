@@ -24,8 +24,10 @@ from app.web.static import BUILT, built_header, module_graph, read_tree  # noqa:
 
 TOOLS = ROOT / "tools" / "bundle"
 ESBUILD = TOOLS / "node_modules" / ".bin" / "esbuild"
-# iife: a classic script, as the page's <script defer> loads it; utf8 keeps the Korean as it is
-OPTIONS = ["--bundle", "--format=iife", "--charset=utf8", "--legal-comments=eof", "--log-level=warning"]
+# iife: a classic script, as the page's <script defer> loads it; utf8 keeps the Korean as it is;
+# whitespace only is minified (names stay as written, for a page error to be read): 83 -> 73 KB gzipped
+OPTIONS = ["--bundle", "--format=iife", "--charset=utf8", "--minify-whitespace", "--legal-comments=eof"]
+OPTIONS += ["--log-level=warning"]
 
 
 def esbuild() -> Path:
