@@ -183,8 +183,10 @@ class ThreadCache:
                     fresh[t.tid] = hit._replace(sample=t, view=thread_view(proc, t, hit.reported))
                 continue
             report = _reported(w, clip)
-            same = hit is not None and hit.sample is t and hit.reported == report
-            view = hit.view if same and hit is not None else thread_view(proc, t, report)
+            if hit is not None and hit.sample is t and hit.reported == report:
+                view = hit.view  # a new report or new regions, the same stack once clipped
+            else:
+                view = thread_view(proc, t, report)
             fresh[t.tid] = _Kept(t, w, regions, report, view)
         self._kept[proc.pid] = fresh
         return [k.view for k in fresh.values()]
